@@ -1,0 +1,91 @@
+"""suno_async: an asyncio SDK for the hosted Suno music API.
+
+Fetch typed task records, wait for tasks within the service's limits, and
+handle every failure as a documented :class:`SunoError`::
+
+    import suno_async as suno
+
+    async with suno.SunoClient() as client:
+        record = await client.wait_for_task(task_id)
+"""
+
+from ._client import SunoClient
+from ._config import APIKLEY, KIE, SUNOAPI, PollPolicy, Provider, RetryPolicy
+from ._errors import (
+    APIError,
+    AudioGenerationFailedError,
+    AuthenticationError,
+    CallbackDeliveryError,
+    ClientClosedError,
+    ConfigurationError,
+    ConflictError,
+    DecodeError,
+    InsufficientCreditsError,
+    InvalidRequestError,
+    MediaFetchError,
+    NotFoundError,
+    RateLimitError,
+    RequestTimeoutError,
+    SensitiveContentError,
+    ServerError,
+    ServiceUnavailableError,
+    SunoError,
+    TaskCreationFailedError,
+    TaskFailedError,
+    TaskNotFoundError,
+    TransportError,
+    UsageError,
+    WaitTimeoutError,
+    WebhookError,
+    WebhookSignatureError,
+)
+from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
+from ._models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus, Track
+from ._version import __version__
+from ._wait import TaskWait
+
+__all__ = [
+    "APIKLEY",
+    "KIE",
+    "SUNOAPI",
+    "APIError",
+    "AdaptivePacer",
+    "AudioGenerationFailedError",
+    "AuthenticationError",
+    "CallbackDeliveryError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "InsufficientCreditsError",
+    "InvalidRequestError",
+    "LocalRateLimiter",
+    "MediaFetchError",
+    "NotFoundError",
+    "PollPolicy",
+    "Provider",
+    "RateLimitError",
+    "RateLimiter",
+    "RequestTimeoutError",
+    "RetryPolicy",
+    "SensitiveContentError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SunoClient",
+    "SunoError",
+    "TaskCreationFailedError",
+    "TaskEvent",
+    "TaskFailedError",
+    "TaskNotFoundError",
+    "TaskOutcome",
+    "TaskRecord",
+    "TaskStatus",
+    "TaskWait",
+    "Track",
+    "TransportError",
+    "UsageError",
+    "WaitTimeoutError",
+    "WebhookError",
+    "WebhookSignatureError",
+    "__version__",
+]

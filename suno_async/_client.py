@@ -1,0 +1,5 @@
+"""STUB — to be implemented (see /tmp/INTERFACES.md)."""
+
+
+class SunoClient:
+    """STUB."""

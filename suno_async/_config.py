@@ -1,0 +1,143 @@
+"""Client settings: providers, poll and retry policies, and visible defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    ConflictError,
+    InsufficientCreditsError,
+    InvalidRequestError,
+    MediaFetchError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+)
+
+__all__ = [
+    "APIKLEY",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "DEFAULT_WAIT_TIMEOUT",
+    "KIE",
+    "PROVIDERS",
+    "SUNOAPI",
+    "Provider",
+]
+
+#: Seconds one HTTP request may take, connect to last byte.
+DEFAULT_REQUEST_TIMEOUT: Final = 30.0
+#: Seconds a wait may take by default.
+DEFAULT_WAIT_TIMEOUT: Final = 600.0
+#: Connections the client's own session may open at once.
+DEFAULT_MAX_CONNECTIONS: Final = 100
+#: Bodies larger than this are refused (``TransportError``) without decoding.
+DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+#: Environment variables read for the API key, in order.
+API_KEY_ENV_VARS: Final = ("APIKLEY_API_KEY", "SUNO_API_KEY")
+#: The record-info path.
+RECORD_INFO_PATH: Final = "/api/v1/generate/record-info"
+
+_COMMON_CODES: Final[Mapping[int, type[APIError]]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    409: ConflictError,
+    451: MediaFetchError,
+    455: ServiceUnavailableError,
+    500: ServerError,
+}
+
+
+@attrs.frozen(kw_only=True)
+class Provider:
+    """One service of the API family: where it lives and what its codes mean.
+
+    ``codes`` maps a body code to the :class:`APIError` subclass it raises;
+    codes not listed fall back on their HTTP meaning (see
+    :meth:`error_for`). ``rate_limit_code`` is the body code the service
+    sends when the per-task limit is exceeded.
+    """
+
+    name: str
+    base_url: str
+    credits_path: str
+    rate_limit_code: int
+    codes: Mapping[int, type[APIError]] = attrs.field(repr=False)
+
+    def error_for(self, code: int) -> type[APIError]:
+        """The exception class for a body code or HTTP status."""
+        if code in self.codes:
+            return self.codes[code]
+        return _HTTP_MEANING.get(code) or (ServerError if code >= 500 else APIError)
+
+
+#: What an HTTP status means when no JSON envelope says otherwise.
+_HTTP_MEANING: Final[Mapping[int, type[APIError]]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: InvalidRequestError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+    502: ServerError,
+    503: ServiceUnavailableError,
+    504: ServerError,
+}
+
+APIKLEY: Final = Provider(
+    name="apikley",
+    base_url="https://api.apikley.ru",
+    credits_path="/api/v1/chat/credit",
+    rate_limit_code=429,
+    codes={
+        **_COMMON_CODES,
+        402: InsufficientCreditsError,
+        422: InvalidRequestError,
+        429: RateLimitError,
+        505: InvalidRequestError,
+    },
+)
+"""Apikley (the default). Follows kie.ai wherever the families differ."""
+
+KIE: Final = attrs.evolve(APIKLEY, name="kie", base_url="https://api.kie.ai")
+"""kie.ai."""
+
+SUNOAPI: Final = Provider(
+    name="sunoapi",
+    base_url="https://api.sunoapi.org",
+    credits_path="/api/v1/generate/credit",
+    rate_limit_code=430,
+    codes={
+        **_COMMON_CODES,
+        405: RateLimitError,
+        413: InvalidRequestError,
+        429: InsufficientCreditsError,
+        430: RateLimitError,
+    },
+)
+"""sunoapi.org: 429 means insufficient credits, 405 and 430 rate limits."""
+
+#: Providers by name, for the CLI and the simulator.
+PROVIDERS: Final[Mapping[str, Provider]] = {p.name: p for p in (APIKLEY, KIE, SUNOAPI)}
+
+
+# --- STUB: PollPolicy and RetryPolicy are implemented by the limiter/backoff work.
+@attrs.frozen(kw_only=True)
+class PollPolicy:
+    """STUB."""
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """STUB."""

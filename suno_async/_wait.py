@@ -1,0 +1,5 @@
+"""STUB — to be implemented."""
+
+
+class TaskWait:
+    """STUB."""

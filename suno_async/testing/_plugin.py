@@ -1,0 +1,1 @@
+"""STUB: the pytest plugin (fixtures fake_suno, suno_client)."""
