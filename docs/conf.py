@@ -15,6 +15,8 @@ from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+import suno_async
+
 project = "suno-async"
 author = "suno-async developers"
 copyright = "2026, suno-async developers"
@@ -35,7 +37,6 @@ myst_heading_anchors = 3
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
-autodoc_default_options = {"show-inheritance": True}
 
 html_theme = "furo"
 html_title = f"suno-async {release}"
@@ -91,14 +92,24 @@ def _resolve_private_paths(
     return resolved
 
 
-def _drop_object_base(
-    app: Sphinx, name: str, obj: object, options: object, bases: list[type]
-) -> None:
-    """Show ``Bases:`` only for real base classes, not a bare ``object``."""
-    bases[:] = [base for base in bases if base is not object]
+def _name_the_providers(
+    app: Sphinx,
+    what: str,
+    name: str,
+    obj: object,
+    options: object,
+    signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str | None, str | None] | None:
+    """Show a default provider as ``APIKLEY``, not as its long ``repr``."""
+    if signature is None:
+        return None
+    for constant in ("APIKLEY", "KIE", "SUNOAPI"):
+        signature = signature.replace(repr(getattr(suno_async, constant)), constant)
+    return signature, return_annotation
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("missing-reference", _resolve_private_paths)
-    app.connect("autodoc-process-bases", _drop_object_base)
+    app.connect("autodoc-process-signature", _name_the_providers)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
