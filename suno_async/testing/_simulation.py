@@ -1,0 +1,238 @@
+"""The simulated service's state and rules, without any I/O.
+
+:class:`Simulation` owns tasks, scripts, credits and accounting, and builds
+every answer body; :class:`~suno_async.testing.FakeSunoServer` puts it on
+HTTP. Its public methods are the scripting API of the server.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from .._config import APIKLEY, PROVIDERS, Provider
+from ._faults import Fault
+from ._log import LoggedRequest, SlidingWindow
+from ._task import SimTask, fit_to_request
+from ._timeline import INSTRUMENTAL, Timeline
+from ._wire import credits_code, envelope, message_for, param_string
+
+__all__ = ["CREDITS_PER_TASK", "Simulation"]
+
+#: Credits one task-creating request costs.
+CREDITS_PER_TASK: Final = 12
+_DEFAULT_CALLBACK: Final = "https://example.com/suno-callback"
+_Script = tuple[Timeline | None, tuple[Fault | None, ...]]
+
+
+class Simulation:
+    """The service's brain: see :class:`~suno_async.testing.FakeSunoServer`."""
+
+    def __init__(
+        self,
+        *,
+        provider: Provider | str = APIKLEY,
+        scale: float = 1.0,
+        seed: int | str | None = None,
+        api_key: str = "test-key",
+        credits: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
+        start_epoch_s: float | None = None,
+    ) -> None:
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"scale must be a finite number > 0, not {scale}")
+        self.provider = PROVIDERS[provider] if isinstance(provider, str) else provider
+        self.scale = scale
+        self.api_key = api_key
+        self.credits = credits
+        self._clock = clock
+        self._clock0 = clock()
+        self._epoch0 = time.time() if start_epoch_s is None else start_epoch_s
+        seeder = random.Random(seed)
+        self._task_rng = random.Random(seeder.getrandbits(64))
+        self._fault_rng = random.Random(seeder.getrandbits(64))
+        self._tasks: dict[str, SimTask] = {}
+        self._tracks: set[str] = set()
+        self._queue: deque[_Script] = deque()
+        self._rates: list[tuple[Fault, float]] = []
+        self._log: list[LoggedRequest] = []
+        self._window = SlidingWindow(limit=3, window_s=1.0)
+
+    # --- scripting -------------------------------------------------------------
+    def add_task(
+        self,
+        task_id: str | None = None,
+        timeline: Timeline | None = None,
+        *,
+        faults: Sequence[Fault | None] = (),
+        param: Mapping[str, Any] | None = None,
+        operation_type: str = "generate",
+    ) -> str:
+        """Create a task now, as if a request had made it; return its id.
+
+        ``timeline`` defaults to :meth:`Timeline.realistic` drawn from the
+        server's RNG; ``faults[n]`` answers the task's (n+1)-th record-info
+        request (``None``: normally), then the server-wide rates apply.
+        ``param`` is the creation request shown in the record's ``param``.
+        """
+        if task_id is None:
+            task_id = f"{self._task_rng.getrandbits(128):032x}"
+        if timeline is None:
+            timeline = Timeline.realistic(self._task_rng)
+        if param is None:
+            param = {
+                "callBackUrl": _DEFAULT_CALLBACK,
+                "customMode": False,
+                "instrumental": all(t.lyrics == INSTRUMENTAL for t in timeline.tracks),
+                "model": timeline.model,
+                "prompt": "A calm piano piece",
+            }
+        audio_id = param.get("audioId")
+        now = self._clock()
+        task = SimTask(
+            task_id=task_id,
+            timeline=timeline,
+            created_at=now,
+            created_epoch_s=self._epoch0 + (now - self._clock0),
+            param_raw=param_string(param),
+            operation_type=operation_type,
+            parent_music_id=audio_id if isinstance(audio_id, str) else "",
+            script=tuple(faults),
+        )
+        self._tasks[task_id] = task
+        self._tracks.update(task.track_ids)
+        return task_id
+
+    def queue_task(
+        self, timeline: Timeline | None = None, *, faults: Sequence[Fault | None] = ()
+    ) -> None:
+        """Script the next task created through the API (first in, first out).
+
+        A queued timeline is used as given; without one, a realistic timeline
+        is drawn and fitted to the request (model, title, style, lyrics).
+        """
+        self._queue.append((timeline, tuple(faults)))
+
+    def fault_rate(self, fault: Fault, probability: float) -> None:
+        """Inject ``fault`` into that fraction of API requests (0 removes it).
+
+        Draws use the server's seeded RNG; a task's script, while it lasts,
+        takes precedence. The probabilities of all faults may sum to 1 at most.
+        """
+        rates = [(f, p) for f, p in self._rates if f != fault]
+        if probability > 0:
+            rates.append((fault, probability))
+        if not all(p <= 1 for _, p in rates) or sum(p for _, p in rates) > 1:
+            raise ValueError("fault probabilities must sum to 1 at most")
+        self._rates = rates
+
+    # --- accounting ------------------------------------------------------------
+    def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:
+        """The API requests received (for one task id, if given), in arrival order."""
+        return tuple(r for r in self._log if task_id is None or r.task_id == task_id)
+
+    @property
+    def total_requests(self) -> int:
+        """How many API requests arrived (media downloads not included)."""
+        return len(self._log)
+
+    @property
+    def limit_violations(self) -> int:
+        """Record-info requests beyond 3 per task in a sliding 1.0 s window."""
+        return self._window.violations
+
+    # --- answering (used by the server) ------------------------------------------
+    def _arrive(self, method: str, path: str, task_id: str | None) -> int:
+        """Log an arrival; its index in the log."""
+        entry = LoggedRequest(
+            at=self._clock(), method=method, path=path, task_id=task_id
+        )
+        self._log.append(entry)
+        return len(self._log) - 1
+
+    def _note(self, index: int, **changes: Any) -> None:
+        self._log[index] = attrs.evolve(self._log[index], **changes)
+
+    def _count_record_info(self, index: int, task_id: str) -> bool:
+        """Count a record-info arrival against the per-task limit."""
+        violation = self._window.arrive(task_id, self._log[index].at)
+        self._note(index, violation=violation)
+        return violation
+
+    def _draw_fault(self, task_id: str | None) -> Fault | None:
+        task = None if task_id is None else self._tasks.get(task_id)
+        if task is not None:
+            scripted, fault = task.next_scripted()
+            if scripted:
+                return fault
+        if not self._rates:
+            return None
+        draw = self._fault_rng.random()
+        for fault, probability in self._rates:
+            if draw < probability:
+                return fault
+            draw -= probability
+        return None
+
+    def _error(self, code: int, message: str | None = None) -> dict[str, Any]:
+        return envelope(code, message or message_for(code, self.provider))
+
+    def _refusal(
+        self, fault: Fault | None, authorization: str
+    ) -> dict[str, Any] | None:
+        """A body-code fault's answer, else 401 for a wrong key, else ``None``."""
+        if fault is not None and fault.kind == "body_code" and fault.code is not None:
+            return self._error(fault.code, fault.message)
+        expected = f"Bearer {self.api_key}".encode()
+        if not hmac.compare_digest(authorization.encode(), expected):
+            return self._error(401)
+        return None
+
+    def _record_body(
+        self, task_id: str, fault: Fault | None, *, violation: bool, base_url: str
+    ) -> dict[str, Any]:
+        if violation:
+            return self._error(self.provider.rate_limit_code)
+        if not task_id:
+            return envelope(422, "taskId is required")
+        task = self._tasks.get(task_id)
+        elapsed_s = (
+            0.0 if task is None else (self._clock() - task.created_at) / self.scale
+        )
+        if task is None or elapsed_s < task.timeline.not_found_s:
+            return self._error(404)
+        step = task.timeline.index_at(elapsed_s)
+        raw_status = None
+        if fault is not None and fault.kind == "regress":
+            step -= fault.steps
+        elif fault is not None and fault.kind == "status":
+            raw_status = fault.raw_status
+        data = task.data(step, base_url=base_url, scale=self.scale, status=raw_status)
+        return envelope(200, "success", data)
+
+    def _create_body(
+        self, index: int, param: Any, operation_type: str
+    ) -> dict[str, Any]:
+        if not isinstance(param, dict):
+            return envelope(400, "The request body must be a JSON object")
+        callback = param.get("callBackUrl")
+        if not isinstance(callback, str) or not callback.strip():
+            return envelope(400, "callBackUrl is required")
+        if self.credits < CREDITS_PER_TASK:
+            return self._error(credits_code(self.provider))
+        self.credits -= CREDITS_PER_TASK
+        timeline, faults = self._queue.popleft() if self._queue else (None, ())
+        if timeline is None:
+            timeline = fit_to_request(Timeline.realistic(self._task_rng), param)
+        task_id = self.add_task(
+            timeline=timeline, faults=faults, param=param, operation_type=operation_type
+        )
+        self._note(index, task_id=task_id)
+        return envelope(200, "success", {"taskId": task_id})

@@ -1,0 +1,155 @@
+"""One simulated task: its timeline, and the record-info ``data`` it shows at a step."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from .._models import TaskStatus
+from ._faults import Fault
+from ._timeline import INSTRUMENTAL, LYRICS, Timeline, TrackSpec
+from ._wire import model_family
+
+__all__ = ["SimTask", "fit_to_request", "track_id"]
+
+_NAMESPACE: Final = uuid.UUID("6f1c2b0e-5a57-4c1e-9d8e-2f2f5e0b7a11")
+_MILESTONES: Final = {
+    s.value: s.milestone for s in TaskStatus if s.milestone is not None
+}
+_FAILURES: Final = frozenset(s.value for s in TaskStatus if s.is_failure)
+
+
+def track_id(task_id: str, index: int) -> str:
+    """The id of a task's ``index``-th track: a UUID, stable for a task id."""
+    return str(uuid.uuid5(_NAMESPACE, f"{task_id}/{index}"))
+
+
+def fit_to_request(timeline: Timeline, param: Mapping[str, Any]) -> Timeline:
+    """A drawn timeline adjusted to a creation request: model, title, style, lyrics."""
+    model = param.get("model")
+    custom = param.get("customMode") is True
+    instrumental = param.get("instrumental") is True
+    title, style, prompt = (param.get(k) for k in ("title", "style", "prompt"))
+
+    def fit(spec: TrackSpec) -> TrackSpec:
+        lyrics = spec.lyrics if spec.lyrics != INSTRUMENTAL else LYRICS
+        if custom and isinstance(prompt, str) and prompt:
+            lyrics = prompt
+        return attrs.evolve(
+            spec,
+            title=title if custom and isinstance(title, str) and title else spec.title,
+            tags=(
+                tuple(t.strip() for t in style.split(",") if t.strip())
+                if custom and isinstance(style, str) and style.strip()
+                else spec.tags
+            ),
+            lyrics=INSTRUMENTAL if instrumental else lyrics,
+        )
+
+    return attrs.evolve(
+        timeline,
+        model=model if isinstance(model, str) and model else timeline.model,
+        tracks=tuple(fit(spec) for spec in timeline.tracks),
+    )
+
+
+@attrs.define(kw_only=True)
+class SimTask:
+    """A task the simulator knows: created at ``created_at`` on the server's clock."""
+
+    task_id: str
+    timeline: Timeline
+    created_at: float
+    created_epoch_s: float
+    param_raw: str
+    operation_type: str = "generate"
+    parent_music_id: str = ""
+    script: tuple[Fault | None, ...] = ()
+    record_requests: int = 0
+
+    @property
+    def track_ids(self) -> tuple[str, ...]:
+        return tuple(
+            track_id(self.task_id, i) for i in range(len(self.timeline.tracks))
+        )
+
+    def next_scripted(self) -> tuple[bool, Fault | None]:
+        """Count one record-info request; ``(True, entry)`` while the script lasts."""
+        self.record_requests += 1
+        if self.record_requests <= len(self.script):
+            return True, self.script[self.record_requests - 1]
+        return False, None
+
+    def data(
+        self, index: int, *, base_url: str, scale: float, status: str | None = None
+    ) -> dict[str, Any]:
+        """The record-info ``data`` object as of step ``index`` (clamped to >= 0)."""
+        timeline = self.timeline
+        steps = timeline.steps[: max(index, 0) + 1]
+        current = steps[-1].status
+        reached = [s for s in steps if _MILESTONES.get(s.status, 0) > 0]
+        milestone = max((_MILESTONES[s.status] for s in reached), default=0)
+        family = model_family(timeline.model)
+        response = None
+        if reached:
+            created_ms = round((self.created_epoch_s + reached[0].at_s * scale) * 1000)
+            tracks = [
+                _track(
+                    tid,
+                    spec,
+                    base_url=base_url,
+                    family=family,
+                    created_ms=created_ms,
+                    complete=milestone == 3 or (milestone == 2 and i == 0),
+                )
+                for i, (tid, spec) in enumerate(
+                    zip(self.track_ids, timeline.tracks, strict=True)
+                )
+            ]
+            response = {"taskId": self.task_id, "sunoData": tracks}
+        failed = current in _FAILURES
+        return {
+            "taskId": self.task_id,
+            "parentMusicId": self.parent_music_id,
+            "param": self.param_raw,
+            "response": response,
+            "status": current if status is None else status,
+            "type": family,
+            "operationType": self.operation_type,
+            "errorCode": timeline.error_code if failed else None,
+            "errorMessage": timeline.error_message if failed else None,
+            "createTime": int(self.created_epoch_s) * 1000,
+        }
+
+
+def _track(
+    tid: str,
+    spec: TrackSpec,
+    *,
+    base_url: str,
+    family: str,
+    created_ms: int,
+    complete: bool,
+) -> dict[str, Any]:
+    """One ``sunoData`` entry: streamable before ``complete``, final after."""
+    source_audio = f"{base_url}/files/source/{tid}.mp3"
+    return {
+        "id": tid,
+        "audioUrl": f"{base_url}/files/{tid}.mp3" if complete else "",
+        "sourceAudioUrl": source_audio if complete else "",
+        "streamAudioUrl": f"{base_url}/files/stream/{tid}",
+        "sourceStreamAudioUrl": source_audio
+        if complete
+        else f"{base_url}/files/pipe/{tid}",
+        "imageUrl": f"{base_url}/files/{tid}.jpeg",
+        "sourceImageUrl": f"{base_url}/files/source/image_{tid}.jpeg",
+        "prompt": spec.lyrics,
+        "modelName": family,
+        "title": spec.title,
+        "tags": ", ".join(spec.tags),
+        "createTime": created_ms,
+        "duration": spec.duration_s if complete else None,
+    }
