@@ -1,5 +1,23 @@
-"""Test your app without spending credits: a simulator of the service and a virtual clock."""
+"""Test your app without a key or credits: a simulator of the service, and clocks.
+
+:class:`FakeSunoServer` serves the Suno API family on 127.0.0.1 with
+scripted :class:`Timeline`\\ s and injected :class:`Fault`\\ s, and counts
+violations of the per-task rate limit. The pytest plugin (installed with
+the package) offers it as the ``fake_suno`` and ``suno_client`` fixtures.
+"""
 
 from ._clock import VirtualClock
+from ._faults import Fault
+from ._log import LoggedRequest
+from ._server import FakeSunoServer
+from ._timeline import Step, Timeline, TrackSpec
 
-__all__ = ["VirtualClock"]
+__all__ = [
+    "FakeSunoServer",
+    "Fault",
+    "LoggedRequest",
+    "Step",
+    "Timeline",
+    "TrackSpec",
+    "VirtualClock",
+]

@@ -1,0 +1,230 @@
+"""FakeSunoServer: a real HTTP server on 127.0.0.1 that answers like the Suno API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from aiohttp import web
+
+from .._config import APIKLEY, RECORD_INFO_PATH, Provider
+from ._faults import Fault
+from ._files import media_for
+from ._respond import deliver, gateway_fault
+from ._simulation import Simulation
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from .._client import SunoClient
+
+__all__ = ["CREATE_PATHS", "FakeSunoServer"]
+
+#: The task-creating endpoints and the ``operationType`` their tasks report.
+CREATE_PATHS: Final[Mapping[str, str]] = {
+    "/api/v1/generate": "generate",
+    "/api/v1/generate/extend": "extend",
+    "/api/v1/generate/upload-cover": "upload_cover",
+    "/api/v1/generate/upload-extend": "upload_extend",
+    "/api/v1/generate/add-instrumental": "add_instrumental",
+    "/api/v1/generate/add-vocals": "add_vocals",
+}
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class FakeSunoServer(Simulation):
+    """A simulator of the hosted Suno API, served over real HTTP on 127.0.0.1.
+
+    ::
+
+        async with FakeSunoServer(scale=0.01, seed=1) as server:
+            task_id = server.add_task(timeline=Timeline.success(5, 25, 90))
+            async with server.client() as client:
+                record = await client.wait_for_task(task_id)
+
+    It answers ``GET /api/v1/generate/record-info``, the task-creating
+    ``POST`` endpoints (:data:`CREATE_PATHS`, ``callBackUrl`` required) and
+    the provider's credits endpoint as the service does: HTTP 200 with a
+    compact ``{code, msg, data}`` body, errors as body codes. A missing or
+    wrong bearer key gets body code 401. An unknown task id gets body code
+    404, the code record-info documents for "does not exist" (kie.ai's
+    market API sends 422 ``"recordInfo is null"`` instead: play it with
+    ``Fault.body_code``). A record-info request arriving when 3 others for
+    the same task arrived within the last second counts in
+    :attr:`limit_violations` and gets the provider's ``rate_limit_code``.
+    Each creation costs :data:`CREDITS_PER_TASK` credits; without enough,
+    the provider's insufficient-credits code (402, or 429 on sunoapi.org).
+
+    Timeline offsets are task seconds multiplied by ``scale`` on the
+    server's ``clock`` (``scale=0.01`` plays a 90 s task in 0.9 s); the
+    per-task limit is always counted in real clock seconds. ``seed`` makes
+    task ids, drawn timelines and random faults reproducible.
+    ``start_epoch_s`` is the Unix time matching the clock's reading at
+    construction, for ``createTime`` (default: now). Track URLs point at the
+    server itself (``{url}/files/{track_id}.mp3``...) and serve small
+    stand-in files.
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: Provider | str = APIKLEY,
+        scale: float = 1.0,
+        seed: int | str | None = None,
+        api_key: str = "test-key",
+        credits: int = 1000,
+        port: int = 0,
+        clock: Callable[[], float] | None = None,
+        start_epoch_s: float | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
+        super().__init__(
+            provider=provider,
+            scale=scale,
+            seed=seed,
+            api_key=api_key,
+            credits=credits,
+            start_epoch_s=start_epoch_s,
+            **kwargs,
+        )
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://127.0.0.1:<port>``, once started."""
+        if self._url is None:
+            raise RuntimeError("the FakeSunoServer is not running; use `async with`")
+        return self._url
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 (a free port unless ``port`` was given) and serve."""
+        if self._runner is not None:
+            raise RuntimeError("the FakeSunoServer is already running")
+        app = web.Application()
+        app.router.add_get(RECORD_INFO_PATH, self._record_info)
+        for path, operation_type in CREATE_PATHS.items():
+            app.router.add_post(path, self._creator(operation_type))
+        app.router.add_get(self.provider.credits_path, self._credits)
+        app.router.add_get("/files/{tail:.+}", self._file)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        host, port = runner.addresses[0][:2]
+        self._runner, self._url = runner, f"http://{host}:{port}"
+
+    async def aclose(self) -> None:
+        """Stop serving and close open connections. Idempotent."""
+        runner, self._runner, self._url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeSunoServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def client(self, **kwargs: Any) -> SunoClient:
+        """A :class:`suno_async.SunoClient` bound to this server; close it yourself.
+
+        ``kwargs`` go to ``SunoClient`` (``poll=``, ``retry=``...) and may
+        override ``api_key``, ``base_url`` or ``provider``.
+        """
+        from .._client import SunoClient
+
+        settings = {
+            "api_key": self.api_key,
+            "base_url": self.url,
+            "provider": self.provider,
+        }
+        return SunoClient(**{**settings, **kwargs})
+
+    def __repr__(self) -> str:
+        return (
+            f"<FakeSunoServer {self.provider.name} {self._url or 'not running'} "
+            f"scale={self.scale:g} tasks={len(self._tasks)} "
+            f"requests={self.total_requests} violations={self.limit_violations}>"
+        )
+
+    # --- HTTP ------------------------------------------------------------------
+    async def _answer(
+        self,
+        request: web.Request,
+        index: int,
+        fault: Fault | None,
+        build: Callable[[], Awaitable[dict[str, Any]]],
+    ) -> web.StreamResponse:
+        """Gateway faults, then body-code faults and auth, then ``build()``."""
+        self._note(index, fault=fault)
+        early = await gateway_fault(request, fault)
+        if early is not None:
+            self._note(index, http_status=early[1])
+            return early[0]
+        authorization = request.headers.get("Authorization", "")
+        body = self._refusal(fault, authorization) or await build()
+        data = body.get("data")
+        status = data.get("status") if isinstance(data, dict) else None
+        response, whole = await deliver(request, body, fault)
+        self._note(
+            index,
+            http_status=response.status,
+            code=body["code"] if whole else None,
+            status=status if whole else None,
+        )
+        return response
+
+    async def _record_info(self, request: web.Request) -> web.StreamResponse:
+        task_id = request.query.get("taskId", "")
+        index = self._arrive(request.method, request.path, task_id or None)
+        violation = self._count_record_info(index, task_id)
+        fault = self._draw_fault(task_id)
+
+        async def build() -> dict[str, Any]:
+            return self._record_body(
+                task_id, fault, violation=violation, base_url=self.url
+            )
+
+        return await self._answer(request, index, fault, build)
+
+    def _creator(self, operation_type: str) -> _Handler:
+        async def create(request: web.Request) -> web.StreamResponse:
+            index = self._arrive(request.method, request.path, None)
+
+            async def build() -> dict[str, Any]:
+                try:
+                    param = json.loads(await request.read())
+                except ValueError:
+                    return self._error(400, "Invalid JSON in the request body")
+                return self._create_body(index, param, operation_type)
+
+            return await self._answer(request, index, self._draw_fault(None), build)
+
+        return create
+
+    async def _credits(self, request: web.Request) -> web.StreamResponse:
+        index = self._arrive(request.method, request.path, None)
+
+        async def build() -> dict[str, Any]:
+            return {"code": 200, "msg": "success", "data": self.credits}
+
+        return await self._answer(request, index, self._draw_fault(None), build)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        found = media_for(request.match_info["tail"])
+        if found is None or found[0] not in self._tracks:
+            raise web.HTTPNotFound()
+        _, body, content_type = found
+        return web.Response(body=body, content_type=content_type)
