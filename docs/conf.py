@@ -60,6 +60,7 @@ nitpick_ignore_regex = [
 nitpick_ignore = [
     ("py:class", "EventHandler"),  # TaskWait(on_event=...)
     ("py:class", "suno_async._limiter.LimiterStatistics"),  # .statistics()
+    ("py:class", "suno_async._backoff.PollState"),  # PollPolicy.next_delay()
 ]
 
 
