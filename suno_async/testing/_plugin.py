@@ -10,7 +10,7 @@ pytest-asyncio; the fixtures work in its strict and auto modes::
 
 ``@pytest.mark.fake_suno(**kwargs)`` passes its keyword arguments to
 :class:`~suno_async.testing.FakeSunoServer` (default ``scale`` here:
-:data:`FIXTURE_SCALE`).
+``FIXTURE_SCALE``, 0.001).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
@@ -11,8 +11,10 @@ from aiohttp import web
 from .._config import APIKLEY, RECORD_INFO_PATH, Provider
 from ._faults import Fault
 from ._files import media_for
+from ._log import LoggedRequest
 from ._respond import deliver, gateway_fault
 from ._simulation import Simulation
+from ._timeline import Timeline
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -44,7 +46,7 @@ class FakeSunoServer(Simulation):
                 record = await client.wait_for_task(task_id)
 
     It answers ``GET /api/v1/generate/record-info``, the task-creating
-    ``POST`` endpoints (:data:`CREATE_PATHS`, ``callBackUrl`` required) and
+    ``POST`` endpoints (``CREATE_PATHS``, ``callBackUrl`` required) and
     the provider's credits endpoint as the service does: HTTP 200 with a
     compact ``{code, msg, data}`` body, errors as body codes. A missing or
     wrong bearer key gets body code 401. An unknown task id gets body code
@@ -52,8 +54,8 @@ class FakeSunoServer(Simulation):
     market API sends 422 ``"recordInfo is null"`` instead: play it with
     ``Fault.body_code``). A record-info request arriving when 3 others for
     the same task arrived within the last second counts in
-    :attr:`limit_violations` and gets the provider's ``rate_limit_code``.
-    Each creation costs :data:`CREDITS_PER_TASK` credits; without enough,
+    ``limit_violations`` and gets the provider's ``rate_limit_code``.
+    Each creation costs ``CREDITS_PER_TASK`` (12) credits; without enough,
     the provider's insufficient-credits code (402, or 429 on sunoapi.org).
 
     Timeline offsets are task seconds multiplied by ``scale`` on the
@@ -63,7 +65,8 @@ class FakeSunoServer(Simulation):
     ``start_epoch_s`` is the Unix time matching the clock's reading at
     construction, for ``createTime`` (default: now). Track URLs point at the
     server itself (``{url}/files/{track_id}.mp3``...) and serve small
-    stand-in files.
+    stand-in files. ``api_key``, ``provider``, ``scale`` and ``credits`` are
+    plain attributes (set ``credits`` to 0 to test running out).
     """
 
     def __init__(
@@ -151,6 +154,60 @@ class FakeSunoServer(Simulation):
             "provider": self.provider,
         }
         return SunoClient(**{**settings, **kwargs})
+
+    # --- scripting -------------------------------------------------------------
+    def add_task(
+        self,
+        task_id: str | None = None,
+        timeline: Timeline | None = None,
+        *,
+        faults: Sequence[Fault | None] = (),
+        param: Mapping[str, Any] | None = None,
+        operation_type: str = "generate",
+    ) -> str:
+        """Create a task now, as if a request had made it; return its id.
+
+        ``timeline`` defaults to ``Timeline.realistic`` drawn from the
+        server's RNG; ``faults[n]`` answers the task's (n+1)-th record-info
+        request (``None``: normally), then the server-wide rates apply.
+        ``param`` is the creation request the record shows in ``param``.
+        """
+        return self._new_task(
+            task_id, timeline, faults=faults, param=param, operation_type=operation_type
+        )
+
+    def queue_task(
+        self, timeline: Timeline | None = None, *, faults: Sequence[Fault | None] = ()
+    ) -> None:
+        """Script the next task created through the API (first in, first out).
+
+        A queued timeline is used as given; without one, a realistic timeline
+        is drawn and fitted to the request (model, title, style, lyrics).
+        """
+        self._queue.append((timeline, tuple(faults)))
+
+    def fault_rate(self, fault: Fault, probability: float) -> None:
+        """Inject ``fault`` into that fraction of API requests (0 removes it).
+
+        Draws use the server's seeded RNG; a task's script, while it lasts,
+        takes precedence. All faults' probabilities may sum to 1 at most.
+        """
+        self._set_rate(fault, probability)
+
+    # --- accounting ------------------------------------------------------------
+    def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:
+        """The API requests received (for one task id, if given), in arrival order."""
+        return tuple(r for r in self._log if task_id is None or r.task_id == task_id)
+
+    @property
+    def total_requests(self) -> int:
+        """How many API requests arrived (media downloads not included)."""
+        return len(self._log)
+
+    @property
+    def limit_violations(self) -> int:
+        """Record-info requests beyond 3 per task in a sliding 1.0 s window."""
+        return self._window.violations
 
     def __repr__(self) -> str:
         return (

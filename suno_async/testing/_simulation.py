@@ -1,8 +1,7 @@
 """The simulated service's state and rules, without any I/O.
 
-:class:`Simulation` owns tasks, scripts, credits and accounting, and builds
-every answer body; :class:`~suno_async.testing.FakeSunoServer` puts it on
-HTTP. Its public methods are the scripting API of the server.
+``Simulation`` owns tasks, scripts, credits and accounting, and builds every
+answer body; ``FakeSunoServer`` (its subclass) adds HTTP and the public API.
 """
 
 from __future__ import annotations
@@ -65,23 +64,17 @@ class Simulation:
         self._log: list[LoggedRequest] = []
         self._window = SlidingWindow(limit=3, window_s=1.0)
 
-    # --- scripting -------------------------------------------------------------
-    def add_task(
+    # --- the service's rules (FakeSunoServer's public methods call these) --------
+    def _new_task(
         self,
-        task_id: str | None = None,
-        timeline: Timeline | None = None,
+        task_id: str | None,
+        timeline: Timeline | None,
         *,
-        faults: Sequence[Fault | None] = (),
-        param: Mapping[str, Any] | None = None,
-        operation_type: str = "generate",
+        faults: Sequence[Fault | None],
+        param: Mapping[str, Any] | None,
+        operation_type: str,
     ) -> str:
-        """Create a task now, as if a request had made it; return its id.
-
-        ``timeline`` defaults to :meth:`Timeline.realistic` drawn from the
-        server's RNG; ``faults[n]`` answers the task's (n+1)-th record-info
-        request (``None``: normally), then the server-wide rates apply.
-        ``param`` is the creation request shown in the record's ``param``.
-        """
+        """Create a task now; defaults drawn from the task RNG. Its id."""
         if task_id is None:
             task_id = f"{self._task_rng.getrandbits(128):032x}"
         if timeline is None:
@@ -110,22 +103,7 @@ class Simulation:
         self._tracks.update(task.track_ids)
         return task_id
 
-    def queue_task(
-        self, timeline: Timeline | None = None, *, faults: Sequence[Fault | None] = ()
-    ) -> None:
-        """Script the next task created through the API (first in, first out).
-
-        A queued timeline is used as given; without one, a realistic timeline
-        is drawn and fitted to the request (model, title, style, lyrics).
-        """
-        self._queue.append((timeline, tuple(faults)))
-
-    def fault_rate(self, fault: Fault, probability: float) -> None:
-        """Inject ``fault`` into that fraction of API requests (0 removes it).
-
-        Draws use the server's seeded RNG; a task's script, while it lasts,
-        takes precedence. The probabilities of all faults may sum to 1 at most.
-        """
+    def _set_rate(self, fault: Fault, probability: float) -> None:
         rates = [(f, p) for f, p in self._rates if f != fault]
         if probability > 0:
             rates.append((fault, probability))
@@ -133,22 +111,6 @@ class Simulation:
             raise ValueError("fault probabilities must sum to 1 at most")
         self._rates = rates
 
-    # --- accounting ------------------------------------------------------------
-    def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:
-        """The API requests received (for one task id, if given), in arrival order."""
-        return tuple(r for r in self._log if task_id is None or r.task_id == task_id)
-
-    @property
-    def total_requests(self) -> int:
-        """How many API requests arrived (media downloads not included)."""
-        return len(self._log)
-
-    @property
-    def limit_violations(self) -> int:
-        """Record-info requests beyond 3 per task in a sliding 1.0 s window."""
-        return self._window.violations
-
-    # --- answering (used by the server) ------------------------------------------
     def _arrive(self, method: str, path: str, task_id: str | None) -> int:
         """Log an arrival; its index in the log."""
         entry = LoggedRequest(
@@ -231,8 +193,8 @@ class Simulation:
         timeline, faults = self._queue.popleft() if self._queue else (None, ())
         if timeline is None:
             timeline = fit_to_request(Timeline.realistic(self._task_rng), param)
-        task_id = self.add_task(
-            timeline=timeline, faults=faults, param=param, operation_type=operation_type
+        task_id = self._new_task(
+            None, timeline, faults=faults, param=param, operation_type=operation_type
         )
         self._note(index, task_id=task_id)
         return envelope(200, "success", {"taskId": task_id})

@@ -100,7 +100,7 @@ class Timeline:
     any order. ``model`` is the request's model name (``V4_5``...), shown on
     the wire as its model family (``chirp-auk``). ``error_code`` and
     ``error_message`` are reported while a failure status is current
-    (defaults: :data:`FAILURE_DEFAULTS`). The task id is unknown (body code
+    (defaults: ``FAILURE_DEFAULTS``). The task id is unknown (body code
     404) for the first ``not_found_s`` task seconds, as right after creation
     on a lagging replica.
     """
@@ -147,7 +147,10 @@ class Timeline:
     ) -> Timeline:
         """PENDING, TEXT_SUCCESS at ``text_s`` if given, then ``status`` at ``at_s``.
 
-        ``error_code`` / ``error_message`` default to :data:`FAILURE_DEFAULTS`.
+        ``error_code`` and ``error_message`` default per status
+        (``FAILURE_DEFAULTS``): 400 for CREATE_TASK_FAILED and
+        SENSITIVE_WORD_ERROR, 501 for GENERATE_AUDIO_FAILED, 500 for
+        CALLBACK_EXCEPTION, each with a short text.
         """
         raw = _status_text(status)
         default_code, default_message = FAILURE_DEFAULTS.get(raw, (None, None))
