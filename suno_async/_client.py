@@ -6,7 +6,7 @@ import ipaddress
 import math
 import os
 import warnings
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Final, TypeVar
@@ -19,6 +19,7 @@ from ._config import (
     APIKLEY,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_WAIT_TIMEOUT,
     RECORD_INFO_PATH,
     PollPolicy,
     Provider,
@@ -33,7 +34,9 @@ from ._errors import (
 )
 from ._http import SlotFactory, Transport
 from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
-from ._models import TaskRecord
+from ._models import TaskRecord, TaskStatus
+from ._poller import PollerRegistry
+from ._wait import EventHandler, TaskWait, WaitMany
 
 __all__ = ["MAX_TASK_ID_CHARS", "SunoClient"]
 
@@ -105,6 +108,7 @@ class SunoClient:
             if max_requests_per_second is None
             else AdaptivePacer(max_requests_per_second)
         )
+        self._pollers = PollerRegistry(self)
         self._transport = Transport(
             api_key=key,
             provider=provider,
@@ -161,7 +165,9 @@ class SunoClient:
         """
         if self.closed:
             return
-        # --- lead: end the running waits here (ClientClosedError) -------------
+        self._pollers.fail_all(
+            ClientClosedError("the client was closed while this wait was running")
+        )
         await self._transport.aclose()
 
     def __del__(self, _warnings: Any = warnings) -> None:
@@ -234,7 +240,82 @@ class SunoClient:
 
         return slot
 
-    # --- waiting: wait_for_task / wait_many (lead, delegating to _wait.py) ---
+    # --- waiting ---------------------------------------------------------------
+
+    def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        until: TaskStatus = TaskStatus.SUCCESS,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+        resume: str | None = None,
+    ) -> TaskWait:
+        """Wait for a task to reach ``until`` (by default SUCCESS).
+
+        ``await`` the result for the final :class:`TaskRecord`, or iterate it
+        for one :class:`TaskEvent` per milestone (TEXT_SUCCESS,
+        FIRST_SUCCESS, SUCCESS: once each, in order; skipped ones with
+        ``inferred=True``). ``timeout`` bounds the whole wait in seconds
+        (``None``: no bound) and raises :class:`WaitTimeoutError`; a failure
+        status raises its :class:`TaskFailedError`. ``poll`` overrides the
+        client's :class:`PollPolicy`; ``on_event`` (sync or async) sees every
+        event; ``resume`` takes a :meth:`TaskEvent.checkpoint` so that
+        milestones already delivered are not emitted again. Concurrent
+        waits for one task share one poll loop.
+        """
+        self._check_open(task_id)
+        _check_task_id(task_id)
+        return TaskWait(
+            self,
+            task_id,
+            until=until,
+            timeout=timeout,
+            poll=self._poll if poll is None else poll,
+            on_event=on_event,
+            resume=resume,
+        )
+
+    def wait_many(
+        self,
+        task_ids: Iterable[str],
+        *,
+        until: TaskStatus = TaskStatus.SUCCESS,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        max_concurrency: int | None = None,
+        poll: PollPolicy | None = None,
+    ) -> WaitMany:
+        """Wait for many tasks; iterate it for a :class:`TaskOutcome` per id.
+
+        Outcomes come in completion order, each distinct id exactly once,
+        failures, invalid ids and timeouts included (as ``outcome.error``);
+        one task's failure never affects the others. ``timeout`` bounds the
+        whole call; ``max_concurrency`` caps how many tasks are polled at
+        once (``None``: all, the connection pool bounding the requests).
+        """
+        self._check_open()
+        return WaitMany(
+            self,
+            task_ids,
+            until=until,
+            timeout=timeout,
+            poll=self._poll if poll is None else poll,
+            max_concurrency=max_concurrency,
+        )
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How transient failures are retried while waiting."""
+        return self._retry
+
+    @property
+    def poll(self) -> PollPolicy:
+        """The default poll cadence of waits."""
+        return self._poll
+
+    def _validate_task_id(self, task_id: object) -> None:
+        _check_task_id(task_id)
 
 
 def _resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:

@@ -143,7 +143,7 @@ class TaskRecord:
 class TaskEvent:
     """A milestone reached by a waited task.
 
-    ``previous`` is the milestone before it (``None`` for the first);
+    ``previous`` is the milestone before it (PENDING before TEXT_SUCCESS);
     ``inferred`` is true when the task passed this milestone between two
     polls and the SDK only saw a later status; ``elapsed`` is seconds since
     the wait began; ``polls`` and ``retries`` count the wait's requests.
