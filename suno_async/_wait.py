@@ -256,13 +256,13 @@ class _OutcomeSink(Subscriber):
         self.task_id = task_id
 
     def on_done(self, record: TaskRecord) -> None:
-        self._many._report(TaskOutcome(task_id=self.task_id, record=record))
+        self._many._report(TaskOutcome(task_id=self.task_id, record=record), self)
 
     def on_error(self, error: BaseException) -> None:
         outcome_error = (
             error if isinstance(error, Exception) else SunoError(repr(error))
         )
-        self._many._report(TaskOutcome(task_id=self.task_id, error=outcome_error))
+        self._many._report(TaskOutcome(task_id=self.task_id, error=outcome_error), self)
 
 
 class WaitMany:
@@ -384,11 +384,10 @@ class WaitMany:
             if not sink.done:
                 self._active[sink] = poller
 
-    def _report(self, outcome: TaskOutcome) -> None:
+    def _report(self, outcome: TaskOutcome, sink: _OutcomeSink | None = None) -> None:
         self._unreported -= 1
         self._outcomes.append(outcome)
-        for sink in [s for s in self._active if s.done]:
-            del self._active[sink]
+        self._active.pop(sink, None)  # type: ignore[arg-type]
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
         self._fill()

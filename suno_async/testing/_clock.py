@@ -16,7 +16,7 @@ class VirtualClock:
     sleep (``PollPolicy``, ``LocalRateLimiter``). When a coroutine sleeps,
     the clock lets every other ready task run for ``settle_rounds`` event
     loop iterations, then jumps to the earliest pending wake-up and wakes
-    that sleeper. Sleepers wake in time order, ties in call order; real I/O
+    every sleeper due then. Sleepers wake in time order, ties in call order; real I/O
     in flight is not waited for, so use it with in-memory fakes
     (aioresponses) rather than real sockets.
     """
@@ -58,9 +58,12 @@ class VirtualClock:
                 heapq.heappop(self._sleepers)  # cancelled sleepers
             if not self._sleepers:
                 return
-            wake_at, _, future = heapq.heappop(self._sleepers)
+            wake_at = self._sleepers[0][0]
             self._now = max(self._now, wake_at)
-            future.set_result(None)
+            while self._sleepers and self._sleepers[0][0] == wake_at:
+                future = heapq.heappop(self._sleepers)[2]
+                if not future.done():
+                    future.set_result(None)
 
     def __repr__(self) -> str:
         return f"<VirtualClock now={self._now:.3f} sleepers={len(self._sleepers)}>"
