@@ -1,25 +1,361 @@
-"""STUB — to be implemented (see /tmp/INTERFACES.md)."""
+"""Request limits: the exact per-key sliding-window limiter and the client pacer.
+
+The service accepts at most 3 record-info requests per task in any sliding
+second, counted on arrival. :class:`LocalRateLimiter` enforces that exactly
+within one process; :class:`RateLimiter` is the protocol a shared backend
+(``suno_async.redis``) implements to do the same across processes.
+:class:`AdaptivePacer` spaces every request of a client evenly and slows
+down by itself after rate-limit answers.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import contextlib
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
-__all__ = ["AdaptivePacer", "LocalRateLimiter", "RateLimiter"]
+import attrs
+
+__all__ = ["AdaptivePacer", "LimiterStatistics", "LocalRateLimiter", "RateLimiter"]
+
+logger = logging.getLogger("suno_async")
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+#: A success gives back this fraction of the configured rate (AIMD increase).
+RECOVERY_FRACTION: Final = 1 / 32
 
 
 @runtime_checkable
 class RateLimiter(Protocol):
-    """Backend protocol for the per-key limiter."""
+    """Backend protocol for the per-key limiter (``suno_async.redis`` implements it).
+
+    ``slot(key)`` waits until a request for ``key`` may be sent and holds the
+    slot while the block runs: enter it just before sending, leave it when the
+    answer (or the failure) is seen. Waiting callers queue; they never fail
+    for being over the limit.
+    """
 
     def slot(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait for a free slot for ``key``; hold it until the block exits."""
         ...
 
 
+@attrs.frozen(kw_only=True)
+class LimiterStatistics:
+    """A limiter's live ``keys``, slots ``in_flight`` and callers ``waiting``."""
+
+    keys: int
+    in_flight: int
+    waiting: int
+
+
+class _Window:
+    """The pure sliding-window rule for one key (no asyncio, no clock).
+
+    A slot is active from :meth:`start` until ``window_s`` after its
+    :meth:`finish`; a slot starts only while fewer than ``limit`` are
+    active. So of any ``limit + 1`` requests, the last one started at least
+    ``window_s`` after another one finished; as every arrival lies between
+    its request's start and finish, their arrivals never all fall within
+    ``window_s``.
+    """
+
+    __slots__ = ("_released", "in_flight", "limit", "window_s")
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.in_flight = 0
+        self._released: collections.deque[float] = collections.deque()
+
+    def _expire(self, now: float) -> None:
+        released = self._released
+        while released and released[0] + self.window_s <= now:
+            released.popleft()
+
+    def earliest_start(self, now: float) -> float:
+        """When the next slot may start (``now`` if free; ``inf`` until a finish)."""
+        self._expire(now)
+        excess = self.in_flight + len(self._released) - self.limit + 1
+        if excess <= 0:
+            return now
+        if excess > len(self._released):
+            return math.inf
+        return self._released[excess - 1] + self.window_s
+
+    def start(self, now: float) -> None:
+        """Take a slot at ``now``."""
+        if self.earliest_start(now) > now:
+            raise RuntimeError("no free slot")
+        self.in_flight += 1
+
+    def finish(self, now: float) -> None:
+        """Release a slot at ``now``; it stays active for ``window_s``."""
+        if self.in_flight <= 0:
+            raise RuntimeError("no slot in flight")
+        self.in_flight -= 1
+        self._released.append(now)
+
+    def idle(self, now: float) -> bool:
+        """Whether nothing is in flight or active any more."""
+        self._expire(now)
+        return self.in_flight == 0 and not self._released
+
+
+class _Queue:
+    """A fair FIFO of waiters; the head sleeps until its start time."""
+
+    __slots__ = ("_kick", "waiters")
+
+    def __init__(self) -> None:
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._kick: asyncio.Future[None] | None = None
+
+    def _wake_head(self) -> None:
+        if self.waiters and not self.waiters[0].done():
+            self.waiters[0].set_result(None)
+
+    def kick(self) -> None:
+        """Tell the head to look again (a slot was released)."""
+        if self._kick is not None and not self._kick.done():
+            self._kick.set_result(None)
+
+    async def wait(
+        self, ready_at: Callable[[], float], clock: Clock, sleep: Sleep
+    ) -> None:
+        """Return once it is this caller's turn and ``ready_at() <= clock()``.
+
+        ``ready_at`` gives the earliest start time (``inf``: wait for
+        :meth:`kick`). The caller must take its slot before its next ``await``.
+        """
+        if not self.waiters and ready_at() <= clock():
+            return
+        loop = asyncio.get_running_loop()
+        me: asyncio.Future[None] = loop.create_future()
+        self.waiters.append(me)
+        try:
+            if self.waiters[0] is not me:
+                await me
+            while (at := ready_at()) > (now := clock()):
+                if at == math.inf:
+                    self._kick = loop.create_future()
+                    await self._kick
+                else:
+                    await sleep(at - now)
+        except BaseException:
+            was_head = self.waiters[0] is me
+            self.waiters.remove(me)
+            if was_head:
+                self._wake_head()
+            raise
+        self.waiters.popleft()
+        self._wake_head()
+
+
 class LocalRateLimiter:
-    """STUB."""
+    """Exact sliding-window limit per key, in one process.
+
+    The server must never see more than ``limit`` requests for one key within
+    ``window_s`` seconds, counted on arrival. An arrival can happen at any
+    moment between send and answer, so a request holds its slot from its
+    send until its answer (or failure, or cancellation) is seen, and the
+    slot stays counted for ``window_s + margin_s`` after that::
+
+        async with limiter.slot(task_id):
+            response = await send()
+
+    Hand-written because no library offers this: token and leaky buckets
+    (aiolimiter) and plain sliding windows count a request once, at its
+    start, so network jitter can still bunch arrivals. Callers over the limit
+    wait in FIFO order per key; different keys never block each other. A
+    key's state is dropped (lazily, on the next use of the limiter) once it
+    has no holder, no waiter and no slot still counted, so memory follows
+    the keys in use, not the keys ever seen.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_expiries",
+        "_keys",
+        "_sleep",
+        "limit",
+        "margin_s",
+        "window_s",
+    )
+
+    def __init__(
+        self,
+        *,
+        limit: int = 3,
+        window_s: float = 1.0,
+        margin_s: float = 0.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit!r}")
+        if not (window_s > 0 and math.isfinite(window_s)):
+            raise ValueError(f"window_s must be a positive number, not {window_s!r}")
+        if not (margin_s >= 0 and math.isfinite(margin_s)):
+            raise ValueError(f"margin_s must be zero or positive, not {margin_s!r}")
+        self.limit = limit
+        self.window_s = window_s
+        self.margin_s = margin_s
+        self._clock = clock
+        self._sleep = sleep
+        self._keys: dict[str, tuple[_Window, _Queue]] = {}
+        # (time after which a key may be idle, key), in time order.
+        self._expiries: collections.deque[tuple[float, str]] = collections.deque()
+
+    @contextlib.asynccontextmanager
+    async def slot(self, key: str) -> AsyncIterator[None]:
+        """Wait for a free slot for ``key``; hold it until the block exits."""
+        state = await self._acquire(key)
+        try:
+            yield
+        finally:
+            state[0].finish(self._clock())
+            state[1].kick()
+            self._forget(key, state)
+
+    def statistics(self) -> LimiterStatistics:
+        """A snapshot of the live keys, slots in flight and waiting callers."""
+        self._sweep(self._clock())
+        return LimiterStatistics(
+            keys=len(self._keys),
+            in_flight=sum(w.in_flight for w, _ in self._keys.values()),
+            waiting=sum(len(q.waiters) for _, q in self._keys.values()),
+        )
+
+    async def _acquire(self, key: str) -> tuple[_Window, _Queue]:
+        self._sweep(self._clock())
+        state = self._keys.get(key)
+        if state is None:
+            window = _Window(self.limit, self.window_s + self.margin_s)
+            state = self._keys[key] = (window, _Queue())
+        window, queue = state
+        try:
+            await queue.wait(
+                lambda: window.earliest_start(self._clock()), self._clock, self._sleep
+            )
+        except BaseException:
+            self._forget(key, state)
+            raise
+        window.start(self._clock())
+        return state
+
+    def _forget(self, key: str, state: tuple[_Window, _Queue]) -> None:
+        """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""
+        window, queue = state
+        if not (window.in_flight or queue.waiters):
+            self._expiries.append((self._clock() + window.window_s, key))
+
+    def _sweep(self, now: float) -> None:
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            _, key = expiries.popleft()
+            state = self._keys.get(key)
+            if state is not None and not state[1].waiters and state[0].idle(now):
+                del self._keys[key]
+
+    def __repr__(self) -> str:
+        stats = self.statistics()
+        return (
+            f"<LocalRateLimiter limit={self.limit} window_s={self.window_s:g} "
+            f"margin_s={self.margin_s:g} keys={stats.keys} in_flight={stats.in_flight} "
+            f"waiting={stats.waiting}>"
+        )
 
 
 class AdaptivePacer:
-    """STUB."""
+    """Client-wide pacing: evenly spaced request starts, adapted by AIMD.
+
+    Starts are at least ``1 / current_rate`` seconds apart (no bursts), in
+    FIFO order. :meth:`on_rate_limited` halves the current rate (not below
+    ``min_rate_per_s``, default ``rate_per_s / 16``); each
+    :meth:`on_success` adds back ``rate_per_s / 32`` up to ``rate_per_s``.
+    Decreases and the return to full rate are logged at INFO on the
+    ``suno_async`` logger.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_last_start",
+        "_queue",
+        "_rate",
+        "_sleep",
+        "min_rate_per_s",
+        "rate_per_s",
+    )
+
+    def __init__(
+        self,
+        rate_per_s: float,
+        *,
+        min_rate_per_s: float | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if not (rate_per_s > 0 and math.isfinite(rate_per_s)):
+            raise ValueError(
+                f"rate_per_s must be a positive number, not {rate_per_s!r}"
+            )
+        if min_rate_per_s is None:
+            min_rate_per_s = rate_per_s / 16
+        if not 0 < min_rate_per_s <= rate_per_s:
+            raise ValueError(
+                f"min_rate_per_s must be in (0, rate_per_s], not {min_rate_per_s!r}"
+            )
+        self.rate_per_s = rate_per_s
+        self.min_rate_per_s = min_rate_per_s
+        self._rate = rate_per_s
+        self._clock = clock
+        self._sleep = sleep
+        self._last_start = -math.inf
+        self._queue = _Queue()
+
+    @property
+    def current_rate(self) -> float:
+        """The rate in force now, in requests per second."""
+        return self._rate
+
+    async def acquire(self) -> None:
+        """Wait until the next request may start."""
+        await self._queue.wait(
+            lambda: self._last_start + 1 / self._rate, self._clock, self._sleep
+        )
+        self._last_start = self._clock()
+
+    def on_rate_limited(self) -> None:
+        """The service said "too many requests": halve the rate."""
+        old, self._rate = self._rate, max(self.min_rate_per_s, self._rate / 2)
+        if self._rate != old:
+            logger.info(
+                "rate limited: pacing down from %.3g to %.3g requests/s",
+                old,
+                self._rate,
+            )
+
+    def on_success(self) -> None:
+        """A request went through: raise the rate a little, up to the configured one."""
+        if self._rate >= self.rate_per_s:
+            return
+        self._rate = min(
+            self.rate_per_s, self._rate + self.rate_per_s * RECOVERY_FRACTION
+        )
+        if self._rate == self.rate_per_s:
+            logger.info("pacing back at %.3g requests/s", self._rate)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AdaptivePacer rate_per_s={self.rate_per_s:g} "
+            f"current_rate={self._rate:g} waiting={len(self._queue.waiters)}>"
+        )
