@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+import asyncio
+import math
+import random as _random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final, Literal
 
 import attrs
 
+from ._backoff import Jitter, PollState, capped_exponential, jittered, phased_delay
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -18,6 +23,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     ServiceUnavailableError,
+    SunoError,
 )
 
 __all__ = [
@@ -132,12 +138,198 @@ SUNOAPI: Final = Provider(
 PROVIDERS: Final[Mapping[str, Provider]] = {p.name: p for p in (APIKLEY, KIE, SUNOAPI)}
 
 
-# --- STUB: PollPolicy and RetryPolicy are implemented by the limiter/backoff work.
+PollKind = Literal["phased", "fixed", "exponential"]
+_Phases = tuple[float, float, float]
+
+
+def _check_phases(
+    instance: object, attribute: attrs.Attribute[_Phases], value: _Phases
+) -> None:
+    if len(value) != 3 or not all(0 <= v < math.inf for v in value):
+        raise ValueError(
+            f"{attribute.name} must be 3 finite lengths >= 0, not {value!r}"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class PollPolicy:
-    """STUB."""
+    """When a wait polls record-info. Frozen; every duration is in seconds.
+
+    The first poll comes after :meth:`first_delay`, uniform in
+    ``[0, first_poll_max_s]``, so waits started together do not poll in
+    lockstep. Each later delay is :meth:`next_delay` of the wait's
+    ``PollState``, by ``kind``:
+
+    ``"phased"`` (the default). A task passes three phases (PENDING,
+    TEXT_SUCCESS, FIRST_SUCCESS); phase ``p`` typically lasts between
+    ``lo = phase_min_s[p]`` and ``hi = phase_max_s[p]``. With ``e`` the
+    seconds since the phase's milestone was seen::
+
+        spacing = sqrt_spacing * sqrt(max(0, hi - e) + tail_fraction * hi)
+        growth  = multiplier ** (max(0, e - hi) / hi)
+        delay   = min(max_interval_s, max(quiet_fraction * lo - e, spacing * growth))
+
+    Nothing can happen early in a phase, so the wait skips to
+    ``quiet_fraction * lo``; polls then tighten as the phase's typical end
+    nears (spacing with the square root of the time left is optimal for an
+    end spread evenly over the phase) and back off, by ``multiplier`` per
+    phase length, once the phase overruns. An unknown status polls every
+    ``interval_s``.
+
+    ``"fixed"`` (:meth:`fixed`): every ``interval_s``.
+
+    ``"exponential"`` (:meth:`exponential`): ``min(max_interval_s,
+    interval_s * multiplier ** (n - 1))`` with ``n`` the polls since the last
+    milestone (``reset_on_milestone``) or since the wait began.
+
+    ``clock``, ``sleep`` and ``random`` are injectable for tests
+    (:class:`suno_async.testing.VirtualClock`) and left out of ``==`` and
+    ``repr``.
+    """
+
+    kind: PollKind = attrs.field(
+        default="phased",
+        validator=attrs.validators.in_(("phased", "fixed", "exponential")),
+    )
+    first_poll_max_s: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    interval_s: float = attrs.field(default=3.0, validator=attrs.validators.gt(0))
+    max_interval_s: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    multiplier: float = attrs.field(default=4.0, validator=attrs.validators.ge(1))
+    reset_on_milestone: bool = True
+    sqrt_spacing: float = attrs.field(default=0.6, validator=attrs.validators.gt(0))
+    quiet_fraction: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
+    tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
+    phase_min_s: _Phases = attrs.field(
+        default=(3.0, 15.0, 30.0), validator=_check_phases
+    )
+    phase_max_s: _Phases = attrs.field(
+        default=(12.0, 40.0, 110.0), validator=_check_phases
+    )
+    clock: Callable[[], float] = attrs.field(
+        default=time.monotonic, eq=False, repr=False
+    )
+    sleep: Callable[[float], Awaitable[None]] = attrs.field(
+        default=asyncio.sleep, eq=False, repr=False
+    )
+    random: Callable[[], float] = attrs.field(
+        default=_random.random, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if any(
+            lo > hi or hi <= 0
+            for lo, hi in zip(self.phase_min_s, self.phase_max_s, strict=True)
+        ):
+            raise ValueError(
+                "each phase needs 0 <= phase_min_s <= phase_max_s, phase_max_s > 0"
+            )
+
+    @classmethod
+    def fixed(cls, interval_s: float) -> PollPolicy:
+        """Poll every ``interval_s`` (after the jittered first poll)."""
+        return cls(kind="fixed", interval_s=interval_s)
+
+    @classmethod
+    def exponential(
+        cls,
+        initial_s: float,
+        multiplier: float,
+        max_s: float,
+        *,
+        reset_on_milestone: bool = True,
+    ) -> PollPolicy:
+        """Capped exponential backoff, restarting at each milestone by default."""
+        return cls(
+            kind="exponential",
+            interval_s=initial_s,
+            multiplier=multiplier,
+            max_interval_s=max_s,
+            reset_on_milestone=reset_on_milestone,
+        )
+
+    def first_delay(self) -> float:
+        """Seconds before the first poll: uniform in ``[0, first_poll_max_s]``."""
+        return self.random() * self.first_poll_max_s
+
+    def next_delay(self, state: PollState) -> float:
+        """Seconds from the poll described by ``state`` to the next one."""
+        if self.kind == "fixed":
+            return self.interval_s
+        if self.kind == "exponential":
+            n = state.polls_in_phase if self.reset_on_milestone else state.polls
+            return capped_exponential(
+                n, self.interval_s, self.multiplier, self.max_interval_s
+            )
+        return phased_delay(
+            state,
+            interval_s=self.interval_s,
+            max_interval_s=self.max_interval_s,
+            multiplier=self.multiplier,
+            sqrt_spacing=self.sqrt_spacing,
+            quiet_fraction=self.quiet_fraction,
+            tail_fraction=self.tail_fraction,
+            phase_min_s=self.phase_min_s,
+            phase_max_s=self.phase_max_s,
+        )
 
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """STUB."""
+    """How a wait retries transient failures. Frozen; durations in seconds.
+
+    Before retry ``n`` (``n`` consecutive failures so far, from 1)::
+
+        backoff = min(max_s, initial_s * multiplier ** (n - 1))
+        delay   = backoff / 2 + random() * backoff / 2      # jitter="equal" (default)
+        delay   = random() * backoff                         # jitter="full"
+        delay   = max(delay, min(retry_after, retry_after_max_s))
+
+    so a server's ``Retry-After`` pushes the retry out. Equal jitter keeps at
+    least half the backoff while still spreading retries. Retries go on
+    until the wait's deadline, or ``max_retries`` when set. A 404 within
+    ``not_found_grace_s`` of the wait's start is retried by the wait (a new
+    task may not be visible yet), then raises ``TaskNotFoundError``.
+    """
+
+    initial_s: float = attrs.field(default=0.5, validator=attrs.validators.gt(0))
+    max_s: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    multiplier: float = attrs.field(default=2.0, validator=attrs.validators.ge(1))
+    jitter: Jitter = attrs.field(
+        default="equal", validator=attrs.validators.in_(("equal", "full"))
+    )
+    retry_after_max_s: float = attrs.field(
+        default=120.0, validator=attrs.validators.ge(0)
+    )
+    not_found_grace_s: float = attrs.field(
+        default=30.0, validator=attrs.validators.ge(0)
+    )
+    max_retries: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.ge(0)),
+    )
+    random: Callable[[], float] = attrs.field(
+        default=_random.random, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_s < self.initial_s:
+            raise ValueError(
+                f"max_s ({self.max_s}) must be >= initial_s ({self.initial_s})"
+            )
+
+    def delay(self, attempt: int, *, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry ``attempt`` (consecutive failures, 1-based)."""
+        backoff = capped_exponential(
+            attempt, self.initial_s, self.multiplier, self.max_s
+        )
+        delay = jittered(backoff, self.random(), self.jitter)
+        if retry_after is not None and retry_after > 0:
+            delay = max(delay, min(retry_after, self.retry_after_max_s))
+        return delay
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a transient :class:`SunoError` worth retrying.
+
+        A 404 is not: the wait handles it with ``not_found_grace_s``.
+        """
+        return isinstance(exc, SunoError) and exc.is_transient
