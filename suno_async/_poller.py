@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import TYPE_CHECKING
 
 import attrs
@@ -365,11 +366,20 @@ class Poller:
 class PollerRegistry:
     """The client's pollers by task id (single-flight)."""
 
-    __slots__ = ("_pollers", "client")
+    __slots__ = ("_client", "_pollers")
 
     def __init__(self, client: SunoClient) -> None:
-        self.client = client
+        # A weak reference: the client owns the registry, not the other way
+        # round, so an unclosed client is still collected (and warns).
+        self._client = weakref.ref(client)
         self._pollers: dict[str, Poller] = {}
+
+    @property
+    def client(self) -> SunoClient:
+        """The client whose waits these are."""
+        client = self._client()
+        assert client is not None, "pollers outlived their client"
+        return client
 
     def subscribe(
         self,
