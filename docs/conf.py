@@ -61,6 +61,7 @@ nitpick_ignore = [
     ("py:class", "EventHandler"),  # TaskWait(on_event=...)
     ("py:class", "suno_async._limiter.LimiterStatistics"),  # .statistics()
     ("py:class", "suno_async._backoff.PollState"),  # PollPolicy.next_delay()
+    ("py:class", "suno_async._wait.WaitMany"),  # SunoClient.wait_many()
 ]
 
 
