@@ -403,14 +403,7 @@ class PollerRegistry:
         if self._pollers.get(poller.task_id) is poller:
             del self._pollers[poller.task_id]
 
-    def get(self, task_id: str) -> Poller | None:
-        """The running poller of a task, if any."""
-        return self._pollers.get(task_id)
-
     def fail_all(self, error: BaseException) -> None:
         """End every wait with ``error`` (the client is closing)."""
         for poller in list(self._pollers.values()):
             poller.fail_all(error)
-
-    def __len__(self) -> int:
-        return len(self._pollers)

@@ -1,0 +1,173 @@
+"""Waiting against the simulator over real HTTP on 127.0.0.1, in compressed time."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from suno_async import (
+    AudioGenerationFailedError,
+    CallbackDeliveryError,
+    PollPolicy,
+    RetryPolicy,
+    SensitiveContentError,
+    SunoClient,
+    TaskCreationFailedError,
+    TaskStatus,
+    WaitTimeoutError,
+)
+from suno_async.testing import FakeSunoServer, Fault, Timeline
+
+SCALE = 0.01  # a 160 s task plays in 1.6 s
+FAST_RETRY = RetryPolicy(initial_s=0.05, max_s=0.3)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeSunoServer]:
+    async with FakeSunoServer(scale=SCALE, seed=7) as server:
+        yield server
+
+
+#: Each behaviour: how to add such a task, and what its outcome must be.
+Behaviour = tuple[Callable[[FakeSunoServer, random.Random], str], str]
+
+BEHAVIOURS: dict[str, Behaviour] = {
+    "normal": (lambda s, r: s.add_task(timeline=Timeline.realistic(r)), "SUCCESS"),
+    "create-failed": (
+        lambda s, r: s.add_task(timeline=Timeline.failure("CREATE_TASK_FAILED", 5)),
+        TaskCreationFailedError.__name__,
+    ),
+    "audio-failed": (
+        lambda s, r: s.add_task(timeline=Timeline.failure(at_s=40, text_s=8)),
+        AudioGenerationFailedError.__name__,
+    ),
+    "callback-failed": (
+        lambda s, r: s.add_task(timeline=Timeline.failure("CALLBACK_EXCEPTION", 60)),
+        CallbackDeliveryError.__name__,
+    ),
+    "sensitive": (
+        lambda s, r: s.add_task(timeline=Timeline.failure("SENSITIVE_WORD_ERROR", 4)),
+        SensitiveContentError.__name__,
+    ),
+    "flaky": (
+        lambda s, r: s.add_task(
+            timeline=Timeline.realistic(r),
+            faults=[
+                Fault.reset(),
+                Fault.reset(),
+                Fault.http(502),
+                Fault.body_code(455),
+                Fault.malformed(),
+                Fault.truncated(),
+                Fault.http(503, body="text"),
+                Fault.body_code(500),
+            ],
+        ),
+        "SUCCESS",
+    ),
+    "rate-limited": (
+        lambda s, r: s.add_task(
+            timeline=Timeline.realistic(r),
+            faults=[
+                Fault.rate_limit(0.2),
+                None,
+                Fault.rate_limit(),
+                Fault.body_code(429),
+            ],
+        ),
+        "SUCCESS",
+    ),
+    "odd-statuses": (
+        lambda s, r: s.add_task(
+            timeline=Timeline.success(5, 30, 80),
+            faults=[
+                Fault.status("QUEUED"),
+                None,
+                None,
+                Fault.regress(),
+                Fault.status(""),
+            ],
+        ),
+        "SUCCESS",
+    ),
+    "not-found-first": (
+        lambda s, r: s.add_task(timeline=Timeline.realistic(r).not_found_for(30)),
+        "SUCCESS",
+    ),
+    "hanging": (
+        lambda s, r: s.add_task(timeline=Timeline(steps=[(0.0, "PENDING")])),
+        WaitTimeoutError.__name__,
+    ),
+}
+
+
+async def test_a_thousand_mixed_tasks(server: FakeSunoServer) -> None:
+    """1,000 tasks of every behaviour: 1,000 right outcomes, no limit violated, no leak."""
+    rng = random.Random(3)
+    names = list(BEHAVIOURS)
+    expected: dict[str, str] = {}
+    for n in range(1000):
+        name = names[n % len(names)]
+        task_id = BEHAVIOURS[name][0](server, rng)
+        expected[task_id] = BEHAVIOURS[name][1]
+    poll = PollPolicy.fixed(0.25)
+    async with server.client(poll=poll, retry=FAST_RETRY) as client:
+        outcomes = [o async for o in client.wait_many(expected, timeout=6.0)]
+    got = {
+        o.task_id: type(o.error).__name__ if o.error else o.unwrap().status.value
+        for o in outcomes
+    }
+    assert len(outcomes) == 1000
+    assert got == expected
+    assert server.limit_violations == 0
+    await asyncio.sleep(0)
+    assert {t for t in asyncio.all_tasks() if not t.done()} == {asyncio.current_task()}
+
+
+async def test_each_milestone_once_over_real_http(server: FakeSunoServer) -> None:
+    """A real-time wait sees TEXT, FIRST and SUCCESS once each, in order."""
+    task_id = server.add_task(timeline=Timeline.success(50, 150, 250))
+    async with server.client(poll=PollPolicy.fixed(0.4)) as client:
+        events = [e async for e in client.wait_for_task(task_id)]
+    assert [(e.status, e.inferred) for e in events] == [
+        (TaskStatus.TEXT_SUCCESS, False),
+        (TaskStatus.FIRST_SUCCESS, False),
+        (TaskStatus.SUCCESS, False),
+    ]
+
+
+async def test_deadline_during_a_slow_request(server: FakeSunoServer) -> None:
+    """A request still running at the deadline does not carry the wait past it."""
+    task_id = server.add_task(timeline=Timeline.success(), faults=[Fault.slow(5.0)])
+    loop = asyncio.get_running_loop()
+    async with server.client(poll=PollPolicy.fixed(0.05)) as client:
+        started = loop.time()
+        with pytest.raises(WaitTimeoutError):
+            await client.wait_for_task(task_id, timeout=0.3)
+        assert loop.time() - started < 1.0
+
+
+async def test_waiters_in_many_clients_stay_within_the_limit(
+    server: FakeSunoServer,
+) -> None:
+    """get_task hammering and a wait on one task never exceed 3 requests a second."""
+    task_id = server.add_task(timeline=Timeline.success(5, 25, 60))
+    async with server.client(poll=PollPolicy.fixed(0.01)) as client:
+        wait = asyncio.ensure_future(client.wait_for_task(task_id))
+        reads = await asyncio.gather(*(client.get_task(task_id) for _ in range(6)))
+        record = await wait
+    assert len(reads) == 6
+    assert record.status is TaskStatus.SUCCESS
+    assert server.limit_violations == 0
+
+
+async def test_default_policy_waits_a_real_task(server: FakeSunoServer) -> None:
+    """The default PollPolicy and RetryPolicy bring a quick task home."""
+    task_id = server.add_task(timeline=Timeline.success(1, 2, 3))
+    client: SunoClient
+    async with server.client() as client:
+        record = await client.wait_for_task(task_id, timeout=10.0)
+    assert record.status is TaskStatus.SUCCESS
