@@ -105,7 +105,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
 
 
 async def test_a_thousand_mixed_tasks(server: FakeSunoServer) -> None:
-    """1,000 tasks of every behaviour: 1,000 right outcomes, no limit violated, no leak."""
+    """1,000 tasks of every behaviour: right outcomes, no limit violated, no leak."""
     rng = random.Random(3)
     names = list(BEHAVIOURS)
     expected: dict[str, str] = {}
