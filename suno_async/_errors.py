@@ -249,8 +249,9 @@ class TaskFailedError(SunoError):
     def __init__(self, record: TaskRecord, message: str | None = None) -> None:
         detail = record.error_message or "no error message"
         code = "" if record.error_code is None else f" (error code {record.error_code})"
+        summary = f"task {record.task_id} failed: {record.status_raw}{code}: {detail}"
         super().__init__(
-            message or f"task {record.task_id} failed: {record.status_raw}{code}: {detail}",
+            message or summary,
             task_id=record.task_id,
         )
         self.record = record
@@ -300,7 +301,11 @@ class WaitTimeoutError(SunoError, TimeoutError):
         elapsed: float = 0.0,
         polls: int = 0,
     ) -> None:
-        status = "no record yet" if last_record is None else f"last status {last_record.status_raw}"
+        status = (
+            "no record yet"
+            if last_record is None
+            else f"last status {last_record.status_raw}"
+        )
         super().__init__(
             f"task {task_id} did not finish within {timeout:g} s ({status}, "
             f"{polls} polls)",

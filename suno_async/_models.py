@@ -165,7 +165,11 @@ class TaskEvent:
         this one are not emitted again.
         """
         return json.dumps(
-            {"v": CHECKPOINT_VERSION, "task_id": self.task_id, "reached": self.status.value},
+            {
+                "v": CHECKPOINT_VERSION,
+                "task_id": self.task_id,
+                "reached": self.status.value,
+            },
             separators=(",", ":"),
         )
 
