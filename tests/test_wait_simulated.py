@@ -115,7 +115,7 @@ async def test_a_thousand_mixed_tasks(server: FakeSunoServer) -> None:
         expected[task_id] = BEHAVIOURS[name][1]
     poll = PollPolicy.fixed(0.25)
     async with server.client(poll=poll, retry=FAST_RETRY) as client:
-        outcomes = [o async for o in client.wait_many(expected, timeout=6.0)]
+        outcomes = [o async for o in client.wait_many(expected, timeout=12.0)]
     got = {
         o.task_id: type(o.error).__name__ if o.error else o.unwrap().status.value
         for o in outcomes

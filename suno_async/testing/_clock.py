@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 
 __all__ = ["VirtualClock"]
 
@@ -43,9 +44,13 @@ class VirtualClock:
     async def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` of virtual time."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(
-            self._sleepers, (self._now + max(0.0, seconds), next(self._counter), future)
-        )
+        wake_at = self._now + max(0.0, seconds)
+        if seconds > 0:
+            # Time must move: a sleep shorter than the float step at `now`
+            # would otherwise wake at `now`, and a caller re-checking a
+            # deadline computed in floats could sleep forever.
+            wake_at = max(wake_at, math.nextafter(self._now, math.inf))
+        heapq.heappush(self._sleepers, (wake_at, next(self._counter), future))
         if self._driver is None or self._driver.done():
             self._driver = asyncio.get_running_loop().create_task(self._drive())
         await future
