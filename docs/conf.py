@@ -54,15 +54,6 @@ nitpick_ignore_regex = [
         r"|os|pathlib|random|time|types|typing|typing_extensions)\..+",
     ),
 ]
-# Private names that public signatures show. Each is a decision pending for
-# the public facade (export it, or keep it out of the signature); delete its
-# entry once it is made.
-nitpick_ignore = [
-    ("py:class", "EventHandler"),  # TaskWait(on_event=...)
-    ("py:class", "suno_async._limiter.LimiterStatistics"),  # .statistics()
-    ("py:class", "suno_async._backoff.PollState"),  # PollPolicy.next_delay()
-    ("py:class", "suno_async._wait.WaitMany"),  # SunoClient.wait_many()
-]
 
 
 def _public_target(target: str) -> str | None:

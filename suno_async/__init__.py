@@ -9,6 +9,7 @@ handle every failure as a documented :class:`SunoError`::
         record = await client.wait_for_task(task_id)
 """
 
+from ._backoff import PollState
 from ._client import SunoClient
 from ._config import APIKLEY, KIE, SUNOAPI, PollPolicy, Provider, RetryPolicy
 from ._errors import (
@@ -39,10 +40,10 @@ from ._errors import (
     WebhookError,
     WebhookSignatureError,
 )
-from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
+from ._limiter import AdaptivePacer, LimiterStatistics, LocalRateLimiter, RateLimiter
 from ._models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus, Track
 from ._version import __version__
-from ._wait import TaskWait
+from ._wait import EventHandler, TaskWait, WaitMany
 
 __all__ = [
     "APIKLEY",
@@ -57,12 +58,15 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "EventHandler",
     "InsufficientCreditsError",
     "InvalidRequestError",
+    "LimiterStatistics",
     "LocalRateLimiter",
     "MediaFetchError",
     "NotFoundError",
     "PollPolicy",
+    "PollState",
     "Provider",
     "RateLimitError",
     "RateLimiter",
@@ -84,6 +88,7 @@ __all__ = [
     "Track",
     "TransportError",
     "UsageError",
+    "WaitMany",
     "WaitTimeoutError",
     "WebhookError",
     "WebhookSignatureError",
