@@ -11,6 +11,7 @@ wait is ever left hanging.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from typing import TYPE_CHECKING
@@ -90,6 +91,13 @@ class Subscriber:
 
     def on_error(self, error: BaseException) -> None:
         """The wait ended with ``error``."""
+
+
+def _current_task() -> asyncio.Task[object] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop: called from a finalizer
+        return None
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -178,7 +186,9 @@ class Poller:
         """Stop polling now and leave the registry."""
         self._registry.forget(self)
         task = self._task
-        if task is not None and not task.done() and task is not asyncio.current_task():
+        if task is None or task.done() or task is _current_task():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
             task.cancel()
 
     def fail_all(self, error: BaseException) -> None:
@@ -197,8 +207,11 @@ class Poller:
                 delay = await self._poll_once()
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # never lose a waiter, whatever broke
+        except Exception as exc:  # never lose a waiter, whatever broke
             self.fail_all(exc)
+        except BaseException as exc:  # pragma: no cover - KeyboardInterrupt, SystemExit
+            self.fail_all(exc)
+            raise
         finally:
             self._registry.forget(self)
 

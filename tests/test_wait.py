@@ -7,6 +7,7 @@ answers at the HTTP edge; polls are every 1.0 s with the first at once.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 import attrs
@@ -568,3 +569,30 @@ async def test_resume_with_another_tasks_checkpoint_is_refused(
     """A checkpoint of another task raises ValueError before any request."""
     with pytest.raises(ValueError, match="of task 't2'"):
         client.wait_for_task("t1", resume='{"v":1,"task_id":"t2","reached":"SUCCESS"}')
+
+
+async def test_a_dropped_wait_stops_polling(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """A wait abandoned mid-iteration and collected stops its task's polling."""
+    service.add("t1", NORMAL)
+    wait = client.wait_for_task("t1")
+    assert (await anext_event(wait)).status is S.TEXT_SUCCESS
+    del wait
+    gc.collect()
+    assert await leftover_tasks() == set()
+    assert len(service.arrivals("t1")) == 4
+
+
+async def test_a_broken_policy_ends_the_wait_with_its_error(
+    service: ScriptedService, client: SunoClient, clock: VirtualClock
+) -> None:
+    """An unexpected error inside the poll loop reaches the waiter, not the void."""
+    service.add("t1", NORMAL)
+
+    def broken_delay() -> float:
+        raise ZeroDivisionError("bad policy")
+
+    policy = attrs.evolve(every_second(clock), random=broken_delay)
+    with pytest.raises(ZeroDivisionError, match="bad policy"):
+        await client.wait_for_task("t1", poll=policy)
