@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections.abc import AsyncIterator, Callable
 
@@ -12,6 +13,7 @@ from suno_async import (
     AudioGenerationFailedError,
     CallbackDeliveryError,
     PollPolicy,
+    RateLimitError,
     RetryPolicy,
     SensitiveContentError,
     SunoClient,
@@ -171,3 +173,30 @@ async def test_default_policy_waits_a_real_task(server: FakeSunoServer) -> None:
     async with server.client() as client:
         record = await client.wait_for_task(task_id, timeout=10.0)
     assert record.status is TaskStatus.SUCCESS
+
+
+async def test_client_wide_pacing_spaces_requests(server: FakeSunoServer) -> None:
+    """max_requests_per_second spaces every request of the client evenly."""
+    ids = [server.add_task(timeline=Timeline.success()) for _ in range(5)]
+    async with server.client(max_requests_per_second=10.0) as client:
+        await asyncio.gather(*(client.get_task(task_id) for task_id in ids))
+    arrivals = sorted(r.at for r in server.requests())
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 0.09
+
+
+async def test_rate_limit_answers_slow_the_client_down(server: FakeSunoServer) -> None:
+    """After rate-limit answers the pacing halves each time (AIMD)."""
+    ids = [server.add_task(timeline=Timeline.success()) for _ in range(5)]
+    async with server.client(max_requests_per_second=40.0) as client:
+        server.fault_rate(Fault.body_code(429), 1.0)
+        for task_id in ids[:3]:
+            with pytest.raises(RateLimitError):
+                await client.get_task(task_id)
+        server.fault_rate(Fault.body_code(429), 0.0)
+        await client.get_task(ids[3])
+        await client.get_task(ids[4])
+    at = [r.at for r in server.requests()]
+    # 40 / 2**3 = 5 a second after three 429s, then 5 + 40/32 after a success
+    assert at[-2] - at[-3] >= 0.19
+    assert at[-1] - at[-2] >= 0.15
