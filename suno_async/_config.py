@@ -168,12 +168,15 @@ class PollPolicy:
         spacing = sqrt_spacing * sqrt(max(0, hi - e) + tail_fraction * hi)
         growth  = multiplier ** (max(0, e - hi) / hi)
         delay   = min(max_interval_s, max(quiet_fraction * lo - e, spacing * growth))
+        delay  *= 1 + spread * (2 * random() - 1)
 
     Nothing can happen early in a phase, so the wait skips to
     ``quiet_fraction * lo``; polls then tighten as the phase's typical end
     nears (spacing with the square root of the time left is optimal for an
     end spread evenly over the phase) and back off, by ``multiplier`` per
-    phase length, once the phase overruns. An unknown status polls every
+    phase length, once the phase overruns. The last factor spreads each
+    delay by up to ``spread`` either way, so waits started together drift
+    apart instead of polling in lockstep. An unknown status polls every
     ``interval_s``.
 
     ``"fixed"`` (:meth:`fixed`): every ``interval_s``.
@@ -199,6 +202,9 @@ class PollPolicy:
     sqrt_spacing: float = attrs.field(default=0.6, validator=attrs.validators.gt(0))
     quiet_fraction: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
+    spread: float = attrs.field(
+        default=0.1, validator=[attrs.validators.ge(0), attrs.validators.lt(1)]
+    )
     phase_min_s: _Phases = attrs.field(
         default=(3.0, 15.0, 30.0), validator=_check_phases
     )
@@ -260,7 +266,7 @@ class PollPolicy:
             return capped_exponential(
                 n, self.interval_s, self.multiplier, self.max_interval_s
             )
-        return phased_delay(
+        delay = phased_delay(
             state,
             interval_s=self.interval_s,
             max_interval_s=self.max_interval_s,
@@ -271,6 +277,7 @@ class PollPolicy:
             phase_min_s=self.phase_min_s,
             phase_max_s=self.phase_max_s,
         )
+        return delay * (1.0 + self.spread * (2.0 * self.random() - 1.0))
 
 
 @attrs.frozen(kw_only=True)

@@ -80,8 +80,15 @@ def test_default_schedule_at_phase_boundaries(
     milestone: TaskStatus, elapsed: float, expected: float
 ) -> None:
     """The phased formula of the PollPolicy docstring, at the points that matter."""
-    delay = PollPolicy().next_delay(state(milestone, elapsed))
+    delay = PollPolicy(random=half).next_delay(state(milestone, elapsed))
     assert delay == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(("u", "factor"), [(0.0, 0.9), (0.5, 1.0), (0.75, 1.05)])
+def test_phased_delays_are_spread(u: float, factor: float) -> None:
+    """Each phased delay is spread by up to 10 % either way by random()."""
+    delay = PollPolicy(random=lambda: u).next_delay(state(TEXT, 0.0))
+    assert delay == pytest.approx(9.0 * factor, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +103,7 @@ def test_default_schedule_polls_steadily_outside_the_known_phases(
     poll_state: PollState,
 ) -> None:
     """An unknown status (or no phase) polls every interval_s."""
-    assert PollPolicy().next_delay(poll_state) == 3.0
+    assert PollPolicy(random=half).next_delay(poll_state) == 3.0
 
 
 def test_default_first_poll_is_phase_jittered() -> None:
@@ -230,7 +237,8 @@ def test_poll_delay_is_positive_and_bounded(
 ) -> None:
     """For any valid policy and state the delay is in (0, max(interval, cap)]."""
     delay = policy.next_delay(poll_state)
-    assert 0 < delay <= max(policy.interval_s, policy.max_interval_s)
+    bound = max(policy.interval_s, policy.max_interval_s) * (1 + policy.spread)
+    assert 0 < delay <= bound
 
 
 @given(
