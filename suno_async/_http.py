@@ -9,7 +9,8 @@ Besides those:
   is refused with :class:`DecodeError`; it is read in chunks, never whole;
 * connection, TLS and DNS failures raise :class:`TransportError`, timeouts
   :class:`RequestTimeoutError`, both ``from`` the foreign error
-  (:meth:`Transport._translate` is the only place that translates them).
+  (:meth:`Transport._translate` is the only place that translates them);
+  :func:`nothing_sent` tells the failures that prove the request never left.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ __all__ = [
     "FOREIGN_ERRORS",
     "MAX_RETRY_AFTER_S",
     "USER_AGENT",
+    "NOT_SENT_ERRORS",
     "SlotFactory",
     "Transport",
+    "nothing_sent",
     "parse_retry_after",
 ]
 
@@ -60,7 +63,23 @@ USER_AGENT: Final = (
     f"suno-async/{__version__} aiohttp/{aiohttp.__version__} "
     f"python/{platform.python_version()}"
 )
+#: Foreign errors raised before a request's first byte is written: no
+#: connection could be made (refused, DNS, proxy, TLS handshake, connect
+#: timeout). aiohttp raises them from its connector, before sending.
+NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 _CHUNK_BYTES: Final = 64 * 1024
+
+
+def nothing_sent(error: BaseException) -> bool:
+    """Whether ``error``, raised by :meth:`Transport.request`, proves nothing was sent.
+
+    True only for a :class:`TransportError` translated from a failure to
+    connect. A reset, a timeout once connected, or any answer may follow a
+    request that the server received.
+    """
+    return isinstance(error, TransportError) and isinstance(
+        error.__cause__, NOT_SENT_ERRORS
+    )
 
 
 @attrs.frozen
