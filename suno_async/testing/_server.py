@@ -46,7 +46,7 @@ class FakeSunoServer(Simulation):
                 record = await client.wait_for_task(task_id)
 
     It answers ``GET /api/v1/generate/record-info``, the task-creating
-    ``POST`` endpoints (``CREATE_PATHS``, ``callBackUrl`` required) and
+    ``POST`` endpoints (``CREATE_PATHS``) and
     the provider's credits endpoint as the service does: HTTP 200 with a
     compact ``{code, msg, data}`` body, errors as body codes. A missing or
     wrong bearer key gets body code 401. An unknown task id gets body code
@@ -55,8 +55,14 @@ class FakeSunoServer(Simulation):
     ``Fault.body_code``). A record-info request arriving when 3 others for
     the same task arrived within the last second counts in
     ``limit_violations`` and gets the provider's ``rate_limit_code``.
-    Each creation costs ``CREDITS_PER_TASK`` (12) credits; without enough,
-    the provider's insufficient-credits code (402, or 429 on sunoapi.org).
+    Creation requests are checked with the SDK's own rules (fields sent are
+    typed, sized per model and ranged; the mode switches' rules apply when
+    the switch is sent; only ``callBackUrl`` is always required, so minimal
+    requests still make tasks): a broken rule gets body code 400, or for a
+    text too long 422 (413 on sunoapi.org), and costs nothing. Each creation
+    costs ``CREDITS_PER_TASK`` (12) credits; without enough, the provider's
+    insufficient-credits code (402, or 429 on sunoapi.org).
+    ``fault_next_create`` scripts the next creation requests' faults.
 
     Timeline offsets are task seconds multiplied by ``scale`` on the
     server's ``clock`` (``scale=0.01`` plays a 90 s task in 0.9 s); the
@@ -194,6 +200,17 @@ class FakeSunoServer(Simulation):
         """
         self._set_rate(fault, probability)
 
+    def fault_next_create(self, *faults: Fault | None) -> None:
+        """Script the next task-creating requests, whichever endpoint they hit.
+
+        The Nth creation request from now gets ``faults[N-1]`` (``None``:
+        answered normally), before any ``fault_rate`` draw. A fault that
+        answers early (``reset``, ``http``, ``body_code``) creates no task;
+        ``truncated``, ``malformed`` and ``slow`` create the task and spoil or
+        delay its answer, as when a reply is lost after the service acted.
+        """
+        self._create_faults.extend(faults)
+
     # --- accounting ------------------------------------------------------------
     def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:
         """The API requests received (for one task id, if given), in arrival order."""
@@ -267,7 +284,8 @@ class FakeSunoServer(Simulation):
                     return self._error(400, "Invalid JSON in the request body")
                 return self._create_body(index, param, operation_type)
 
-            return await self._answer(request, index, self._draw_fault(None), build)
+            fault = self._draw_create_fault()
+            return await self._answer(request, index, fault, build)
 
         return create
 

@@ -17,6 +17,8 @@ from typing import Any, Final
 import attrs
 
 from .._config import APIKLEY, PROVIDERS, Provider
+from .._operations import OPERATIONS
+from .._requests import check_body
 from ._faults import Fault
 from ._log import LoggedRequest, SlidingWindow
 from ._task import SimTask, fit_to_request
@@ -60,6 +62,7 @@ class Simulation:
         self._tasks: dict[str, SimTask] = {}
         self._tracks: set[str] = set()
         self._queue: deque[_Script] = deque()
+        self._create_faults: deque[Fault | None] = deque()
         self._rates: list[tuple[Fault, float]] = []
         self._log: list[LoggedRequest] = []
         self._window = SlidingWindow(limit=3, window_s=1.0)
@@ -143,6 +146,12 @@ class Simulation:
             draw -= probability
         return None
 
+    def _draw_create_fault(self) -> Fault | None:
+        """The next scripted creation fault, else a server-wide draw."""
+        if self._create_faults:
+            return self._create_faults.popleft()
+        return self._draw_fault(None)
+
     def _error(self, code: int, message: str | None = None) -> dict[str, Any]:
         return envelope(code, message or message_for(code, self.provider))
 
@@ -179,14 +188,20 @@ class Simulation:
         data = task.data(step, base_url=base_url, scale=self.scale, status=raw_status)
         return envelope(200, "success", data)
 
+    def _validation_code(self, too_long: bool) -> int:
+        """400 for a bad field; too long: 413 on sunoapi.org, else 422."""
+        if not too_long:
+            return 400
+        return 413 if 413 in self.provider.codes else 422
+
     def _create_body(
         self, index: int, param: Any, operation_type: str
     ) -> dict[str, Any]:
         if not isinstance(param, dict):
             return envelope(400, "The request body must be a JSON object")
-        callback = param.get("callBackUrl")
-        if not isinstance(callback, str) or not callback.strip():
-            return envelope(400, "callBackUrl is required")
+        problem = check_body(OPERATIONS[operation_type], param, strict=False)
+        if problem is not None:
+            return envelope(self._validation_code(problem.too_long), problem.message)
         if self.credits < CREDITS_PER_TASK:
             return self._error(credits_code(self.provider))
         self.credits -= CREDITS_PER_TASK
