@@ -26,6 +26,7 @@ from ._config import (
     RetryPolicy,
 )
 from ._convert import decode_record
+from ._create import TaskCreation
 from ._errors import (
     ClientClosedError,
     ConfigurationError,
@@ -36,6 +37,7 @@ from ._http import SlotFactory, Transport
 from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
 from ._models import TaskRecord, TaskStatus
 from ._poller import PollerRegistry
+from ._requests import url_problem
 from ._wait import EventHandler, TaskWait, WaitMany
 
 __all__ = ["MAX_TASK_ID_CHARS", "SunoClient"]
@@ -49,7 +51,7 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 _Client = TypeVar("_Client", bound="SunoClient")
 
 
-class SunoClient:
+class SunoClient(TaskCreation):
     """An asyncio client for one account of one provider.
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.
@@ -60,6 +62,11 @@ class SunoClient:
     each request in seconds. Record-info requests hold a per-task slot of
     ``rate_limiter`` (default: 3 requests per task per second, in process)
     and, with ``max_requests_per_second``, are paced client-wide.
+
+    Task creations (:meth:`generate` and its kin) post results to
+    ``callback_url`` unless a call names its own, and with
+    ``max_creations_per_second`` are spaced evenly, slowing down by
+    themselves after rate-limit answers.
     """
 
     def __init__(
@@ -77,6 +84,7 @@ class SunoClient:
         callback_url: str | None = None,
         rate_limiter: RateLimiter | None = None,
         callback_bus: object | None = None,
+        max_creations_per_second: float | None = None,
     ) -> None:
         key = _resolve_api_key(api_key, os.environ)
         if not (request_timeout > 0 and math.isfinite(request_timeout)):
@@ -93,6 +101,13 @@ class SunoClient:
                 f"max_requests_per_second must be positive, "
                 f"not {max_requests_per_second!r}"
             )
+        rate = max_creations_per_second
+        if rate is not None and not (rate > 0 and math.isfinite(rate)):
+            raise ConfigurationError(
+                f"max_creations_per_second must be positive, not {rate!r}"
+            )
+        if callback_url is not None and (problem := url_problem(callback_url)):
+            raise ConfigurationError(f"callback_url {problem}")
         self._provider = provider
         self._base_url = _check_base_url(
             provider.base_url if base_url is None else base_url
@@ -107,6 +122,11 @@ class SunoClient:
             None
             if max_requests_per_second is None
             else AdaptivePacer(max_requests_per_second)
+        )
+        self._creation_pacer = (
+            None
+            if max_creations_per_second is None
+            else AdaptivePacer(max_creations_per_second)
         )
         self._pollers = PollerRegistry(self)
         self._transport = Transport(
