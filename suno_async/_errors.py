@@ -26,8 +26,10 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     │   ├── CallbackDeliveryError     CALLBACK_EXCEPTION
     │   └── SensitiveContentError     SENSITIVE_WORD_ERROR
     ├── WaitTimeoutError              the wait's deadline passed (also TimeoutError)
-    └── WebhookError                  bad callback payload
-        └── WebhookSignatureError     missing, forged or stale signature
+    ├── WebhookError                  bad callback payload
+    │   └── WebhookSignatureError     missing, forged or stale signature
+    └── DownloadError                 a file could not be saved (.reasons .saved)
+        └── DestinationExistsError    the file exists (also FileExistsError)
 
 Messages never contain the API key or a webhook key.
 """
@@ -37,6 +39,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ._models import TaskRecord, TaskStatus
 
 __all__ = [
@@ -48,6 +52,8 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "DestinationExistsError",
+    "DownloadError",
     "InsufficientCreditsError",
     "InvalidRequestError",
     "MediaFetchError",
@@ -323,3 +329,50 @@ class WebhookError(SunoError):
 
 class WebhookSignatureError(WebhookError):
     """A callback's signature is missing, wrong, or its timestamp is stale."""
+
+
+class DownloadError(SunoError):
+    """A track's file could not be downloaded and saved.
+
+    ``track_id`` names the track; ``reasons`` holds one line per URL refused
+    or tried (query strings removed: signed URLs carry tokens); ``saved``
+    lists the files this call had saved before it stopped.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str | None = None,
+        track_id: str | None = None,
+        reasons: tuple[str, ...] = (),
+        saved: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(message, task_id=task_id)
+        self.track_id = track_id
+        self.reasons = reasons
+        self.saved = saved
+
+
+class DestinationExistsError(DownloadError, FileExistsError):
+    """The file to write exists already; ``path`` names it.
+
+    Pass ``overwrite=True`` to replace it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        task_id: str | None = None,
+        track_id: str | None = None,
+        saved: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(
+            f"{path} exists already (pass overwrite=True to replace it)",
+            task_id=task_id,
+            track_id=track_id,
+            saved=saved,
+        )
+        self.path = path
+        self.filename = str(path)
