@@ -11,6 +11,9 @@ Besides those:
   :class:`RequestTimeoutError`, both ``from`` the foreign error
   (:meth:`Transport._translate` is the only place that translates them);
   :func:`nothing_sent` tells the failures that prove the request never left.
+
+:meth:`Transport.open_media` streams a media file (a CDN URL, without the
+API key) for :mod:`suno_async._download`.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import asyncio
 import logging
 import platform
 import time
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, Final
 
 import aiohttp
@@ -45,6 +48,7 @@ __all__ = [
     "MAX_RETRY_AFTER_S",
     "USER_AGENT",
     "NOT_SENT_ERRORS",
+    "MediaResponse",
     "SlotFactory",
     "Transport",
     "nothing_sent",
@@ -339,3 +343,78 @@ class Transport:
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "[redacted]")
+
+    # --- media files (the streaming edge of _download.py) ----------------------
+
+    @asynccontextmanager
+    async def open_media(
+        self,
+        url: str,
+        *,
+        timeout: float,  # noqa: ASYNC109 - aiohttp's total timeout, body included
+    ) -> AsyncIterator[MediaResponse]:
+        """Open a media file (a CDN URL) to read it in chunks, whatever its status.
+
+        Sent through the client's session without the API key (that header
+        is for API calls only), following redirects; ``timeout`` bounds the
+        whole exchange in seconds, body included. Failures raise
+        :class:`TransportError` or :class:`RequestTimeoutError`, here and
+        from :meth:`MediaResponse.read_chunk`.
+        """
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+        session = self._get_session(None)
+        try:
+            response = await session.get(
+                url,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "*/*",
+                    "Accept-Encoding": "identity",  # media is compressed already
+                },
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                raise_for_status=False,
+            )
+        except FOREIGN_ERRORS as exc:
+            raise self._translate(exc, timeout, None) from exc
+        try:
+            yield MediaResponse(response, lambda e: self._translate(e, timeout, None))
+        finally:
+            response.release()  # back to the pool if read to the end, else closed
+
+
+class MediaResponse:
+    """An open media response: its status, type and size, and its body in chunks.
+
+    ``content_type`` is the media type, lower-cased, without parameters
+    (``None`` without the header); ``content_length`` the declared size.
+    """
+
+    __slots__ = (
+        "_response",
+        "_translate",
+        "content_length",
+        "content_type",
+        "reason",
+        "status",
+    )
+
+    def __init__(
+        self,
+        response: aiohttp.ClientResponse,
+        translate: Callable[[BaseException], SunoError],
+    ) -> None:
+        self._response = response
+        self._translate = translate
+        self.status = response.status
+        self.reason = response.reason or ""
+        declared = "Content-Type" in response.headers
+        self.content_type = response.content_type if declared else None
+        self.content_length = response.content_length
+
+    async def read_chunk(self) -> bytes:
+        """The body's next chunk (64 KiB at most); ``b""`` at its end."""
+        try:
+            return await self._response.content.read(_CHUNK_BYTES)
+        except FOREIGN_ERRORS as exc:
+            raise self._translate(exc) from exc
