@@ -4,8 +4,9 @@ Build them with the classmethods; hand them to
 ``FakeSunoServer.add_task(..., faults=[...])`` (the Nth record-info request
 of that task gets the Nth entry, ``None`` answering normally) or to
 ``FakeSunoServer.fault_rate(fault, probability)`` (every API request, drawn
-from the server's seeded RNG). Durations here (``delay_s``, ``retry_after``)
-are wall seconds and are never scaled.
+from the server's seeded RNG), or to ``FakeSunoServer.fault_file(url, ...)``
+(the next downloads of one media file). Durations here (``delay_s``,
+``retry_after``) are wall seconds and are never scaled.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ FaultKind: TypeAlias = Literal[
     "malformed",
     "status",
     "regress",
+    "mislabeled",
+    "resized",
 ]
 BodyKind: TypeAlias = Literal["json", "html", "text"]
 
@@ -47,9 +50,13 @@ class Fault:
     ``Fault.malformed()``          HTTP 200 whose body is not valid JSON
     ``Fault.status("QUEUED")``     the normal record with that raw status
     ``Fault.regress()``            the record as it was one step earlier
+    ``Fault.mislabeled(type)``     a media file sent with that ``Content-Type``
+    ``Fault.resized(size)``        a media file cut or padded to ``size_bytes``,
+                                   streamed without a ``Content-Length``
     ============================== ===============================================
 
-    ``status`` and ``regress`` only change record-info answers.
+    ``status`` and ``regress`` only change record-info answers;
+    ``mislabeled`` and ``resized`` only media downloads.
     """
 
     kind: FaultKind
@@ -61,6 +68,8 @@ class Fault:
     delay_s: float = 0.0
     raw_status: str | None = None
     steps: int = 1
+    content_type: str | None = None
+    size_bytes: int = 0
 
     @classmethod
     def http(
@@ -130,6 +139,24 @@ class Fault:
         if steps < 1:
             raise ValueError(f"steps must be >= 1, not {steps}")
         return cls(kind="regress", steps=steps)
+
+    @classmethod
+    def mislabeled(cls, content_type: str) -> Fault:
+        """Send a media file's bytes with this ``Content-Type`` (``text/html``...)."""
+        if not content_type:
+            raise ValueError("content_type must not be empty")
+        return cls(kind="mislabeled", content_type=content_type)
+
+    @classmethod
+    def resized(cls, size_bytes: int) -> Fault:
+        """Send a media file cut or padded with zeros to exactly ``size_bytes``.
+
+        It is streamed without a ``Content-Length``, so only counting the
+        bytes as they arrive can stop a huge one; ``0`` sends an empty body.
+        """
+        if size_bytes < 0:
+            raise ValueError(f"size_bytes must be >= 0, not {size_bytes}")
+        return cls(kind="resized", size_bytes=size_bytes)
 
     def __repr__(self) -> str:
         defaults = Fault(kind=self.kind)

@@ -19,7 +19,9 @@ class LoggedRequest:
     ``None`` when the connection was dropped without an answer; ``code`` is
     the body code when the answer had a JSON envelope; ``status`` the task
     status a record-info answer carried. ``violation`` marks a record-info
-    request beyond the per-task limit.
+    request beyond the per-task limit. ``authorization`` tells whether a media
+    download carried an ``Authorization`` header (a CDN must never see the
+    API key); it is ``None`` for API requests.
     """
 
     at: float
@@ -31,6 +33,7 @@ class LoggedRequest:
     status: str | None = None
     fault: Fault | None = None
     violation: bool = False
+    authorization: bool | None = None
 
 
 class SlidingWindow:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+import yarl
 from aiohttp import web
 
 from .._config import APIKLEY, RECORD_INFO_PATH, Provider
 from ._faults import Fault
-from ._files import media_for
+from ._files import media_for, serve_media
 from ._log import LoggedRequest
 from ._respond import deliver, gateway_fault
 from ._simulation import Simulation
@@ -71,8 +74,10 @@ class FakeSunoServer(Simulation):
     ``start_epoch_s`` is the Unix time matching the clock's reading at
     construction, for ``createTime`` (default: now). Track URLs point at the
     server itself (``{url}/files/{track_id}.mp3``...) and serve small
-    stand-in files. ``api_key``, ``provider``, ``scale`` and ``credits`` are
-    plain attributes (set ``credits`` to 0 to test running out).
+    stand-in files (``fault_file`` scripts their faults, ``media_requests``
+    logs their downloads). ``api_key``, ``provider``, ``scale`` and
+    ``credits`` are plain attributes (set ``credits`` to 0 to test running
+    out).
     """
 
     def __init__(
@@ -100,6 +105,8 @@ class FakeSunoServer(Simulation):
         self._port = port
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+        self._file_scripts: dict[str, deque[Fault | None]] = {}
+        self._media_log: list[LoggedRequest] = []
 
     @property
     def url(self) -> str:
@@ -200,6 +207,17 @@ class FakeSunoServer(Simulation):
         """
         self._set_rate(fault, probability)
 
+    def fault_file(self, url: str, *faults: Fault | None) -> None:
+        """Script the next downloads of one media file, then serve it normally.
+
+        ``url`` is a track URL (or its ``/files/...`` path; the query is
+        ignored); its Nth download from now gets ``faults[N-1]`` (``None``:
+        normally). ``Fault.http``, ``reset``, ``slow``, ``truncated``,
+        ``mislabeled`` and ``resized`` apply to files.
+        """
+        path = yarl.URL(url).path
+        self._file_scripts.setdefault(path, deque()).extend(faults)
+
     def fault_next_create(self, *faults: Fault | None) -> None:
         """Script the next task-creating requests, whichever endpoint they hit.
 
@@ -215,6 +233,10 @@ class FakeSunoServer(Simulation):
     def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:
         """The API requests received (for one task id, if given), in arrival order."""
         return tuple(r for r in self._log if task_id is None or r.task_id == task_id)
+
+    def media_requests(self) -> tuple[LoggedRequest, ...]:
+        """The media downloads received (``/files/...``), in arrival order."""
+        return tuple(self._media_log)
 
     @property
     def total_requests(self) -> int:
@@ -298,8 +320,26 @@ class FakeSunoServer(Simulation):
         return await self._answer(request, index, self._draw_fault(None), build)
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
+        script = self._file_scripts.get(request.path)
+        fault = script.popleft() if script else None
+        entry = LoggedRequest(
+            at=self._clock(),
+            method=request.method,
+            path=request.path,
+            task_id=None,
+            fault=fault,
+            authorization="Authorization" in request.headers,
+        )
+        self._media_log.append(entry)
+        index = len(self._media_log) - 1
         found = media_for(request.match_info["tail"])
         if found is None or found[0] not in self._tracks:
-            raise web.HTTPNotFound()
-        _, body, content_type = found
-        return web.Response(body=body, content_type=content_type)
+            response: web.StreamResponse = web.Response(
+                status=404, text="404: Not Found"
+            )
+            status: int | None = 404
+        else:
+            _, body, content_type = found
+            response, status = await serve_media(request, body, content_type, fault)
+        self._media_log[index] = attrs.evolve(entry, http_status=status)
+        return response
