@@ -92,8 +92,9 @@ class TaskCreation:
         fields this SDK does not know yet. A broken rule raises
         :class:`InvalidRequestError` (also ``ValueError``) naming the field
         and the limit, before anything is sent. The request is retried only
-        while nothing can have been created (see "Creating tasks" in the
-        docs); other failures raise at once.
+        while no task can have been made (connection failures, rate-limit
+        and maintenance answers); other failures raise at once, as the task
+        may exist (the how-to "From prompt to MP3" has the table).
         """
         return await self._create_task("generate", locals())
 

@@ -7,6 +7,7 @@ service said "rate limited" / "maintenance".
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import itertools
 import json
@@ -16,7 +17,8 @@ import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -31,6 +33,7 @@ from suno_async import (
     DecodeError,
     InsufficientCreditsError,
     InvalidRequestError,
+    PollPolicy,
     Provider,
     RateLimitError,
     RequestTimeoutError,
@@ -38,12 +41,13 @@ from suno_async import (
     ServerError,
     ServiceUnavailableError,
     SunoClient,
+    TaskStatus,
     TransportError,
 )
 from suno_async._create import CREATE_MAX_RETRIES
 from suno_async._http import nothing_sent
 from suno_async._operations import OPERATIONS
-from suno_async.testing import FakeSunoServer, Fault, LoggedRequest
+from suno_async.testing import FakeSunoServer, Fault, LoggedRequest, Timeline
 
 from aiomock import MockedHTTP
 
@@ -571,3 +575,38 @@ async def test_an_answer_without_a_task_id_warns_a_task_may_exist(
         "may have been created; look for it before trying again"
     )
     assert sum(len(calls) for calls in mock.requests.values()) == 1
+
+
+# --- the how-to's example (docs/howto/prompt-to-mp3.md) -----------------------------
+
+
+def _example() -> ModuleType:
+    path = Path(__file__).parent.parent / "docs" / "examples" / "prompt_to_mp3.py"
+    spec = importlib.util.spec_from_file_location("prompt_to_mp3", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_how_to_makes_a_song_from_a_prompt(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """make_song creates one task, prints each milestone, returns the final record."""
+    make_song = _example().make_song
+    poll = PollPolicy(kind="fixed", interval_s=0.1, first_poll_max_s=0.0)
+    async with FakeSunoServer(scale=0.01, seed=4) as server:
+        server.queue_task(Timeline.success(1, 3, 6))
+        async with client_of(server, poll=poll) as client:
+            record = await make_song(client, "a calm piano piece", instrumental=True)
+        (task_id,) = server._tasks
+    assert (record.task_id, record.status) == (task_id, TaskStatus.SUCCESS)
+    assert param(server, task_id)["instrumental"] is True
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"created {task_id}"
+    assert [line.split()[-1] for line in lines[1:]] == [
+        "TEXT_SUCCESS",
+        "FIRST_SUCCESS",
+        "SUCCESS",
+    ]
