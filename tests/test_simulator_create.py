@@ -13,7 +13,9 @@ import aiohttp
 import pytest
 
 from suno_async import APIKLEY, KIE, SUNOAPI, Provider
+from suno_async._operations import OPERATIONS
 from suno_async.testing import FakeSunoServer, Fault
+from suno_async.testing._server import CREATE_PATHS
 
 CB = "https://app.example/cb"
 SRC = "https://files.example/a.mp3"
@@ -41,6 +43,11 @@ async def post(
 
 def refused(code: int, msg: str) -> tuple[int, dict[str, Any]]:
     return 200, {"code": code, "msg": msg, "data": None}
+
+
+def test_the_simulator_serves_every_operation_of_the_sdk() -> None:
+    """Each endpoint is checked with the rules of the operation of its name."""
+    assert {op.path: name for name, op in OPERATIONS.items()} == CREATE_PATHS
 
 
 @pytest.mark.parametrize(
