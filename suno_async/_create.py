@@ -275,15 +275,16 @@ class TaskCreation:
         limit = self._retry.max_retries
         limit = CREATE_MAX_RETRIES if limit is None else limit
         failures = 0
+        creation_pacer = self._creation_pacer
         while True:
-            for pacer in (self._creation_pacer, self._pacer):
+            for pacer in (creation_pacer, self._pacer):
                 if pacer is not None:
                     await pacer.acquire()
             try:
                 data = await self._transport.request("POST", operation.path, json=body)
             except SunoError as error:
-                if isinstance(error, RateLimitError) and self._creation_pacer:
-                    self._creation_pacer.on_rate_limited()
+                if isinstance(error, RateLimitError) and creation_pacer is not None:
+                    creation_pacer.on_rate_limited()
                 failures += 1
                 retry_after = getattr(error, "retry_after", None)
                 delay = self._retry.delay(failures, retry_after=retry_after)
@@ -303,8 +304,8 @@ class TaskCreation:
                 )
                 await self._poll.sleep(delay)
                 continue
-            if self._creation_pacer is not None:
-                self._creation_pacer.on_success()
+            if creation_pacer is not None:
+                creation_pacer.on_success()
             return data
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import attrs
 import yarl
 
-from ._convert import dumps
 from ._errors import InvalidRequestError
 from ._operations import FIELDS, NEWEST_LIMITS, Field, Operation, limits_for
 
@@ -184,9 +183,22 @@ def build_body(
                 f"{prefix}extra[{key!r}] repeats a known field: pass "
                 f"{known[0]}=... instead"
             )
-    if extra:
-        try:
-            dumps(dict(extra))
-        except (TypeError, ValueError) as exc:
-            raise InvalidRequestError(f"{prefix}extra is not JSON: {exc}") from exc
+    if extra and not _is_json(dict(extra)):
+        raise InvalidRequestError(
+            f"{prefix}extra must hold JSON values only (str, int, float, bool, "
+            "None, lists and str-keyed dicts of them)"
+        )
     return {**body, **(extra or {})}
+
+
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` is made of JSON types only, with finite numbers."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False

@@ -225,15 +225,33 @@ def test_extra_cannot_repeat_a_known_field(key: str) -> None:
     )
 
 
-def test_extra_must_be_json() -> None:
+@pytest.mark.parametrize(
+    "value",
+    [object(), math.nan, {1: "a"}, [1, {"a": math.inf}], b"bytes"],
+    ids=["object", "nan", "int-key", "nested-inf", "bytes"],
+)
+def test_extra_must_be_json(value: object) -> None:
     """A value JSON cannot carry is refused before anything is sent."""
-    with pytest.raises(InvalidRequestError, match=r"^invalid generate request: extra"):
+    with pytest.raises(InvalidRequestError) as caught:
         build_body(
             OPERATIONS["generate"],
             BASE["generate"],
             callback_url=CB,
-            extra={"when": object()},
+            extra={"x": value},
         )
+    assert str(caught.value) == (
+        "invalid generate request: extra must hold JSON values only (str, int, "
+        "float, bool, None, lists and str-keyed dicts of them)"
+    )
+
+
+def test_extra_may_nest_json_values() -> None:
+    """Lists, dicts, numbers, booleans and nulls all pass through."""
+    extra = {"x": [1, 2.5, True, None, {"y": ["z"]}], "t": (1,)}
+    body = build_body(
+        OPERATIONS["generate"], BASE["generate"], callback_url=CB, extra=extra
+    )
+    assert (body["x"], body["t"]) == (extra["x"], (1,))
 
 
 def test_a_missing_callback_url_says_how_to_set_one() -> None:
