@@ -53,6 +53,8 @@ nitpick_ignore_regex = [
         r"(asyncio|collections|collections\.abc|contextlib|datetime|enum|json|logging"
         r"|os|pathlib|random|time|types|typing|typing_extensions)\..+",
     ),
+    # pathlib.Path, as autodoc prints it when a module imports the class
+    (r"py:class", r"Path"),
 ]
 
 

@@ -12,6 +12,7 @@ handle every failure as a documented :class:`SunoError`::
 from ._backoff import PollState
 from ._client import SunoClient
 from ._config import APIKLEY, KIE, SUNOAPI, PollPolicy, Provider, RetryPolicy
+from ._download import DownloadKind, ProgressHandler
 from ._errors import (
     APIError,
     AudioGenerationFailedError,
@@ -21,6 +22,8 @@ from ._errors import (
     ConfigurationError,
     ConflictError,
     DecodeError,
+    DestinationExistsError,
+    DownloadError,
     InsufficientCreditsError,
     InvalidRequestError,
     MediaFetchError,
@@ -58,6 +61,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "DestinationExistsError",
+    "DownloadError",
+    "DownloadKind",
     "EventHandler",
     "InsufficientCreditsError",
     "InvalidRequestError",
@@ -67,6 +73,7 @@ __all__ = [
     "NotFoundError",
     "PollPolicy",
     "PollState",
+    "ProgressHandler",
     "Provider",
     "RateLimitError",
     "RateLimiter",

@@ -33,6 +33,7 @@ from ._errors import (
     InvalidRequestError,
     RateLimitError,
 )
+from ._files import TaskDownloads
 from ._http import SlotFactory, Transport
 from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
 from ._models import TaskRecord, TaskStatus
@@ -51,7 +52,7 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 _Client = TypeVar("_Client", bound="SunoClient")
 
 
-class SunoClient(TaskCreation):
+class SunoClient(TaskCreation, TaskDownloads):
     """An asyncio client for one account of one provider.
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.

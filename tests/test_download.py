@@ -8,18 +8,18 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from suno_async import (
     ClientClosedError,
+    DestinationExistsError,
+    DownloadError,
     SunoClient,
     TaskRecord,
     Track,
 )
-from suno_async._download import download
-from suno_async._errors import DestinationExistsError, DownloadError
-from suno_async._http import Transport
 from suno_async.testing import FakeSunoServer, Fault, Timeline
 from suno_async.testing._files import media_for
 
@@ -35,18 +35,14 @@ def jpeg(track_id: str) -> bytes:
 
 
 @pytest.fixture
-async def transport(fake_suno: FakeSunoServer) -> AsyncIterator[Transport]:
-    """The client's HTTP edge, as SunoClient.download will hand it over."""
-    edge = Transport(
-        api_key=fake_suno.api_key,
-        provider=fake_suno.provider,
-        base_url=fake_suno.url,
-        session=None,
-        request_timeout=5.0,
-        max_connections=10,
-    )
-    yield edge
-    await edge.aclose()
+async def transport(fake_suno: FakeSunoServer) -> AsyncIterator[SunoClient]:
+    """A client of its own, downloading through SunoClient.download."""
+    async with fake_suno.client(request_timeout=5.0) as client:
+        yield client
+
+
+async def download(client: SunoClient, *args: Any, **kwargs: Any) -> list[Path]:
+    return await client.download(*args, **kwargs)
 
 
 @pytest.fixture
@@ -72,7 +68,7 @@ def paths_of(fake_suno: FakeSunoServer) -> list[tuple[str, int | None]]:
 
 
 async def test_a_record_downloads_every_track(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """Each track's best audio lands under a distinct name, byte for byte, key-less."""
     one, two = record.tracks
@@ -90,7 +86,7 @@ async def test_a_record_downloads_every_track(
 
 
 async def test_images_and_streams_have_their_own_urls_and_types(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """kind="image" saves the covers as .jpeg; kind="stream" the stream URL as .mp3."""
     one, two = record.tracks
@@ -106,7 +102,7 @@ async def test_images_and_streams_have_their_own_urls_and_types(
 
 
 async def test_the_same_track_twice_is_saved_once(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """Tracks are distinct by id: one path per distinct track, in order."""
     one, two = record.tracks
@@ -115,7 +111,7 @@ async def test_the_same_track_twice_is_saved_once(
 
 
 async def test_progress_reports_every_chunk(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """on_progress sees 0 first, then growing byte counts with the declared total."""
     seen: list[tuple[int, int | None]] = []
@@ -131,7 +127,7 @@ async def test_progress_reports_every_chunk(
 
 
 async def test_progress_without_a_length_and_async_handlers(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """Without Content-Length the total is None; async handlers are awaited."""
     one = record.tracks[0]
@@ -175,7 +171,7 @@ async def test_progress_without_a_length_and_async_handlers(
     ],
 )
 async def test_a_failing_url_falls_back_to_the_next(
-    transport: Transport,
+    transport: SunoClient,
     record: TaskRecord,
     fake_suno: FakeSunoServer,
     tmp_path: Path,
@@ -198,7 +194,7 @@ async def test_a_failing_url_falls_back_to_the_next(
 
 
 async def test_when_every_url_fails_each_reason_is_told_without_tokens(
-    transport: Transport,
+    transport: SunoClient,
     record: TaskRecord,
     fake_suno: FakeSunoServer,
     tmp_path: Path,
@@ -233,7 +229,7 @@ async def test_when_every_url_fails_each_reason_is_told_without_tokens(
 
 
 async def test_a_later_failure_keeps_the_files_already_saved(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """Tracks are saved in order; the error names the files saved before it."""
     one = record.tracks[0]
@@ -250,7 +246,7 @@ async def test_a_later_failure_keeps_the_files_already_saved(
 
 
 async def test_a_declared_size_over_the_cap_stops_before_the_body(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """Content-Length over max_bytes: DownloadError, no other URL tried, no file."""
     one = record.tracks[0]
@@ -264,7 +260,7 @@ async def test_a_declared_size_over_the_cap_stops_before_the_body(
 
 
 async def test_an_undeclared_size_is_counted_as_it_streams(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """A huge body without Content-Length stops just past the cap; no file is left."""
     one = record.tracks[0]
@@ -276,7 +272,7 @@ async def test_an_undeclared_size_is_counted_as_it_streams(
 
 
 async def test_an_interrupted_stream_leaves_no_file(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """The only URL drops halfway: DownloadError, and neither file nor .part remains."""
     one = record.tracks[0]
@@ -288,7 +284,7 @@ async def test_an_interrupted_stream_leaves_no_file(
 
 
 async def test_cancelling_mid_download_leaves_no_file(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """Cancelled with bytes already written: the temporary file goes, CancelledError."""
     started = asyncio.Event()
@@ -311,7 +307,7 @@ async def test_cancelling_mid_download_leaves_no_file(
 
 
 async def test_a_failing_progress_handler_leaves_no_file(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """The handler's exception propagates as is, after the cleanup."""
 
@@ -328,7 +324,7 @@ async def test_a_failing_progress_handler_leaves_no_file(
 
 
 async def test_unsafe_titles_stay_inside_the_folder(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """Traversal, controls, length and emptiness become safe, distinct names."""
     url = record.tracks[0].audio_url
@@ -348,7 +344,7 @@ async def test_unsafe_titles_stay_inside_the_folder(
 
 
 async def test_an_existing_file_is_refused_before_any_request(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """DestinationExistsError (also FileExistsError) unless overwrite=True."""
     one = record.tracks[0]
@@ -370,7 +366,7 @@ async def test_an_existing_file_is_refused_before_any_request(
 
 
 async def test_a_dangling_link_counts_as_existing(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """A symbolic link to nowhere under the name is never followed nor replaced."""
     one = record.tracks[0]
@@ -381,7 +377,7 @@ async def test_a_dangling_link_counts_as_existing(
 
 
 async def test_an_unpredicted_name_is_checked_when_the_type_arrives(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """A PNG cover is named .png; an existing .png is refused once the type is known."""
     one = record.tracks[0]
@@ -399,7 +395,7 @@ async def test_an_unpredicted_name_is_checked_when_the_type_arrives(
 
 
 async def test_a_file_appearing_during_the_download_is_kept(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """The final move never replaces a file that appeared meanwhile."""
     one = record.tracks[0]
@@ -417,7 +413,7 @@ async def test_a_file_appearing_during_the_download_is_kept(
 
 @pytest.mark.parametrize("appears", [False, True])
 async def test_without_hard_links_the_file_is_moved(
-    transport: Transport,
+    transport: SunoClient,
     record: TaskRecord,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -450,7 +446,7 @@ async def test_without_hard_links_the_file_is_moved(
 
 
 async def test_a_generic_binary_type_is_saved_with_a_warning(
-    transport: Transport,
+    transport: SunoClient,
     record: TaskRecord,
     fake_suno: FakeSunoServer,
     tmp_path: Path,
@@ -471,7 +467,7 @@ async def test_a_generic_binary_type_is_saved_with_a_warning(
 
 
 async def test_urls_that_are_not_http_are_never_requested(
-    transport: Transport, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, fake_suno: FakeSunoServer, tmp_path: Path
 ) -> None:
     """A file: URL is skipped for the next one; with none left, nothing is requested."""
     one = record.tracks[0]
@@ -491,7 +487,7 @@ async def test_urls_that_are_not_http_are_never_requested(
 
 
 async def test_a_closed_client_refuses_downloads(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """After aclose(), ClientClosedError, not a failed URL."""
     await transport.aclose()
@@ -501,7 +497,7 @@ async def test_a_closed_client_refuses_downloads(
 
 
 async def test_the_destination_must_be_a_folder(
-    transport: Transport, record: TaskRecord, tmp_path: Path
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
     """A file where the folder should be: NotADirectoryError."""
     blocker = tmp_path / "out"
