@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from types import TracebackType
@@ -252,17 +253,24 @@ class _OutcomeSink(Subscriber):
         super().__init__(
             goal=goal, skip_level=0, started_at=started_at, deadline=deadline
         )
-        self._many = many
+        # Weak: a batch dropped mid-iteration must be collectable (its
+        # finalizer then stops the polling of its remaining tasks).
+        self._many = weakref.ref(many)
         self.task_id = task_id
 
     def on_done(self, record: TaskRecord) -> None:
-        self._many._report(TaskOutcome(task_id=self.task_id, record=record), self)
+        self._tell(TaskOutcome(task_id=self.task_id, record=record))
 
     def on_error(self, error: BaseException) -> None:
         outcome_error = (
             error if isinstance(error, Exception) else SunoError(repr(error))
         )
-        self._many._report(TaskOutcome(task_id=self.task_id, error=outcome_error), self)
+        self._tell(TaskOutcome(task_id=self.task_id, error=outcome_error))
+
+    def _tell(self, outcome: TaskOutcome) -> None:
+        many = self._many()
+        if many is not None:
+            many._report(outcome, self)
 
 
 class WaitMany:
@@ -275,6 +283,7 @@ class WaitMany:
     """
 
     __slots__ = (
+        "__weakref__",
         "_active",
         "_client",
         "_deadline",

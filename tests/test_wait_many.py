@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 import attrs
@@ -196,3 +197,19 @@ async def test_a_thousand_ids(service: ScriptedService, client: SunoClient) -> N
     outcomes = [o async for o in client.wait_many(ids)]
     assert sorted(o.task_id for o in outcomes) == sorted(ids)
     assert all(o.ok for o in outcomes)
+
+
+async def test_breaking_out_without_closing_stops_polling(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """A batch abandoned after its first outcome stops its other tasks' polling."""
+    service.add("a", ((0.0, "SUCCESS"),))
+    service.add("b", ((0.0, "PENDING"),))
+    async for outcome in client.wait_many(["a", "b"]):
+        assert outcome.task_id == "a"
+        break
+    gc.collect()
+    for _ in range(200):
+        await asyncio.sleep(0)
+    assert {t for t in asyncio.all_tasks() if not t.done()} == {asyncio.current_task()}
+    assert len(service.arrivals("b")) == 1
