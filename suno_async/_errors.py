@@ -6,9 +6,9 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     ├── ConfigurationError            bad client settings (no key, http base URL...)
     ├── UsageError                    misuse: closed client, TaskWait consumed twice
     │   └── ClientClosedError         the client was closed (also ends running waits)
-    ├── TransportError                connection, TLS, DNS, oversized body
+    ├── TransportError                connection, TLS, DNS
     │   └── RequestTimeoutError       one request took too long (also TimeoutError)
-    ├── DecodeError                   body is not JSON we can read (bounded excerpt)
+    ├── DecodeError                   body not JSON we can read, or over the size cap
     ├── APIError                      body code or HTTP status != success
     │   ├── AuthenticationError       401 (and HTTP 403)
     │   ├── InsufficientCreditsError  402 (429 on sunoapi.org)

@@ -146,7 +146,8 @@ class TaskEvent:
     ``previous`` is the milestone before it (PENDING before TEXT_SUCCESS);
     ``inferred`` is true when the task passed this milestone between two
     polls and the SDK only saw a later status; ``elapsed`` is seconds since
-    the wait began; ``polls`` and ``retries`` count the wait's requests.
+    polling of the task began (waits that share a poll loop share it);
+    ``polls`` and ``retries`` count the wait's requests.
     """
 
     task_id: str
