@@ -185,6 +185,11 @@ class PollPolicy:
     interval_s * multiplier ** (n - 1))`` with ``n`` the polls since the last
     milestone (``reset_on_milestone``) or since the wait began.
 
+    Once callbacks reach the client (:meth:`SunoClient.handle_callback`),
+    each callback triggers one read at once and the delays above are
+    stretched to at least ``callback_safety_net_s``: polling is then only the
+    safety net for lost callbacks.
+
     ``clock``, ``sleep`` and ``random`` are injectable for tests
     (:class:`suno_async.testing.VirtualClock`) and left out of ``==`` and
     ``repr``.
@@ -204,6 +209,9 @@ class PollPolicy:
     tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
     spread: float = attrs.field(
         default=0.1, validator=[attrs.validators.ge(0), attrs.validators.lt(1)]
+    )
+    callback_safety_net_s: float = attrs.field(
+        default=30.0, validator=attrs.validators.gt(0)
     )
     phase_min_s: _Phases = attrs.field(
         default=(3.0, 15.0, 30.0), validator=_check_phases

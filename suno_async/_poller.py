@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 __all__ = ["Poller", "PollerRegistry", "Subscriber", "Update"]
 
 logger = logging.getLogger("suno_async")
+
+#: Reads soon after a callback whose stage the record does not show yet.
+CATCH_UP_READS: Final = 3
+#: Seconds between those reads.
+CATCH_UP_DELAY_S: Final = 1.0
 
 
 @attrs.frozen
@@ -109,10 +114,13 @@ class Poller:
     """The poll loop of one task id."""
 
     __slots__ = (
+        "_catch_up",
         "_client",
+        "_expected_level",
         "_failures",
         "_history",
         "_last_record",
+        "_nudged",
         "_phase_polls",
         "_phase_started",
         "_policy",
@@ -151,6 +159,9 @@ class Poller:
         self._phase_started = self._started
         self._phase_polls = 0
         self._failures = 0
+        self._nudged = False
+        self._expected_level = 0
+        self._catch_up = 0
         self.polls = 0
         self.retries = 0
 
@@ -176,6 +187,20 @@ class Poller:
             self._subscribers.remove(subscriber)
         if not self._subscribers:
             self.stop()
+
+    def nudge(self, level: int) -> None:
+        """A callback says the task reached ``level``: read its record now.
+
+        The read, not the callback, decides what the waiters see, so a forged
+        or stale callback costs one request and never a false milestone. If
+        the record lags behind the callback, it is read again soon, a few
+        times at most.
+        """
+        self._nudged = True
+        if level > self._expected_level:
+            self._expected_level = level
+            self._catch_up = CATCH_UP_READS
+        self.wake()
 
     def wake(self) -> None:
         """Cut the current sleep short (a new deadline, a callback...)."""
@@ -224,7 +249,8 @@ class Poller:
             if not self._subscribers:
                 return False
             now = clock()
-            if now >= wake_at:
+            if now >= wake_at or self._nudged:
+                self._nudged = False
                 return True
             deadlines = [
                 s.deadline for s in self._subscribers if s.deadline is not None
@@ -290,7 +316,7 @@ class Poller:
             self.fail_all(exc)
             return 0.0
         self._broadcast(update)
-        return self._policy.next_delay(
+        delay = self._policy.next_delay(
             PollState(
                 milestone=MILESTONES[update.level - 1]
                 if update.level
@@ -301,6 +327,12 @@ class Poller:
                 unknown_status=record.status is TaskStatus.UNKNOWN,
             )
         )
+        if not self._registry.callbacks_flowing:
+            return delay
+        if update.level < self._expected_level and self._catch_up > 0:
+            self._catch_up -= 1  # the record lags behind a callback
+            return min(delay, CATCH_UP_DELAY_S)
+        return max(delay, self._policy.callback_safety_net_s)
 
     def _observe(self, record: TaskRecord) -> Update:
         before = self._tracker.level
@@ -379,9 +411,12 @@ class Poller:
 class PollerRegistry:
     """The client's pollers by task id (single-flight)."""
 
-    __slots__ = ("_client", "_pollers")
+    __slots__ = ("_client", "_pollers", "callbacks_flowing")
 
     def __init__(self, client: SunoClient) -> None:
+        #: Whether callbacks reach this client: waits then poll only as a
+        #: safety net and read at once when a callback comes.
+        self.callbacks_flowing = False
         # A weak reference: the client owns the registry, not the other way
         # round, so an unclosed client is still collected (and warns).
         self._client = weakref.ref(client)
@@ -415,6 +450,15 @@ class PollerRegistry:
         """Drop a finished poller (a newer one for the same id stays)."""
         if self._pollers.get(poller.task_id) is poller:
             del self._pollers[poller.task_id]
+
+    def notify(self, task_id: str, level: int) -> bool:
+        """A callback for ``task_id`` at milestone ``level`` came; false if unwaited."""
+        self.callbacks_flowing = True
+        poller = self._pollers.get(task_id)
+        if poller is None:
+            return False
+        poller.nudge(level)
+        return True
 
     def fail_all(self, error: BaseException) -> None:
         """End every wait with ``error`` (the client is closing)."""
