@@ -6,6 +6,8 @@ checking, even if every test still passes.
 
 from __future__ import annotations
 
+import pathlib
+
 import aiohttp
 from typing_extensions import assert_type
 
@@ -139,3 +141,28 @@ async def catch_with_the_standard_library(client: SunoClient) -> None:
         pass
     except ValueError:  # InvalidRequestError
         pass
+
+
+async def prompt_to_files(client: SunoClient) -> list[str]:
+    """Create, wait, download: the whole lifecycle, typed."""
+    task_id = await client.generate(
+        prompt="a calm piano piece",
+        instrumental=True,
+        model="V4_5",
+        callback_url="https://example.com/suno/callback",
+    )
+    assert_type(task_id, str)
+    extended = await client.extend(audio_id="a1", custom_params=False)
+    assert_type(extended, str)
+    credits = await client.get_credits()
+    assert_type(credits, int)
+    record = await client.wait_for_task(task_id)
+    paths = await client.download(record, "out/", kind="audio", overwrite=True)
+    assert_type(paths, list[pathlib.Path])
+    try:
+        await client.download(record.tracks[0], "out/")
+    except suno.DestinationExistsError as exc:
+        assert_type(exc.path, pathlib.Path)
+    except suno.DownloadError as exc:
+        assert_type(exc.reasons, tuple[str, ...])
+    return [path.name for path in paths]
