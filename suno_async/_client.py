@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 import aiohttp
 import yarl
 
+from ._callbacks import CallbackHandling, check_webhook_key
 from ._config import (
     API_KEY_ENV_VARS,
     APIKLEY,
@@ -52,7 +53,7 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 _Client = TypeVar("_Client", bound="SunoClient")
 
 
-class SunoClient(TaskCreation, TaskDownloads):
+class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
     """An asyncio client for one account of one provider.
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.
@@ -67,7 +68,8 @@ class SunoClient(TaskCreation, TaskDownloads):
     Task creations (:meth:`generate` and its kin) post results to
     ``callback_url`` unless a call names its own, and with
     ``max_creations_per_second`` are spaced evenly, slowing down by
-    themselves after rate-limit answers.
+    themselves after rate-limit answers. With ``webhook_key`` (kie.ai's),
+    :meth:`handle_callback` refuses callbacks without a valid signature.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class SunoClient(TaskCreation, TaskDownloads):
         rate_limiter: RateLimiter | None = None,
         callback_bus: object | None = None,
         max_creations_per_second: float | None = None,
+        webhook_key: str | None = None,
     ) -> None:
         key = _resolve_api_key(api_key, os.environ)
         if not (request_timeout > 0 and math.isfinite(request_timeout)):
@@ -117,6 +120,7 @@ class SunoClient(TaskCreation, TaskDownloads):
         self._poll = poll
         self._retry = retry
         self._callback_url = callback_url
+        self._webhook_key = check_webhook_key(webhook_key)
         self._callback_bus = callback_bus
         self._rate_limiter = rate_limiter
         self._pacer = (

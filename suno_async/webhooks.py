@@ -1,0 +1,154 @@
+"""Callbacks (webhooks): parse them, verify their signature, receive them.
+
+The service POSTs a task's progress to the creation request's
+``callBackUrl`` at each stage (``text``, ``first``, ``complete`` or
+``error``), in snake_case JSON. :func:`parse_callback` reads one into a
+:class:`CallbackEvent`; :func:`verify_signature` checks kie.ai's signature;
+:meth:`SunoClient.handle_callback <suno_async.SunoClient.handle_callback>`
+does both and wakes the waits for that task; :func:`aiohttp_app` is a
+ready receiver.
+
+**What the signature proves.** kie.ai signs ``f"{task_id}.{timestamp}"``,
+not the body: a valid signature says "the service sent a callback about
+this task recently", never what the stage or the tracks were, and a captured
+signature can be replayed, with any body, for ``max_age`` seconds. So the
+SDK never trusts a callback's content for waiting: a callback only makes the
+wait read the task's record at once, and the record decides what the wait
+reports. A forged, replayed or duplicated callback costs one extra read at
+most, never a false or repeated milestone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from ._callback_wire import (
+    DEFAULT_MAX_AGE_S,
+    MAX_CALLBACK_BYTES,
+    SIGNATURE_HEADER,
+    STAGE_LEVELS,
+    TIMESTAMP_HEADER,
+    CallbackEvent,
+    CallbackStage,
+    parse_callback,
+    sign_callback,
+    verify_signature,
+)
+from ._convert import dumps
+from ._errors import ClientClosedError, WebhookError, WebhookSignatureError
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from ._client import SunoClient
+
+__all__ = [
+    "DEFAULT_MAX_AGE_S",
+    "DEFAULT_PATH",
+    "MAX_CALLBACK_BYTES",
+    "SIGNATURE_HEADER",
+    "STAGE_LEVELS",
+    "TIMESTAMP_HEADER",
+    "CallbackEvent",
+    "CallbackStage",
+    "aiohttp_app",
+    "callback_handler",
+    "parse_callback",
+    "sign_callback",
+    "verify_signature",
+]
+
+#: Where :func:`aiohttp_app` listens.
+DEFAULT_PATH: Final = "/suno/callback"
+_OK: Final = {"code": 200, "msg": "ok"}
+
+
+def aiohttp_app(
+    client: SunoClient,
+    *,
+    path: str = DEFAULT_PATH,
+    hmac_key: str | None = None,
+    max_age: float = DEFAULT_MAX_AGE_S,
+    max_bytes: int = MAX_CALLBACK_BYTES,
+) -> web.Application:
+    """An aiohttp application receiving callbacks at ``POST path``.
+
+    Mount it with ``app.add_subapp("/hooks", aiohttp_app(client))`` or serve
+    it as is. See :func:`callback_handler` for what it answers.
+    """
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post(
+        path,
+        callback_handler(
+            client, hmac_key=hmac_key, max_age=max_age, max_bytes=max_bytes
+        ),
+    )
+    return app
+
+
+def callback_handler(
+    client: SunoClient,
+    *,
+    hmac_key: str | None = None,
+    max_age: float = DEFAULT_MAX_AGE_S,
+    max_bytes: int = MAX_CALLBACK_BYTES,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp request handler passing callbacks to ``client``.
+
+    Signatures are checked with ``hmac_key``, else the client's
+    ``webhook_key``, else not at all. It answers at once (the record-info
+    read it triggers runs in the waits, not here): 200 ``{"code": 200,
+    "msg": "ok"}`` for a callback accepted, repeated, or for a task nobody
+    waits on; 413 for a body over ``max_bytes``; 400 for one that is not a
+    callback; 401 for a bad signature; 503 once the client is closed (the
+    service retries later).
+    """
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await _read_capped(request, max_bytes)
+        if body is None:
+            return _answer(413, f"callback body over {max_bytes} bytes")
+        try:
+            client._accept_callback(
+                body,
+                request.headers,
+                key=hmac_key,
+                max_age=max_age,
+                max_bytes=max_bytes,
+            )
+        except WebhookSignatureError as exc:
+            return _answer(401, exc.message)
+        except WebhookError as exc:
+            return _answer(400, exc.message)
+        except ClientClosedError:
+            return _answer(503, "the receiver is shutting down")
+        return _answer(200, "ok")
+
+    return handle
+
+
+async def _read_capped(request: web.Request, max_bytes: int) -> bytes | None:
+    """The body, or ``None`` as soon as it is known to exceed ``max_bytes``."""
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _answer(status: int, message: str) -> web.Response:
+    from aiohttp import web
+
+    body = _OK if status == 200 else {"code": status, "msg": message}
+    return web.Response(
+        status=status, body=dumps(body), content_type="application/json"
+    )
