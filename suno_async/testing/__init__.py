@@ -6,6 +6,7 @@ violations of the per-task rate limit. The pytest plugin (installed with
 the package) offers it as the ``fake_suno`` and ``suno_client`` fixtures.
 """
 
+from ._callbacks import CallbackFault, LoggedCallback
 from ._clock import VirtualClock
 from ._faults import Fault
 from ._log import LoggedRequest
@@ -13,8 +14,10 @@ from ._server import FakeSunoServer
 from ._timeline import Step, Timeline, TrackSpec
 
 __all__ = [
+    "CallbackFault",
     "FakeSunoServer",
     "Fault",
+    "LoggedCallback",
     "LoggedRequest",
     "Step",
     "Timeline",

@@ -12,11 +12,11 @@ import yarl
 from aiohttp import web
 
 from .._config import APIKLEY, RECORD_INFO_PATH, Provider
+from ._callbacks import CallbackDelivery
 from ._faults import Fault
 from ._files import media_for, serve_media
 from ._log import LoggedRequest
 from ._respond import deliver, gateway_fault
-from ._simulation import Simulation
 from ._timeline import Timeline
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ CREATE_PATHS: Final[Mapping[str, str]] = {
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FakeSunoServer(Simulation):
+class FakeSunoServer(CallbackDelivery):
     """A simulator of the hosted Suno API, served over real HTTP on 127.0.0.1.
 
     ::
@@ -78,6 +78,12 @@ class FakeSunoServer(Simulation):
     logs their downloads). ``api_key``, ``provider``, ``scale`` and
     ``credits`` are plain attributes (set ``credits`` to 0 to test running
     out).
+
+    Tasks whose ``callBackUrl`` is a loopback URL are called back at each
+    stage, signed when ``webhook_key`` is set; ``fault_next_callbacks`` and
+    ``callback_fault_rate`` script lost, repeated, late, reordered or
+    badly signed callbacks, ``callbacks()`` logs them. Other URLs are never
+    called.
     """
 
     def __init__(
@@ -91,6 +97,7 @@ class FakeSunoServer(Simulation):
         port: int = 0,
         clock: Callable[[], float] | None = None,
         start_epoch_s: float | None = None,
+        webhook_key: str | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
         super().__init__(
@@ -107,6 +114,7 @@ class FakeSunoServer(Simulation):
         self._url: str | None = None
         self._file_scripts: dict[str, deque[Fault | None]] = {}
         self._media_log: list[LoggedRequest] = []
+        self._init_callbacks(webhook_key)
 
     @property
     def url(self) -> str:
@@ -134,9 +142,11 @@ class FakeSunoServer(Simulation):
             raise
         host, port = runner.addresses[0][:2]
         self._runner, self._url = runner, f"http://{host}:{port}"
+        self._start_callbacks(self._url)
 
     async def aclose(self) -> None:
         """Stop serving and close open connections. Idempotent."""
+        await self._stop_callbacks()
         runner, self._runner, self._url = self._runner, None, None
         if runner is not None:
             await runner.cleanup()
