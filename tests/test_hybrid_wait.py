@@ -1,0 +1,271 @@
+"""Hybrid waiting: callbacks wake waits at once; polling becomes a safety net.
+
+Virtual time (VirtualClock) against scripted record-info answers; callbacks
+are handed to `client.handle_callback` at chosen virtual times. Polls are
+every 1.0 s (first at once) until callbacks flow, then every
+`callback_safety_net_s` (30 s by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from suno_async import (
+    AudioGenerationFailedError,
+    LocalRateLimiter,
+    PollPolicy,
+    SunoClient,
+    TaskEvent,
+    TaskStatus,
+    WaitTimeoutError,
+)
+from suno_async.testing import VirtualClock
+
+from aiomock import MockedHTTP
+from waitkit import BASE_URL, ScriptedService
+
+S = TaskStatus
+NORMAL = (
+    (0.0, "PENDING"),
+    (2.5, "TEXT_SUCCESS"),
+    (5.5, "FIRST_SUCCESS"),
+    (8.5, "SUCCESS"),
+)
+START = 1000.0
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(start=START)
+
+
+@pytest.fixture
+def service(clock: VirtualClock) -> Iterator[ScriptedService]:
+    with MockedHTTP() as mocked:
+        yield ScriptedService(mocked, clock)
+
+
+def policy(clock: VirtualClock, **changes: Any) -> PollPolicy:
+    return attrs.evolve(
+        PollPolicy.fixed(1.0),
+        clock=clock.now,
+        sleep=clock.sleep,
+        random=lambda: 0.0,
+        **changes,
+    )
+
+
+@pytest.fixture
+async def client(clock: VirtualClock) -> AsyncIterator[SunoClient]:
+    async with SunoClient(
+        api_key="sk-secret",
+        base_url=BASE_URL,
+        poll=policy(clock),
+        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+    ) as c:
+        yield c
+
+
+def callback(task_id: str, stage: str) -> dict[str, Any]:
+    return {
+        "code": 200 if stage != "error" else 501,
+        "msg": "",
+        "data": {"callbackType": stage, "task_id": task_id, "data": None},
+    }
+
+
+class Script:
+    """Starts a wait, then hands callbacks to the client at virtual times."""
+
+    def __init__(self, client: SunoClient, clock: VirtualClock) -> None:
+        self.client = client
+        self.clock = clock
+
+    async def at(self, offset: float, task_id: str, stage: str) -> None:
+        await self.clock.sleep(START + offset - self.clock.now())
+        await self.client.handle_callback(callback(task_id, stage))
+
+    async def run(
+        self, task_id: str, callbacks: list[tuple[float, str]], **wait: Any
+    ) -> list[TaskEvent]:
+        events: list[TaskEvent] = []
+
+        async def collect() -> None:
+            async for event in self.client.wait_for_task(task_id, **wait):
+                events.append(event)
+
+        waiting = asyncio.ensure_future(collect())
+        try:
+            for offset, stage in callbacks:
+                await self.at(offset, task_id, stage)
+            await waiting
+        finally:
+            waiting.cancel()
+        return events
+
+
+@pytest.fixture
+def script(client: SunoClient, clock: VirtualClock) -> Script:
+    return Script(client, clock)
+
+
+def summary(events: list[TaskEvent]) -> list[tuple[TaskStatus, bool, float, int]]:
+    return [(e.status, e.inferred, e.elapsed, e.polls) for e in events]
+
+
+def arrivals(service: ScriptedService, task_id: str) -> list[float]:
+    return [t - START for t in service.arrivals(task_id)]
+
+
+async def test_each_callback_triggers_one_immediate_read(
+    service: ScriptedService, script: Script
+) -> None:
+    """Milestones arrive when their callbacks do, each confirmed by one read."""
+    service.add("t1", NORMAL)
+    events = await script.run("t1", [(2.5, "text"), (5.5, "first"), (8.5, "complete")])
+    assert summary(events) == [
+        (S.TEXT_SUCCESS, False, 2.5, 4),
+        (S.FIRST_SUCCESS, False, 5.5, 5),
+        (S.SUCCESS, False, 8.5, 6),
+    ]
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 5.5, 8.5]
+
+
+async def test_the_record_not_the_callback_is_what_the_wait_returns(
+    service: ScriptedService, script: Script, client: SunoClient
+) -> None:
+    """The final record is record-info's, with its tracks."""
+    service.add("t1", NORMAL)
+    wait = client.wait_for_task("t1")
+    waiting = asyncio.ensure_future(wait)
+    await script.at(8.5, "t1", "complete")
+    record = await waiting
+    assert (record.status, [t.id for t in record.tracks]) == (
+        S.SUCCESS,
+        ["t1-1", "t1-2"],
+    )
+
+
+async def test_lost_callbacks_are_covered_by_the_safety_net(
+    service: ScriptedService, script: Script
+) -> None:
+    """Once callbacks flow, polls come every 30 s; a lost one is caught there."""
+    service.add("t1", NORMAL)
+    events = await script.run("t1", [(2.5, "text")])
+    assert summary(events) == [
+        (S.TEXT_SUCCESS, False, 2.5, 4),
+        (S.FIRST_SUCCESS, True, 32.5, 5),
+        (S.SUCCESS, False, 32.5, 5),
+    ]
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 32.5]
+
+
+async def test_the_safety_net_cadence_is_configurable(
+    service: ScriptedService, script: Script, clock: VirtualClock
+) -> None:
+    """PollPolicy.callback_safety_net_s sets the cadence while callbacks flow."""
+    service.add("t1", NORMAL)
+    await script.run(
+        "t1", [(2.5, "text")], poll=policy(clock, callback_safety_net_s=10.0)
+    )
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 12.5]
+
+
+async def test_once_callbacks_flow_new_waits_poll_only_as_a_safety_net(
+    service: ScriptedService, script: Script, client: SunoClient
+) -> None:
+    """A callback for any task makes every later wait poll at the safety net."""
+    service.add("t1", NORMAL)
+    await client.handle_callback(callback("other", "text"))
+    events = await script.run("t1", [])
+    assert summary(events) == [
+        (S.TEXT_SUCCESS, True, 30.0, 2),
+        (S.FIRST_SUCCESS, True, 30.0, 2),
+        (S.SUCCESS, False, 30.0, 2),
+    ]
+    assert arrivals(service, "t1") == [0.0, 30.0]
+
+
+async def test_duplicate_callbacks_never_repeat_a_milestone(
+    service: ScriptedService, script: Script
+) -> None:
+    """A repeated stage costs one read and produces no second event."""
+    service.add("t1", NORMAL)
+    events = await script.run(
+        "t1", [(2.5, "text"), (3.0, "text"), (8.5, "complete"), (8.6, "complete")]
+    )
+    assert [(e.status, e.inferred, e.elapsed) for e in events] == [
+        (S.TEXT_SUCCESS, False, 2.5),
+        (S.FIRST_SUCCESS, True, 8.5),
+        (S.SUCCESS, False, 8.5),
+    ]
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 3.0, 8.5]
+
+
+async def test_out_of_order_callbacks_never_go_backwards(
+    service: ScriptedService, script: Script
+) -> None:
+    """`complete` before `first`: milestones once, in order; the late one is free."""
+    service.add("t1", NORMAL)
+    events = await script.run("t1", [(2.5, "text"), (8.5, "complete"), (9.0, "first")])
+    assert [(e.status, e.inferred, e.elapsed) for e in events] == [
+        (S.TEXT_SUCCESS, False, 2.5),
+        (S.FIRST_SUCCESS, True, 8.5),
+        (S.SUCCESS, False, 8.5),
+    ]
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 8.5]
+
+
+async def test_a_record_lagging_behind_its_callback_is_read_again_soon(
+    service: ScriptedService, script: Script
+) -> None:
+    """If the read does not show the callback's stage yet, it is retried 1 s later."""
+    service.add("t1", NORMAL)
+    events = await script.run("t1", [(1.5, "text"), (5.5, "first"), (8.5, "complete")])
+    assert [(e.status, e.elapsed) for e in events] == [
+        (S.TEXT_SUCCESS, 2.5),
+        (S.FIRST_SUCCESS, 5.5),
+        (S.SUCCESS, 8.5),
+    ]
+    assert arrivals(service, "t1") == [0.0, 1.0, 1.5, 2.5, 5.5, 8.5]
+
+
+async def test_a_forged_callback_never_produces_a_milestone(
+    service: ScriptedService, script: Script
+) -> None:
+    """A false `complete` costs a read and a few catch-up reads, no event."""
+    service.add("t1", [(0.0, "PENDING")])
+    with pytest.raises(WaitTimeoutError):
+        await script.run("t1", [(1.5, "complete")], timeout=40.0)
+    assert arrivals(service, "t1") == [0.0, 1.0, 1.5, 2.5, 3.5, 4.5, 34.5]
+
+
+async def test_an_error_callback_raises_the_same_failure_as_polling(
+    service: ScriptedService, script: Script
+) -> None:
+    """The `error` callback's read shows the failure: TaskFailedError subclass."""
+    service.add(
+        "t1",
+        [(0.0, "PENDING"), (2.5, "TEXT_SUCCESS"), (4.0, "GENERATE_AUDIO_FAILED")],
+    )
+    with pytest.raises(AudioGenerationFailedError) as caught:
+        await script.run("t1", [(2.5, "text"), (4.0, "error")])
+    assert caught.value.record.status is S.GENERATE_AUDIO_FAILED
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 4.0]
+
+
+async def test_a_callback_wakes_only_its_own_task(
+    service: ScriptedService, script: Script, client: SunoClient
+) -> None:
+    """Another task's wait is not read early (it slows to the safety net)."""
+    service.add("t1", NORMAL)
+    service.add("t2", [(0.0, "PENDING"), (8.5, "SUCCESS")])
+    other = asyncio.ensure_future(client.wait_for_task("t2"))
+    await script.run("t1", [(2.5, "text"), (5.5, "first"), (8.5, "complete")])
+    other.cancel()
+    assert arrivals(service, "t2") == [0.0, 1.0, 2.0, 3.0]
