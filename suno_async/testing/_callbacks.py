@@ -148,6 +148,11 @@ class CallbackDelivery(Simulation):
             c for c in self._callback_log if task_id is None or c.task_id == task_id
         )
 
+    async def join_callbacks(self) -> None:
+        """Wait until every callback of the tasks made so far was sent or dropped."""
+        while self._deliveries:
+            await asyncio.gather(*self._deliveries, return_exceptions=True)
+
     # --- hooks ----------------------------------------------------------------------
     def _new_task(self, task_id: str | None, *args: Any, **kwargs: Any) -> str:
         task_id = super()._new_task(task_id, *args, **kwargs)
@@ -169,7 +174,7 @@ class CallbackDelivery(Simulation):
     async def _stop_callbacks(self) -> None:
         """Cancel every delivery and close the session."""
         self._callback_base = None
-        deliveries, self._deliveries = self._deliveries, set()
+        deliveries = list(self._deliveries)
         for delivery in deliveries:
             delivery.cancel()
         for delivery in deliveries:
