@@ -88,7 +88,7 @@ def parse_callback(
     """Read a callback body (raw bytes, or JSON already parsed).
 
     The task id comes from ``data.task_id`` or ``data.taskId``. Raises
-    :class:`WebhookError` for a body over ``max_bytes`` (checked before
+    :class:`~suno_async.WebhookError` for a body over ``max_bytes`` (checked before
     parsing), one that is not JSON, or one that is not a callback.
     """
     if isinstance(body, (bytes, bytearray)):
@@ -178,7 +178,7 @@ def verify_signature(
     max_age: float = DEFAULT_MAX_AGE_S,
     now: float | None = None,
 ) -> None:
-    """Check kie.ai's callback signature; raise :class:`WebhookSignatureError`.
+    """Check kie.ai's callback signature; raise :class:`~suno_async.WebhookSignatureError`.
 
     ``X-Webhook-Signature`` must be the Base64 HMAC-SHA256, keyed with the
     account's webhook ``key``, of ``f"{task_id}.{timestamp}"``, with

@@ -39,7 +39,7 @@ from ._convert import dumps
 from ._errors import ClientClosedError, WebhookError, WebhookSignatureError
 
 if TYPE_CHECKING:
-    from aiohttp import web
+    import aiohttp.web
 
     from ._client import SunoClient
 
@@ -71,7 +71,7 @@ def aiohttp_app(
     hmac_key: str | None = None,
     max_age: float = DEFAULT_MAX_AGE_S,
     max_bytes: int = MAX_CALLBACK_BYTES,
-) -> web.Application:
+) -> aiohttp.web.Application:
     """An aiohttp application receiving callbacks at ``POST path``.
 
     Mount it with ``app.add_subapp("/hooks", aiohttp_app(client))`` or serve
@@ -95,7 +95,7 @@ def callback_handler(
     hmac_key: str | None = None,
     max_age: float = DEFAULT_MAX_AGE_S,
     max_bytes: int = MAX_CALLBACK_BYTES,
-) -> Callable[[web.Request], Awaitable[web.Response]]:
+) -> Callable[[aiohttp.web.Request], Awaitable[aiohttp.web.Response]]:
     """An aiohttp request handler passing callbacks to ``client``.
 
     Signatures are checked with ``hmac_key``, else the client's
@@ -107,7 +107,7 @@ def callback_handler(
     service retries later).
     """
 
-    async def handle(request: web.Request) -> web.Response:
+    async def handle(request: aiohttp.web.Request) -> aiohttp.web.Response:
         body = await _read_capped(request, max_bytes)
         if body is None:
             return _answer(413, f"callback body over {max_bytes} bytes")
@@ -130,7 +130,7 @@ def callback_handler(
     return handle
 
 
-async def _read_capped(request: web.Request, max_bytes: int) -> bytes | None:
+async def _read_capped(request: aiohttp.web.Request, max_bytes: int) -> bytes | None:
     """The body, or ``None`` as soon as it is known to exceed ``max_bytes``."""
     length = request.content_length
     if length is not None and length > max_bytes:
@@ -145,7 +145,7 @@ async def _read_capped(request: web.Request, max_bytes: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _answer(status: int, message: str) -> web.Response:
+def _answer(status: int, message: str) -> aiohttp.web.Response:
     from aiohttp import web
 
     body = _OK if status == 200 else {"code": status, "msg": message}

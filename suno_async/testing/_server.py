@@ -82,8 +82,8 @@ class FakeSunoServer(CallbackDelivery):
     Tasks whose ``callBackUrl`` is a loopback URL are called back at each
     stage, signed when ``webhook_key`` is set; ``fault_next_callbacks`` and
     ``callback_fault_rate`` script lost, repeated, late, reordered or
-    badly signed callbacks, ``callbacks()`` logs them. Other URLs are never
-    called.
+    badly signed callbacks, ``callbacks()`` logs them and
+    ``join_callbacks()`` waits for them. Other URLs are never called.
     """
 
     def __init__(
