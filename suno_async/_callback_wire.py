@@ -178,7 +178,7 @@ def verify_signature(
     max_age: float = DEFAULT_MAX_AGE_S,
     now: float | None = None,
 ) -> None:
-    """Check kie.ai's callback signature; raise :class:`~suno_async.WebhookSignatureError`.
+    """Check kie.ai's signature; raise :class:`~suno_async.WebhookSignatureError`.
 
     ``X-Webhook-Signature`` must be the Base64 HMAC-SHA256, keyed with the
     account's webhook ``key``, of ``f"{task_id}.{timestamp}"``, with
