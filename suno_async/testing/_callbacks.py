@@ -2,7 +2,9 @@
 
 Only loopback URLs (127.0.0.0/8, ``::1``, ``localhost``) are ever called:
 a task whose ``callBackUrl`` points anywhere else is simply not called back,
-so a simulator can never POST to the outside world.
+so a simulator can never POST to the outside world. Each callback is one
+attempt, whatever the receiver answers (the real service retries failed
+deliveries: play that with ``CallbackFault.duplicate()``).
 """
 
 from __future__ import annotations
