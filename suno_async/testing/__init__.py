@@ -6,7 +6,7 @@ violations of the per-task rate limit. The pytest plugin (installed with
 the package) offers it as the ``fake_suno`` and ``suno_client`` fixtures.
 """
 
-from ._callbacks import CallbackFault, LoggedCallback
+from ._callback_faults import CallbackFault, LoggedCallback
 from ._clock import VirtualClock
 from ._faults import Fault
 from ._log import LoggedRequest
