@@ -1,0 +1,101 @@
+"""``python -m benchmarks``: run every section, print the tables, write the report.
+
+``--quick`` is a smoke run (small sizes, about a minute) that writes nothing
+unless ``--report`` is given too. Traffic goes to 127.0.0.1 only, every
+child process ends with its run, and every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+
+from . import fleet, poll_cost, poll_efficiency, report
+from ._common import machine
+
+__all__ = ["main"]
+
+
+def _section(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--report",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="rewrite docs/performance.md (default: yes, except with --quick)",
+    )
+    args = parser.parse_args(argv)
+    write = (not args.quick) if args.report is None else args.report
+    quick = args.quick
+    started = time.perf_counter()
+
+    _section("3. Poll efficiency (virtual time)")
+    efficiency = poll_efficiency.run(tasks=200 if quick else 2000)
+    print(efficiency.tables(), flush=True)
+
+    _section("1. Cost per poll")
+    cost = poll_cost.run(
+        rounds=1 if quick else 5,
+        seconds=0.3 if quick else 1.0,
+        warmup_s=0.1 if quick else 0.25,
+    )
+    breakdown = poll_cost.breakdown(repeats=2 if quick else 5)
+    print(cost.tables(), flush=True)
+    for name, us in breakdown:
+        print(f"  {name}: {us:.1f} us")
+
+    _section("2. A fleet in one process")
+    fleet_results = [
+        fleet.run(
+            tasks=300 if quick else 10_000,
+            scale=0.05 if quick else 0.3,
+            interval_s=1.0 if quick else fleet.FLEET_INTERVAL_S,
+            mode=mode,
+        )
+        for mode in fleet.MODES
+    ]
+    get_task_us = {c: s.median for c, s in cost.cpu_us["get_task"].items()}
+    print(fleet.table(fleet_results, get_task_us), flush=True)
+
+    _section("3. Poll efficiency: real time against the simulator")
+    confirmation = poll_efficiency.confirm(
+        tasks_per_policy=20 if quick else 150, scale=0.1 if quick else 0.4
+    )
+    print(confirmation.table(), flush=True)
+
+    results = report.Results(
+        machine=machine(),
+        command="python -m benchmarks "
+        + shlex.join(sys.argv[1:] if argv is None else argv),
+        elapsed_s=time.perf_counter() - started,
+        cost=cost,
+        breakdown=breakdown,
+        fleet=fleet_results,
+        efficiency=efficiency,
+        confirmation=confirmation,
+    )
+    _section("Targets")
+    for target, measured, ok in report.targets_of(results):
+        print(f"  [{'met' if ok else 'MISSED'}] {target}: {measured}")
+    _section("Headline (for the README)")
+    for line in report.headline(results):
+        print(f"  - {line}")
+    if write:
+        report.write(results)
+        print(f"\nwrote {report.DOC} and {report.FIGURES}/", flush=True)
+    print(f"\ndone in {(time.perf_counter() - started) / 60:.1f} minutes", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
