@@ -1,11 +1,12 @@
 """Receiving callbacks: the method :class:`SunoClient` inherits.
 
-A callback never decides what a wait reports. It marks callbacks as flowing
-for the client (waits then poll only every
-``PollPolicy.callback_safety_net_s``) and, when the task is being waited
-on, makes its poller read the record at once: the authoritative record, not
-the callback's body, produces the events. So duplicates, reordered stages
-and forged callbacks cost a read at most.
+A callback never decides what a wait reports. When the task is being waited
+on, it makes the task's poller read the record at once: the authoritative
+record, not the callback's body, produces the events. Once a signed callback
+arrives, or a read confirms an unsigned one, callbacks count as flowing for
+the client, and waits poll only every ``PollPolicy.callback_safety_net_s``.
+So a stage the record already showed costs nothing, and an unsigned forged
+callback costs one read, never a false milestone nor slower polling.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ class CallbackHandling:
         except Exception as exc:
             logger.warning("callback refused: %s", exc)
             raise
-        waited = self._pollers.notify(event.task_id, event.level)
+        waited = self._pollers.notify(
+            event.task_id, event.level, trusted=key is not None
+        )
         logger.log(
             logging.DEBUG if waited else logging.INFO,
             "callback %r for task %s%s",

@@ -116,6 +116,7 @@ class Poller:
     __slots__ = (
         "_catch_up",
         "_client",
+        "_confirm_level",
         "_expected_level",
         "_failures",
         "_history",
@@ -161,6 +162,7 @@ class Poller:
         self._failures = 0
         self._nudged = False
         self._expected_level = 0
+        self._confirm_level = 0
         self._catch_up = 0
         self.polls = 0
         self.retries = 0
@@ -188,16 +190,20 @@ class Poller:
         if not self._subscribers:
             self.stop()
 
-    def nudge(self, level: int) -> None:
+    def nudge(self, level: int, *, trusted: bool = False) -> None:
         """A callback says the task reached ``level``: read its record now.
 
         The read, not the callback, decides what the waiters see, so a forged
-        or stale callback costs one request and never a false milestone. If
-        the record lags behind the callback, it is read again soon, a few
-        times at most.
+        or stale callback costs one request and never a false milestone; a
+        callback for a milestone the record already showed costs nothing. If
+        the record lags behind a ``trusted`` (signature-verified) callback, it
+        is read again soon, a few times at most.
         """
+        if 0 < level <= self._tracker.level:
+            return  # a duplicate or late callback: nothing new to read
         self._nudged = True
-        if level > self._expected_level:
+        self._confirm_level = max(self._confirm_level, level)
+        if trusted and level > self._expected_level:
             self._expected_level = level
             self._catch_up = CATCH_UP_READS
         self.wake()
@@ -327,6 +333,10 @@ class Poller:
                 unknown_status=record.status is TaskStatus.UNKNOWN,
             )
         )
+        if 0 < self._confirm_level <= update.level:
+            # The record confirms a callback: callbacks reach this client.
+            self._registry.callbacks_flowing = True
+        self._confirm_level = 0
         if not self._registry.callbacks_flowing:
             return delay
         if update.level < self._expected_level and self._catch_up > 0:
@@ -451,13 +461,20 @@ class PollerRegistry:
         if self._pollers.get(poller.task_id) is poller:
             del self._pollers[poller.task_id]
 
-    def notify(self, task_id: str, level: int) -> bool:
-        """A callback for ``task_id`` at milestone ``level`` came; false if unwaited."""
-        self.callbacks_flowing = True
+    def notify(self, task_id: str, level: int, *, trusted: bool = False) -> bool:
+        """A callback for ``task_id`` at milestone ``level`` came; false if unwaited.
+
+        Callbacks count as flowing (waits then poll only as a safety net) once
+        a ``trusted`` (signature-verified) callback arrives for a waited task,
+        or a record read confirms an unverified one: a forged callback cannot
+        slow the client's waits down.
+        """
         poller = self._pollers.get(task_id)
         if poller is None:
             return False
-        poller.nudge(level)
+        if trusted:
+            self.callbacks_flowing = True
+        poller.nudge(level, trusted=trusted)
         return True
 
     def fail_all(self, error: BaseException) -> None:

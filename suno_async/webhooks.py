@@ -14,8 +14,8 @@ this task recently", never what the stage or the tracks were, and a captured
 signature can be replayed, with any body, for ``max_age`` seconds. So the
 SDK never trusts a callback's content for waiting: a callback only makes the
 wait read the task's record at once, and the record decides what the wait
-reports. A forged, replayed or duplicated callback costs one extra read at
-most, never a false or repeated milestone.
+reports. A forged or replayed callback costs a read (a few, for a replayed
+valid signature), a duplicate none, and neither a false or repeated milestone.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from suno_async import (
     WaitTimeoutError,
 )
 from suno_async.testing import VirtualClock
+from suno_async.webhooks import sign_callback
 
 from aiomock import MockedHTTP
 from waitkit import BASE_URL, ScriptedService
@@ -82,13 +83,17 @@ def callback(task_id: str, stage: str) -> dict[str, Any]:
 class Script:
     """Starts a wait, then hands callbacks to the client at virtual times."""
 
-    def __init__(self, client: SunoClient, clock: VirtualClock) -> None:
+    def __init__(
+        self, client: SunoClient, clock: VirtualClock, key: str | None = None
+    ) -> None:
         self.client = client
         self.clock = clock
+        self.key = key
 
     async def at(self, offset: float, task_id: str, stage: str) -> None:
         await self.clock.sleep(START + offset - self.clock.now())
-        await self.client.handle_callback(callback(task_id, stage))
+        headers = None if self.key is None else sign_callback(task_id, self.key)
+        await self.client.handle_callback(callback(task_id, stage), headers)
 
     async def run(
         self, task_id: str, callbacks: list[tuple[float, str]], **wait: Any
@@ -112,6 +117,19 @@ class Script:
 @pytest.fixture
 def script(client: SunoClient, clock: VirtualClock) -> Script:
     return Script(client, clock)
+
+
+@pytest.fixture
+async def signed(clock: VirtualClock) -> AsyncIterator[Script]:
+    """A client that verifies callbacks, and a script that signs them."""
+    async with SunoClient(
+        api_key="sk-secret",
+        base_url=BASE_URL,
+        poll=policy(clock),
+        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+        webhook_key="whk-secret",
+    ) as c:
+        yield Script(c, clock, key="whk-secret")
 
 
 def summary(events: list[TaskEvent]) -> list[tuple[TaskStatus, bool, float, int]]:
@@ -177,24 +195,35 @@ async def test_the_safety_net_cadence_is_configurable(
 
 
 async def test_once_callbacks_flow_new_waits_poll_only_as_a_safety_net(
-    service: ScriptedService, script: Script, client: SunoClient
+    service: ScriptedService, script: Script
 ) -> None:
-    """A callback for any task makes every later wait poll at the safety net."""
+    """A callback confirmed by a read makes every later wait poll at the safety net."""
+    service.add("t0", NORMAL)
     service.add("t1", NORMAL)
-    await client.handle_callback(callback("other", "text"))
+    await script.run("t0", [(2.5, "text")], until=S.TEXT_SUCCESS)
     events = await script.run("t1", [])
     assert summary(events) == [
-        (S.TEXT_SUCCESS, True, 30.0, 2),
+        (S.TEXT_SUCCESS, False, 0.0, 1),
         (S.FIRST_SUCCESS, True, 30.0, 2),
         (S.SUCCESS, False, 30.0, 2),
     ]
-    assert arrivals(service, "t1") == [0.0, 30.0]
+    assert arrivals(service, "t1") == [2.5, 32.5]
+
+
+async def test_a_callback_for_an_unwaited_task_changes_no_cadence(
+    service: ScriptedService, script: Script, client: SunoClient
+) -> None:
+    """An unconfirmable (perhaps forged) callback does not slow other waits down."""
+    service.add("t1", [(0.0, "PENDING"), (3.5, "SUCCESS")])
+    await client.handle_callback(callback("other", "text"))
+    await script.run("t1", [])
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
 async def test_duplicate_callbacks_never_repeat_a_milestone(
     service: ScriptedService, script: Script
 ) -> None:
-    """A repeated stage costs one read and produces no second event."""
+    """A stage the record already showed costs no read and produces no event."""
     service.add("t1", NORMAL)
     events = await script.run(
         "t1", [(2.5, "text"), (3.0, "text"), (8.5, "complete"), (8.6, "complete")]
@@ -204,7 +233,7 @@ async def test_duplicate_callbacks_never_repeat_a_milestone(
         (S.FIRST_SUCCESS, True, 8.5),
         (S.SUCCESS, False, 8.5),
     ]
-    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 3.0, 8.5]
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 8.5]
 
 
 async def test_out_of_order_callbacks_never_go_backwards(
@@ -222,11 +251,11 @@ async def test_out_of_order_callbacks_never_go_backwards(
 
 
 async def test_a_record_lagging_behind_its_callback_is_read_again_soon(
-    service: ScriptedService, script: Script
+    service: ScriptedService, signed: Script
 ) -> None:
-    """If the read does not show the callback's stage yet, it is retried 1 s later."""
+    """If the read does not show a signed callback's stage yet, it is retried 1 s on."""
     service.add("t1", NORMAL)
-    events = await script.run("t1", [(1.5, "text"), (5.5, "first"), (8.5, "complete")])
+    events = await signed.run("t1", [(1.5, "text"), (5.5, "first"), (8.5, "complete")])
     assert [(e.status, e.elapsed) for e in events] == [
         (S.TEXT_SUCCESS, 2.5),
         (S.FIRST_SUCCESS, 5.5),
@@ -235,14 +264,14 @@ async def test_a_record_lagging_behind_its_callback_is_read_again_soon(
     assert arrivals(service, "t1") == [0.0, 1.0, 1.5, 2.5, 5.5, 8.5]
 
 
-async def test_a_forged_callback_never_produces_a_milestone(
+async def test_a_forged_callback_costs_one_read_and_no_milestone(
     service: ScriptedService, script: Script
 ) -> None:
-    """A false `complete` costs a read and a few catch-up reads, no event."""
+    """A false, unsigned `complete`: one extra read, no event, no slower polling."""
     service.add("t1", [(0.0, "PENDING")])
     with pytest.raises(WaitTimeoutError):
         await script.run("t1", [(1.5, "complete")], timeout=40.0)
-    assert arrivals(service, "t1") == [0.0, 1.0, 1.5, 2.5, 3.5, 4.5, 34.5]
+    assert arrivals(service, "t1") == [0.0, 1.0, 1.5] + [2.5 + n for n in range(38)]
 
 
 async def test_an_error_callback_raises_the_same_failure_as_polling(
