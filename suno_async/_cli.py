@@ -14,7 +14,9 @@ from typing import Final, NoReturn
 
 from ._errors import (
     ConfigurationError,
+    DestinationExistsError,
     InvalidRequestError,
+    SunoError,
     TaskFailedError,
     WaitTimeoutError,
 )
@@ -35,6 +37,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     TIMEOUT = 3
     API_ERROR = 4
+    FILE_ERROR = 5
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 
@@ -50,6 +53,7 @@ _RESULTS: Final = {
     ExitCode.USAGE: "invalid",
     ExitCode.TIMEOUT: "timeout",
     ExitCode.API_ERROR: "error",
+    ExitCode.FILE_ERROR: "file error",
     ExitCode.INTERRUPTED: "interrupted",
     ExitCode.BROKEN_PIPE: "broken pipe",
 }
@@ -60,6 +64,7 @@ SEVERITY: Final = (
     ExitCode.TASK_FAILED,
     ExitCode.TIMEOUT,
     ExitCode.API_ERROR,
+    ExitCode.FILE_ERROR,
     ExitCode.USAGE,
     ExitCode.INTERRUPTED,
     ExitCode.BROKEN_PIPE,
@@ -70,8 +75,11 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """The exit status an error leads to.
 
     A task id or setting refused before any request (``ConfigurationError``,
-    ``InvalidRequestError`` without an HTTP answer) is a usage error; every
-    other error, the service's refusals included, is an API error.
+    ``InvalidRequestError`` without an HTTP answer) is a usage error. A file
+    that exists already (``DestinationExistsError``) and the local file
+    system's errors (an ``OSError`` that is not ours, nor a connection error
+    or a timeout) are file errors. Every other error, the service's
+    refusals included, is an API error.
     """
     if isinstance(error, TaskFailedError):
         return ExitCode.TASK_FAILED
@@ -81,10 +89,16 @@ def exit_code_for(error: BaseException) -> ExitCode:
         isinstance(error, InvalidRequestError) and error.http_status is None
     ):
         return ExitCode.USAGE
+    if isinstance(error, DestinationExistsError):
+        return ExitCode.FILE_ERROR
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     if isinstance(error, BrokenPipeError):
         return ExitCode.BROKEN_PIPE
+    if isinstance(error, OSError) and not isinstance(
+        error, (SunoError, ConnectionError, TimeoutError)
+    ):
+        return ExitCode.FILE_ERROR
     return ExitCode.API_ERROR
 
 
