@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from ._cli_board import Board, TaskRow
+from ._cli_files import SavedFile, Transfers
 from ._convert import to_jsonable
+from ._download import ProgressHandler
 from ._models import TaskEvent, TaskOutcome, TaskRecord
 
 __all__ = ["JsonLines"]
@@ -60,6 +62,19 @@ class JsonLines:
         }
         self.emit("outcome", fields)
 
+    def created(self, task_id: str) -> None:
+        """``{"type": "created", "task_id": ...}``."""
+        self.emit("created", {"task_id": task_id})
+
+    def credits(self, credits: int) -> None:
+        """``{"type": "credits", "credits": N}``."""
+        self.emit("credits", {"credits": credits})
+
+    @contextlib.contextmanager
+    def transfers(self, *, announce: bool = True) -> Iterator[Transfers]:
+        """Downloads: a ``download`` line per saved file, whatever ``announce``."""
+        yield _JsonTransfers(self)
+
     def record(self, record: TaskRecord) -> None:
         """``{"type": "record", ...TaskRecord}`` (``status``)."""
         self.emit("record", to_jsonable(record))
@@ -81,3 +96,20 @@ class JsonLines:
             **(extra or {}),
         }
         self.emit("summary", fields)
+
+
+class _JsonTransfers:
+    """No progress lines; ``{"type": "download", ...SavedFile}`` per file."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines: JsonLines) -> None:
+        self._lines = lines
+
+    def file(self, label: str) -> ProgressHandler | None:
+        """Progress is for people: none."""
+        return None
+
+    def saved(self, saved: SavedFile) -> None:
+        """``{"type": "download", task_id, track_id, title, kind, path, bytes}``."""
+        self._lines.emit("download", saved.to_json())
