@@ -1,4 +1,4 @@
-"""The ``suno-async`` command: status, wait and demo, their outputs and exit codes.
+"""The ``suno-async`` command: every command, its outputs and exit codes.
 
 A few tests run the real entry point (``python -m suno_async``) in a
 subprocess against a simulator served by the test; the rest use click's
@@ -20,19 +20,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import attrs
 import click
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
 import suno_async
-from suno_async import TaskStatus
+from suno_async import SunoClient, TaskStatus
 from suno_async._cli import ExitCode, Redactor, exit_code_for, main, worst
 from suno_async._cli_app import Settings, cli, demo_exit_code, execute
 from suno_async._cli_board import Board
 from suno_async._cli_demo import DemoResult
 from suno_async._cli_display import RichDisplay, plain_console
+from suno_async._cli_files import downloadable, save_tracks, size_text
 from suno_async._cli_json import JsonLines
+from suno_async._config import PROVIDERS
 from suno_async._convert import to_jsonable
 from suno_async._errors import (
     APIError,
@@ -40,6 +44,8 @@ from suno_async._errors import (
     AuthenticationError,
     ConfigurationError,
     DecodeError,
+    DestinationExistsError,
+    DownloadError,
     InvalidRequestError,
     RequestTimeoutError,
     SunoError,
@@ -48,7 +54,7 @@ from suno_async._errors import (
     WaitTimeoutError,
 )
 from suno_async._models import TaskRecord, Track
-from suno_async.testing import FakeSunoServer, Timeline, TrackSpec
+from suno_async.testing import FakeSunoServer, Fault, Timeline, TrackSpec
 
 KEY = "test-key"
 MAIN_PY = Path(suno_async.__file__).with_name("__main__.py")
@@ -56,6 +62,7 @@ MAIN_PY = Path(suno_async.__file__).with_name("__main__.py")
 CLEAN_ENV: Mapping[str, str | None] = {
     "APIKLEY_API_KEY": None,
     "SUNO_API_KEY": None,
+    "SUNO_CALLBACK_URL": None,
     "FORCE_COLOR": None,
     "TTY_COMPATIBLE": None,
     "NO_COLOR": None,
@@ -289,29 +296,50 @@ async def test_bad_task_id_exits_2(fake_suno: FakeSunoServer) -> None:
 
 
 async def test_demo_runs_and_counts_no_violation() -> None:
-    """``demo`` completes with exit 0 and reports 0 limit violations."""
+    """``demo`` creates, waits, downloads each track, and counts 0 violations."""
     run = await run_process("demo", "--tasks", "2", "--scale", "0.01", "--seed", "1")
 
     assert (run.code, run.stderr) == (0, "")
     assert run.stdout.startswith("Simulating 2 tasks on http://127.0.0.1:")
+    lines = run.stdout.splitlines()
     assert re.search(r"^2 tasks: 2 success in [\d.]+ s", run.stdout, re.MULTILINE)
-    assert re.search(r"requests: 0 limit violations", run.stdout)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Downloaded"))
+    assert re.fullmatch(
+        r"Downloaded 4 files \(13\.4 kB\) in [\d.]+ s into a temporary folder, "
+        "deleted since:",
+        lines[start],
+    )
+    assert all(
+        re.fullmatch(r"  [A-Z][a-z]+ [A-Z][a-z]+-[0-9a-f]{8}\.mp3  3\.3 kB", line)
+        for line in lines[start + 1 : start + 5]
+    )
+    assert re.fullmatch(
+        r"The simulator answered \d+ requests \(2 creations, \d+ polls\): "
+        r"0 limit violations \(limit: 3 per task per second\)\.",
+        lines[start + 5],
+    )
     assert not ANSI.search(run.stdout)
 
 
 async def test_demo_json_lines_parse() -> None:
-    """``demo --json``: a start line, events, outcomes, then a summary."""
+    """``demo --json``: start, events, outcomes, a line per download, a summary."""
     run = await run_process("demo", "--json", "--tasks", "2", "--scale", "0.01")
 
     assert (run.code, run.stderr) == (0, "")
     lines = run.lines()
     types = [line["type"] for line in lines]
-    assert (types[0], types[-1]) == ("start", "summary")
-    assert sorted(types[1:-1]) == ["event"] * 6 + ["outcome"] * 2
-    assert lines[-1]["limit_violations"] == 0
-    assert lines[-1]["requests"] == sum(
+    assert (types[0], types[-5:]) == ("start", ["download"] * 4 + ["summary"])
+    assert sorted(types[1:-5]) == ["event"] * 6 + ["outcome"] * 2
+    summary = lines[-1]
+    assert (summary["limit_violations"], summary["downloads"]) == (0, 4)
+    assert summary["download_bytes"] == sum(line["bytes"] for line in lines[-5:-1])
+    assert summary["requests"] == 2 + sum(
         o["polls"] for o in lines if o["type"] == "outcome"
     )
+    task_ids = lines[0]["task_ids"]
+    assert [line["task_id"] for line in lines[-5:-1]] == [
+        task_ids[0], task_ids[0], task_ids[1], task_ids[1]
+    ]  # fmt: skip
 
 
 # --- in process ---------------------------------------------------------------------
@@ -605,6 +633,7 @@ def test_help_documents_the_exit_codes() -> None:
         "  0    success",
         "  1    a task failed (TaskFailedError)",
         "  3    timeout (WaitTimeoutError)",
+        "  5    local file error: the file exists (--overwrite replaces it), or the",
         "With several tasks the worst outcome decides: 2 > 4 > 3 > 1 > 0.",
     ):
         assert line in run.stdout
@@ -665,6 +694,472 @@ def test_verbose_traceback_masks_the_key(capsys: pytest.CaptureFixture[str]) -> 
     assert "k-secret-42" not in err
 
 
+# --- generate, download, credits ---------------------------------------------------
+
+CALLBACK = "https://example.com/suno-hook"
+
+
+def generating(server: FakeSunoServer, *args: str) -> list[str]:
+    """``generate`` on ``server`` with a callback URL, then ``args``."""
+    return at(server, "generate", "--callback-url", CALLBACK, *args)
+
+
+async def served(url: str) -> bytes:
+    """The bytes the simulator serves at ``url``."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        return await response.read()
+
+
+def file_name(track: Track, ext: str = "mp3") -> str:
+    return f"{track.title}-{track.id[:8]}.{ext}"
+
+
+async def test_generate_waits_and_downloads_through_the_entry_point(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """``generate --download DIR``: the id, the wait, then one path per track."""
+    fake_suno.queue_task(QUICK)
+
+    run = await run_process(
+        *generating(fake_suno, "--prompt", "A calm piano piece", "--download"),
+        str(tmp_path),
+    )
+
+    assert (run.code, run.stderr) == (0, "")
+    lines = run.stdout.splitlines()
+    task_id = lines[0]
+    record = await record_of(fake_suno, task_id)
+    assert lines[1].startswith(f"{task_id}  TEXT_SUCCESS  at ")
+    assert lines[-3:] == [
+        "1 task: 1 success.",
+        *(str(tmp_path / file_name(track)) for track in record.tracks),
+    ]
+    for track in record.tracks:
+        assert track.audio_url is not None
+        saved = (tmp_path / file_name(track)).read_bytes()
+        assert saved == await served(track.audio_url)
+
+
+async def test_generate_prints_the_id_and_sends_the_request(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """Without --wait, ``generate`` prints the task id alone; the service has it."""
+    run = await invoke_async(
+        generating(fake_suno, "--prompt", "A calm piano piece", "--instrumental")
+    )
+
+    assert (run.code, run.stderr) == (0, "")
+    task_id = run.stdout.strip()
+    assert run.stdout == f"{task_id}\n"
+    record = await record_of(fake_suno, task_id)
+    assert (record.operation_type, dict(record.param)) == (
+        "generate",
+        {
+            "customMode": False,
+            "instrumental": True,
+            "model": "V4_5",
+            "prompt": "A calm piano piece",
+            "callBackUrl": CALLBACK,
+        },
+    )
+
+
+async def test_generate_custom_mode_json(fake_suno: FakeSunoServer) -> None:
+    """Custom mode sends every option; --json prints a ``created`` line; the
+    callback URL may come from $SUNO_CALLBACK_URL."""
+    lyrics = "[Verse]\nNight bus, neon rain"
+    run = await invoke_async(
+        at(
+            fake_suno, "generate", "--json", "--custom", "--prompt", lyrics,
+            "--style", "lo-fi, chill", "--title", "Night Bus", "--model", "V5",
+            "--negative-tags", "metal", "--vocal-gender", "f",
+        ),
+        env={"SUNO_CALLBACK_URL": CALLBACK},
+    )  # fmt: skip
+
+    assert (run.code, run.stderr) == (0, "")
+    [created] = run.lines()
+    assert list(created) == ["type", "task_id"]
+    assert created["type"] == "created"
+    record = await record_of(fake_suno, created["task_id"])
+    assert dict(record.param) == {
+        "customMode": True,
+        "instrumental": False,
+        "model": "V5",
+        "prompt": lyrics,
+        "style": "lo-fi, chill",
+        "title": "Night Bus",
+        "negativeTags": "metal",
+        "vocalGender": "f",
+        "callBackUrl": CALLBACK,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        pytest.param(
+            ["--prompt", "x" * 501],
+            "--prompt is 501 characters long; without --custom at most 500",
+            id="prompt-too-long",
+        ),
+        pytest.param(["--instrumental"], "--prompt is required without --custom"),
+        pytest.param(
+            ["--custom", "--style", "jazz", "--title", "T"],
+            "--prompt is required with --custom unless --instrumental",
+            id="no-lyrics",
+        ),
+        pytest.param(
+            ["--prompt", "x", "--title", "T"],
+            "--title is only used with --custom: pass that, or leave --title out",
+            id="title-without-custom",
+        ),
+        pytest.param(
+            ["--prompt", "x", "--callback-url", "ftp://prompt"],
+            "--callback-url must be an http(s) URL, not 'ftp://prompt'",
+            id="callback-url",
+        ),
+    ],
+)
+async def test_generate_refuses_bad_requests_before_sending(
+    fake_suno: FakeSunoServer, args: list[str], problem: str
+) -> None:
+    """A request breaking a rule exits 2 with one line naming the option."""
+    run = await invoke_async(generating(fake_suno, *args))
+
+    assert (run.code, run.stdout) == (ExitCode.USAGE, "")
+    assert run.stderr == f"error: invalid generate request: {problem}\n"
+    assert fake_suno.total_requests == 0
+
+
+def test_generate_without_a_callback_url_exits_2() -> None:
+    """No --callback-url and no $SUNO_CALLBACK_URL: exit 2, saying how to give one."""
+    run = invoke(["--api-key", KEY, "generate", "--prompt", "x", "--wait"])
+
+    assert (run.code, run.stdout) == (ExitCode.USAGE, "")
+    assert run.stderr == (
+        "error: no callback URL: pass --callback-url URL or set SUNO_CALLBACK_URL "
+        "(the service requires one and posts the results to it)\n"
+    )
+
+
+async def test_generate_refused_by_the_service_exits_4(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """The service's own refusals are shown as they are, exit 4."""
+    fake_suno.fault_next_create(Fault.body_code(422, "prompt contains artist names"))
+
+    run = await invoke_async(generating(fake_suno, "--prompt", "x"))
+
+    assert (run.code, run.stdout) == (ExitCode.API_ERROR, "")
+    assert run.stderr == "error: [422] prompt contains artist names\n"
+
+
+async def test_generate_download_json_lines(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """--json: created, the wait's lines, then a ``download`` line per file."""
+    fake_suno.queue_task(QUICK)
+    folder = tmp_path / "new"
+
+    run = await invoke_async(
+        generating(fake_suno, "--prompt", "x", "--json", "--download", str(folder))
+    )
+
+    assert (run.code, run.stderr) == (0, "")
+    lines = run.lines()
+    assert [(line["type"], line.get("status")) for line in lines] == [
+        ("created", None),
+        ("event", "TEXT_SUCCESS"),
+        ("event", "FIRST_SUCCESS"),
+        ("event", "SUCCESS"),
+        ("outcome", None),
+        ("summary", None),
+        ("download", None),
+        ("download", None),
+    ]
+    record = await record_of(fake_suno, lines[0]["task_id"])
+    bodies = [await served(t.audio_url or "") for t in record.tracks]
+    assert lines[-2:] == [
+        {
+            "type": "download",
+            "task_id": record.task_id,
+            "track_id": track.id,
+            "title": track.title,
+            "kind": "audio",
+            "path": str(folder / file_name(track)),
+            "bytes": len(body),
+        }
+        for track, body in zip(record.tracks, bodies, strict=True)
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        file_name(t) for t in record.tracks
+    )
+
+
+async def test_generate_until_first_waits_without_downloading(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """--until implies --wait: events up to FIRST_SUCCESS, then the outcome."""
+    fake_suno.queue_task(Timeline.success(1.0, 2.0, 9_000.0))
+
+    run = await invoke_async(
+        generating(fake_suno, "--prompt", "x", "--json", "--until", "first")
+    )
+
+    assert run.code == 0
+    assert [(line["type"], line.get("status")) for line in run.lines()] == [
+        ("created", None),
+        ("event", "TEXT_SUCCESS"),
+        ("event", "FIRST_SUCCESS"),
+        ("outcome", None),
+        ("summary", None),
+    ]
+
+
+async def test_generate_failed_task_downloads_nothing(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """A task that fails exits 1 and saves nothing (the folder is not made)."""
+    fake_suno.queue_task(Timeline.failure(at_s=1.0))
+    folder = tmp_path / "out"
+
+    run = await invoke_async(
+        generating(fake_suno, "--prompt", "x", "--download", str(folder))
+    )
+
+    assert run.code == ExitCode.TASK_FAILED
+    assert run.stderr.endswith("GENERATE_AUDIO_FAILED (error code 501): "
+                               "Audio generation failed.\n")  # fmt: skip
+    assert not folder.exists()
+
+
+async def test_generate_on_a_terminal_shows_progress(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """On a terminal: the live table, a bar per download, then each path."""
+    fake_suno.queue_task(QUICK)
+
+    run = await invoke_async(
+        generating(fake_suno, "--prompt", "x", "--download", str(tmp_path)),
+        env={"FORCE_COLOR": "1", "COLUMNS": "120"},
+    )
+
+    assert (run.code, run.stderr) == (0, "")
+    assert re.search(r"Task +.*Status +.*Title +.*Text", run.stdout)
+    saved = sorted(tmp_path.iterdir())
+    assert len(saved) == 2
+    plain = ANSI_CODES.sub("", run.stdout)
+    for path in saved:
+        assert f"{path}\n" in plain
+
+
+async def test_download_a_finished_task(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """``download ID --out DIR`` saves each track's audio and prints the paths."""
+    task_id = fake_suno.add_task(timeline=DONE)
+    record = await record_of(fake_suno, task_id)
+
+    run = await invoke_async(at(fake_suno, "download", task_id, "-o", str(tmp_path)))
+
+    assert (run.code, run.stderr) == (0, "")
+    assert run.stdout.splitlines() == [
+        str(tmp_path / file_name(track)) for track in record.tracks
+    ]
+
+
+async def test_download_images_json(fake_suno: FakeSunoServer, tmp_path: Path) -> None:
+    """--kind image saves the covers, byte for byte, one JSON line each."""
+    task_id = fake_suno.add_task(timeline=DONE)
+    record = await record_of(fake_suno, task_id)
+
+    run = await invoke_async(
+        at(fake_suno, "download", task_id, "--out", str(tmp_path), "--kind", "image",
+           "--json")
+    )  # fmt: skip
+
+    assert (run.code, run.stderr) == (0, "")
+    lines = run.lines()
+    assert [(line["kind"], line["path"]) for line in lines] == [
+        ("image", str(tmp_path / file_name(track, "jpeg"))) for track in record.tracks
+    ]
+    for track in record.tracks:
+        assert track.image_url is not None
+        saved = (tmp_path / file_name(track, "jpeg")).read_bytes()
+        assert saved == await served(track.image_url)
+
+
+async def test_download_existing_file_exits_5(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """An existing file is kept and exits 5 (a file error); --overwrite replaces it."""
+    task_id = fake_suno.add_task(timeline=DONE)
+    record = await record_of(fake_suno, task_id)
+    first = tmp_path / file_name(record.tracks[0])
+    first.write_bytes(b"mine")
+    args = at(fake_suno, "download", task_id, "--out", str(tmp_path))
+
+    kept = await invoke_async(args)
+    replaced = await invoke_async([*args, "--overwrite"])
+
+    assert (kept.code, kept.stdout) == (ExitCode.FILE_ERROR, "")
+    assert (
+        kept.stderr
+        == f"error: {first} exists already (pass --overwrite to replace it)\n"
+    )
+    assert (replaced.code, replaced.stderr) == (0, "")
+    assert first.read_bytes() == await served(record.tracks[0].audio_url or "")
+
+
+async def test_download_before_success_warns(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """Before SUCCESS, audio is saved with a warning: the second is its stream."""
+    task_id = fake_suno.add_task(timeline=Timeline.success(0.0, 0.0, 9_000.0))
+    record = await record_of(fake_suno, task_id)
+
+    run = await invoke_async(at(fake_suno, "download", task_id, "-o", str(tmp_path)))
+
+    assert run.code == 0
+    assert run.stderr == (
+        f"warning: task {task_id} is at FIRST_SUCCESS, not SUCCESS: "
+        "some audio files may be streams or previews\n"
+    )
+    second = record.tracks[1]
+    assert (second.audio_url, second.stream_audio_url is not None) == (None, True)
+    saved = (tmp_path / file_name(second)).read_bytes()
+    assert saved == await served(second.stream_audio_url or "")
+
+
+@pytest.mark.parametrize(
+    ("timeline", "code", "message"),
+    [
+        pytest.param(
+            STUCK,
+            ExitCode.API_ERROR,
+            "task {id} has no audio URL yet (status PENDING): "
+            "wait for it first (suno-async wait {id})",
+            id="pending",
+        ),
+        pytest.param(
+            Timeline.failure(at_s=0.0),
+            ExitCode.TASK_FAILED,
+            "task {id} failed: GENERATE_AUDIO_FAILED (error code 501): "
+            "Audio generation failed.",
+            id="failed",
+        ),
+    ],
+)
+async def test_download_with_nothing_to_save(
+    fake_suno: FakeSunoServer,
+    tmp_path: Path,
+    timeline: Timeline,
+    code: ExitCode,
+    message: str,
+) -> None:
+    """Nothing to download yet exits 4; a failed task exits 1; nothing is made."""
+    task_id = fake_suno.add_task(timeline=timeline)
+
+    run = await invoke_async(
+        at(fake_suno, "download", task_id, "--out", str(tmp_path / "out"))
+    )
+
+    assert (run.code, run.stdout) == (code, "")
+    assert run.stderr == f"error: {message.format(id=task_id)}\n"
+    assert not (tmp_path / "out").exists()
+
+
+async def test_download_into_a_file_exits_5(
+    fake_suno: FakeSunoServer, tmp_path: Path
+) -> None:
+    """A folder the file system refuses is a file error (exit 5), not a bug."""
+    task_id = fake_suno.add_task(timeline=DONE)
+    (tmp_path / "file").write_text("")
+    target = tmp_path / "file" / "sub"
+
+    run = await invoke_async(at(fake_suno, "download", task_id, "-o", str(target)))
+
+    assert run.code == ExitCode.FILE_ERROR
+    assert run.stderr == f"error: [Errno 20] Not a directory: '{target}'\n"
+
+
+@pytest.mark.parametrize("provider", ["apikley", "kie", "sunoapi"])
+@pytest.mark.parametrize("json_output", [False, True], ids=["plain", "json"])
+async def test_credits(provider: str, json_output: bool) -> None:
+    """``credits`` prints the number (or a ``credits`` line), from each provider."""
+    async with FakeSunoServer(provider=provider, credits=777) as server:
+        run = await invoke_async(
+            at(server, "--provider", provider, "credits", *["--json"] * json_output)
+        )
+        paths = [r.path for r in server.requests()]
+
+    assert (run.code, run.stderr) == (0, "")
+    expected = '{"type": "credits", "credits": 777}\n' if json_output else "777\n"
+    assert run.stdout == expected
+    assert paths == [PROVIDERS[provider].credits_path]
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["plain", "terminal"])
+async def test_tracks_that_would_share_a_name_download_together(
+    suno_client: SunoClient, fake_suno: FakeSunoServer, tmp_path: Path, live: bool
+) -> None:
+    """Same title and id prefix: one download call keeps the files' names apart."""
+    record = await suno_client.get_task(fake_suno.add_task(timeline=DONE))
+    twins = tuple(
+        attrs.evolve(track, id=f"abcdefgh-{n}", title="Twin")
+        for n, track in enumerate(record.tracks)
+    )
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=live, width=100)
+
+    with RichDisplay(console).transfers() as transfers:
+        saved = await save_tracks(
+            suno_client,
+            attrs.evolve(record, tracks=twins),
+            tmp_path,
+            transfers=transfers,
+            warn=pytest.fail,
+        )
+
+    names = ["Twin-abcdefgh.mp3", "Twin-abcdefgh-1.mp3"]
+    assert [file.path.name for file in saved] == names
+    shown = ANSI_CODES.sub("", stream.getvalue())
+    assert [f"{tmp_path / name}\n" in shown for name in names] == [True, True]
+    assert ("2 files" in shown) is live
+
+
+def test_tracks_without_a_url_are_skipped_with_a_warning() -> None:
+    """Only tracks with a URL of the kind are downloaded; the others warned about."""
+    ready = Track(id="a", image_url="https://cdn.example/a.jpeg")
+    record = TaskRecord(
+        task_id="t1",
+        status=TaskStatus.TEXT_SUCCESS,
+        status_raw="TEXT_SUCCESS",
+        tracks=(ready, Track(id="b"), ready),
+    )
+    warnings: list[str] = []
+
+    assert downloadable(record, "image", warn=warnings.append) == (ready,)
+    assert warnings == ["track b of task t1 has no image URL yet: skipped"]
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        pytest.param(0, "0 B", id="empty"),
+        pytest.param(999, "999 B", id="bytes"),
+        pytest.param(3346, "3.3 kB", id="kilo"),
+        pytest.param(999_960, "1.0 MB", id="rounds-up"),
+        pytest.param(12_345_678_901, "12.3 GB", id="giga"),
+    ],
+)
+def test_size_text(size: int, text: str) -> None:
+    """Sizes read as download tools show them (decimal units)."""
+    assert size_text(size) == text
+
+
 # --- exit codes and helpers -----------------------------------------------------------
 
 
@@ -689,6 +1184,10 @@ def _record(status: str = "GENERATE_AUDIO_FAILED") -> TaskRecord:
         pytest.param(RequestTimeoutError("slow"), 4, id="request-timeout"),
         pytest.param(DecodeError("html"), 4, id="decode"),
         pytest.param(SunoError("other"), 4, id="other"),
+        pytest.param(DownloadError("HTTP 404"), 4, id="download"),
+        pytest.param(DestinationExistsError(Path("a.mp3")), 5, id="file-exists"),
+        pytest.param(PermissionError(13, "denied"), 5, id="file-system"),
+        pytest.param(ConnectionResetError(), 4, id="connection"),
         pytest.param(KeyboardInterrupt(), 130, id="interrupt"),
         pytest.param(BrokenPipeError(), 141, id="broken-pipe"),
     ],
@@ -706,6 +1205,7 @@ def test_exit_code_for(error: BaseException, code: int) -> None:
         pytest.param([1, 3], ExitCode.TIMEOUT, id="timeout-over-failed"),
         pytest.param([3, 4, 1], ExitCode.API_ERROR, id="api-over-timeout"),
         pytest.param([4, 2, 3], ExitCode.USAGE, id="usage-over-all"),
+        pytest.param([4, 5, 3], ExitCode.FILE_ERROR, id="file-over-api"),
     ],
 )
 def test_worst(codes: list[int], expected: ExitCode) -> None:
@@ -771,7 +1271,7 @@ def test_main_without_the_cli_extra(
 def test_main_reraises_other_import_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     """An import error that is not about the extra is a bug: it propagates."""
     monkeypatch.delitem(sys.modules, "suno_async._cli_app")
-    monkeypatch.setitem(sys.modules, "suno_async._cli_display", None)
+    monkeypatch.setitem(sys.modules, "suno_async._cli_run", None)
 
     with pytest.raises(ImportError):
         main(["--help"])
