@@ -9,6 +9,7 @@ from __future__ import annotations
 import pathlib
 
 import aiohttp
+import aiohttp.web
 from typing_extensions import assert_type
 
 import suno_async as suno
@@ -23,6 +24,7 @@ from suno_async import (
     TaskStatus,
     TaskWait,
     Track,
+    webhooks,
 )
 
 assert_type(suno.__version__, str)
@@ -166,3 +168,14 @@ async def prompt_to_files(client: SunoClient) -> list[str]:
     except suno.DownloadError as exc:
         assert_type(exc.reasons, tuple[str, ...])
     return [path.name for path in paths]
+
+
+async def receive(client: SunoClient, body: bytes, headers: dict[str, str]) -> None:
+    """Callbacks: the framework-neutral entry and the ready aiohttp receiver."""
+    event = await client.handle_callback(body, headers)
+    assert_type(event, webhooks.CallbackEvent)
+    assert_type(event.task_id, str)
+    assert_type(event.tracks, tuple[Track, ...])
+    app = webhooks.aiohttp_app(client, path="/suno/callback", hmac_key="whk")
+    assert_type(app, aiohttp.web.Application)
+    webhooks.verify_signature(headers, event.task_id, "whk", max_age=300)
