@@ -159,6 +159,7 @@ async def _fleet(
             many = client.wait_many(ids, timeout=timeout)
             first = asyncio.ensure_future(many.__anext__())
             await asyncio.sleep(0)  # every wait has started once this runs
+            setup_s = time.perf_counter() - wall0
             probe.started = True
             probe.sample()
             pending: asyncio.Future[Any] | None = first
@@ -175,6 +176,7 @@ async def _fleet(
         else:
             tasks = [asyncio.ensure_future(one(task_id)) for task_id in ids]
             await asyncio.sleep(0)
+            setup_s = time.perf_counter() - wall0
             probe.started = True
             probe.sample()
             await asyncio.gather(*tasks)
@@ -198,6 +200,7 @@ async def _fleet(
         "lag_max_s": max(lags, default=math.nan),
         "ticks": len(lags),
         "paced_get_task_us": paced_us,
+        "setup_s": setup_s,
         "gc_full_collections": len(probe.gc_pauses),
         "gc_max_pause_s": max(probe.gc_pauses, default=0.0),
     }

@@ -312,8 +312,15 @@ def _page(res: Results) -> str:
         f"{poll_cost.TARGET_RATIO}{TIMES} target leaves about "
         f"{floor_16 * (poll_cost.TARGET_RATIO - 1):.0f} {MICRO}s for all of "
         "that; it needs changes to `_http.py` and `_client.py` (see the "
-        "closing note). httpx is far behind at every concurrency, and its "
-        "connection pool degrades as concurrency grows.\n",
+        "closing note). httpx costs "
+        + ", ".join(
+            f"{cost.cpu_us['httpx'][c].median / cost.cpu_us['get_task'][c].median:.1f}"
+            f"{TIMES}"
+            for c in poll_cost.CONCURRENCIES
+        )
+        + " `get_task`'s CPU at concurrency "
+        + ", ".join(str(c) for c in poll_cost.CONCURRENCIES)
+        + ".\n",
         "## 2. A fleet in one process\n",
         f"{many.tasks:,} waits at once against the simulator in its own "
         f"process (pinned to one core), timelines compressed to "
@@ -335,13 +342,15 @@ def _page(res: Results) -> str:
         "spread out: each one wakes the event loop from sleep, where section "
         "1 keeps it busy back to back. The `paced get_task` column sends the "
         "same request alone at the fleet's own rate, in the same process, "
-        "after the fleet: it is the like-for-like reference, and the fleet's "
-        "machinery (poll loops, milestone tracking, deadlines, `wait_many` "
-        "bookkeeping) adds little to it. Loop lag at the 99th percentile "
-        "comes from bursts of completions and from full garbage collections "
-        "of a heap holding ten thousand waits (the longest pauses are "
-        "listed); the maximum is the start, when every wait is set up in "
-        "one go.\n",
+        "after the fleet: it is the like-for-like reference for what the "
+        "fleet's machinery (poll loops, milestone tracking, deadlines, "
+        "`wait_many` bookkeeping) adds. Setting every wait up took "
+        + " and ".join(
+            f"{r.worker['setup_s'] * 1e3:,.0f} ms ({r.mode})" for r in res.fleet
+        )
+        + ", one uninterrupted stretch of the loop; full garbage collections "
+        "of a heap holding every wait pause it too (their count and the "
+        "longest are listed).\n",
         "## 3. Poll efficiency\n",
         f"The real `PollPolicy` objects, driven in virtual time over "
         f"{eff.tasks:,} reference timelines (seed {eff.seed}): text 3{DASH}12 s "
@@ -366,9 +375,15 @@ def _page(res: Results) -> str:
         "converted back to task seconds. Limit violations: "
         f"{conf.violations}; failed waits: {conf.failures}.\n",
         conf.table() + "\n",
-        "Real time agrees with virtual time; the small excess in real "
-        "latency is the round trip and the event loop, magnified by the time "
-        "scale.\n",
+        "Real over virtual: "
+        + "; ".join(
+            f"{real.label.replace('**', '')}: requests "
+            f"{real.requests / virtual.requests:.2f}{TIMES}, mean latency "
+            f"{real.mean_latency / virtual.mean_latency:.2f}{TIMES}"
+            for real, virtual in zip(conf.real, conf.virtual, strict=True)
+        )
+        + ". Real latency includes the round trip and the event loop, "
+        f"magnified {1 / conf.scale:g}{TIMES} by the time scale.\n",
     ]
     if missed:
         parts += ["## Closing note: targets missed\n", _closing(res, missed)]
