@@ -25,6 +25,7 @@ from ._callback_wire import (
 from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from ._bus import CallbackBus
     from ._poller import PollerRegistry
 
 __all__ = ["CallbackHandling", "check_webhook_key"]
@@ -44,6 +45,7 @@ class CallbackHandling:
 
     _pollers: PollerRegistry
     _webhook_key: str | None
+    _callback_bus: CallbackBus | None
 
     if TYPE_CHECKING:
 
@@ -90,9 +92,16 @@ class CallbackHandling:
         except Exception as exc:
             logger.warning("callback refused: %s", exc)
             raise
-        waited = self._pollers.notify(
-            event.task_id, event.level, trusted=key is not None
-        )
+        bus, trusted = self._callback_bus, key is not None
+        if bus is not None:  # every process's waits hear it (this one's too)
+            bus.publish(
+                event.task_id, event.level, trusted=trusted, local=self._pollers.hear
+            )
+            logger.debug(
+                "callback %r for task %s published", event.stage, event.task_id
+            )
+            return event
+        waited = self._pollers.notify(event.task_id, event.level, trusted=trusted)
         logger.log(
             logging.DEBUG if waited else logging.INFO,
             "callback %r for task %s%s",

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 import aiohttp
 import yarl
 
+from ._bus import CallbackBus
 from ._callbacks import CallbackHandling, check_webhook_key
 from ._config import (
     API_KEY_ENV_VARS,
@@ -63,7 +64,9 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
     (``max_connections`` connections at most). ``request_timeout`` bounds
     each request in seconds. Record-info requests hold a per-task slot of
     ``rate_limiter`` (default: 3 requests per task per second, in process)
-    and, with ``max_requests_per_second``, are paced client-wide.
+    and, with ``max_requests_per_second``, are paced client-wide. With a
+    ``callback_bus``, callbacks received by any process wake this client's
+    waits (see :mod:`suno_async.redis`).
 
     Task creations (:meth:`generate` and its kin) post results to
     ``callback_url`` unless a call names its own, and with
@@ -86,7 +89,7 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         max_requests_per_second: float | None = None,
         callback_url: str | None = None,
         rate_limiter: RateLimiter | None = None,
-        callback_bus: object | None = None,
+        callback_bus: CallbackBus | None = None,
         max_creations_per_second: float | None = None,
         webhook_key: str | None = None,
     ) -> None:

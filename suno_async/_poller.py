@@ -453,6 +453,8 @@ class PollerRegistry:
             poller = self._pollers[task_id] = Poller(
                 self, task_id, policy=policy, retry=retry
             )
+            if (bus := self.client._callback_bus) is not None:
+                bus.join(task_id, self.hear)  # callbacks other processes receive
         poller.add(subscriber)
         return poller
 
@@ -460,6 +462,9 @@ class PollerRegistry:
         """Drop a finished poller (a newer one for the same id stays)."""
         if self._pollers.get(poller.task_id) is poller:
             del self._pollers[poller.task_id]
+            client = self._client()
+            if client is not None and (bus := client._callback_bus) is not None:
+                bus.leave(poller.task_id, self.hear)
 
     def notify(self, task_id: str, level: int, *, trusted: bool = False) -> bool:
         """A callback for ``task_id`` at milestone ``level`` came; false if unwaited.
@@ -476,6 +481,10 @@ class PollerRegistry:
             self.callbacks_flowing = True
         poller.nudge(level, trusted=trusted)
         return True
+
+    def hear(self, task_id: str, level: int, trusted: bool) -> bool:
+        """A callback heard on the callback bus: :meth:`notify` (a bus listener)."""
+        return self.notify(task_id, level, trusted=trusted)
 
     def fail_all(self, error: BaseException) -> None:
         """End every wait with ``error`` (the client is closing)."""
