@@ -1,0 +1,371 @@
+"""suno_async.redis against a real, private redis-server on 127.0.0.1.
+
+Run locally with ``redis-server`` on the PATH (``apt-get install
+redis-server`` or ``brew install redis``): ``pytest tests/test_redis.py``.
+Without it these tests skip, saying so; CI installs it and never skips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from redis_server import RedisServer, free_port, redis_binary
+
+from suno_async import PollPolicy, TransportError
+from suno_async.redis import (
+    RateLimiterUnavailableError,
+    RedisCallbackBus,
+    RedisRateLimiter,
+)
+from suno_async.testing import FakeSunoServer, Timeline
+
+WORKER = str(Path(__file__).with_name("redis_worker.py"))
+MILESTONES = ["TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS"]
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    binary = redis_binary()
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer(binary)
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+async def shared(redis_server: RedisServer) -> AsyncIterator[redis.asyncio.Redis]:
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+# --- the limiter's rule -------------------------------------------------------
+
+
+async def test_window_holds_under_concurrent_load(redis_server: RedisServer) -> None:
+    """Four limiters (four connections, as four processes) share one key's window.
+
+    Whenever a slot starts, fewer than 3 others are in flight or ended
+    less than window_s before (measured inside each slot, so within the
+    Redis times the rule uses).
+    """
+    window = 0.2
+    clients = [redis.asyncio.Redis.from_url(redis_server.url) for _ in range(4)]
+    limiters = [RedisRateLimiter(c, prefix="load", window_s=window) for c in clients]
+    rng = random.Random(5)
+    holds: list[tuple[float, float]] = []
+
+    async def use(limiter: RedisRateLimiter, hold_s: float) -> None:
+        async with limiter.slot("task-1"):
+            entered = time.time()
+            await asyncio.sleep(hold_s)
+            holds.append((entered, time.time()))
+
+    await asyncio.gather(
+        *(use(limiters[i % 4], rng.uniform(0, 0.03)) for i in range(24))
+    )
+    for client in clients:
+        await client.aclose()
+    holds.sort()
+    active_at_start = [
+        sum(1 for j, (_, end) in enumerate(holds[:k]) if end > start - window)
+        for k, (start, _) in enumerate(holds)
+    ]
+    assert len(holds) == 24
+    assert max(active_at_start) <= 2
+    # The load was heavy enough to fill the window: 24 slots need >= 7 windows.
+    assert holds[-1][0] - holds[0][0] >= 7 * window
+
+
+async def test_keys_expire(shared: redis.asyncio.Redis) -> None:
+    """A key lives window + lease at most after its last use; keys per task id."""
+    limiter = RedisRateLimiter(shared, prefix="exp", window_s=1.0, lease_s=10.0)
+    async with limiter.slot("task-9"):
+        pass
+    assert await shared.keys("exp:*") == [b"exp:slot:task-9"]
+    assert 10_000 < await shared.pttl("exp:slot:task-9") <= 11_000
+
+
+async def test_unreleased_slot_frees_after_its_lease(
+    shared: redis.asyncio.Redis,
+) -> None:
+    """A slot whose process died (never released) counts as released at lease end."""
+    limiter = RedisRateLimiter(
+        shared, prefix="lease", limit=1, window_s=0.1, lease_s=0.3
+    )
+    crashed = limiter.slot("t")
+    await crashed.__aenter__()  # and never leaves: a crashed process
+    started = time.monotonic()
+    async with limiter.slot("t"):
+        waited = time.monotonic() - started
+    assert 0.4 <= waited < 1.0
+
+
+async def test_pacer_spaces_starts_across_processes(
+    shared: redis.asyncio.Redis, redis_server: RedisServer
+) -> None:
+    """Two processes' pacers under one name start 1 / rate apart, in all."""
+    other = redis.asyncio.Redis.from_url(redis_server.url)
+    pacers = [
+        RedisRateLimiter(c, prefix="pace").pacer("requests", 20.0)
+        for c in (shared, other)
+    ]
+    starts: list[float] = []
+
+    async def go(i: int) -> None:
+        await pacers[i % 2].acquire()
+        starts.append(time.time())
+
+    await asyncio.gather(*(go(i) for i in range(8)))
+    await other.aclose()
+    gaps = [b - a for a, b in itertools.pairwise(sorted(starts))]
+    assert min(gaps) >= 0.05 - 0.002  # time.time() is read after the grant
+    assert pacers[0].current_rate == 20.0
+    pacers[0].on_rate_limited()
+    assert pacers[0].current_rate == 10.0
+    pacers[0].on_success()
+    assert pacers[0].current_rate == 10.625
+
+
+# --- Redis unreachable ----------------------------------------------------------
+
+
+async def test_unreachable_redis_fails_closed() -> None:
+    """By default no slot is granted without Redis: a transient TransportError."""
+    dead = redis.asyncio.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))
+    limiter = RedisRateLimiter(dead)
+    with pytest.raises(RateLimiterUnavailableError) as caught:
+        async with limiter.slot("t"):
+            pytest.fail("a slot without Redis")
+    assert isinstance(caught.value, TransportError)
+    assert caught.value.is_transient
+    with pytest.raises(RateLimiterUnavailableError):
+        await limiter.pacer("requests", 5.0).acquire()
+    await dead.aclose()
+
+
+async def test_unreachable_redis_falls_back_to_local(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """fallback="local" limits per process meanwhile and warns once per outage."""
+    dead = redis.asyncio.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))
+    limiter = RedisRateLimiter(dead, fallback="local", window_s=0.05)
+    with caplog.at_level(logging.WARNING, logger="suno_async"):
+        for _ in range(4):
+            async with limiter.slot("t"):
+                pass
+        await limiter.pacer("requests", 100.0).acquire()
+    outage = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
+    assert len(outage) == 1
+    await dead.aclose()
+
+
+async def test_bus_publishes_locally_when_redis_is_down(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A callback that cannot be published still reaches this process's waits."""
+    dead = redis.asyncio.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))
+    bus = RedisCallbackBus(dead)
+    heard: list[tuple[str, int, bool]] = []
+    bus.publish("t", 2, trusted=True, local=lambda *a: heard.append(a))
+    await asyncio.gather(*bus._publishing)
+    assert heard == [("t", 2, True)]
+    assert "not published" in caplog.text
+    await dead.aclose()
+
+
+# --- the callback bus, in process -----------------------------------------------
+
+
+async def test_callback_received_by_one_client_wakes_another(
+    redis_server: RedisServer,
+) -> None:
+    """Client A takes the callback; client B's wait (polling hourly) reads at once."""
+    connections = [redis.asyncio.Redis.from_url(redis_server.url) for _ in range(2)]
+    buses = [RedisCallbackBus(c, prefix="inproc") for c in connections]
+    async with FakeSunoServer(scale=0.001, seed=3) as fake:
+        task_id = fake.add_task(timeline=Timeline.success(None, None, 1.0))
+        a = fake.client(callback_bus=buses[0])
+        b = fake.client(callback_bus=buses[1], poll=PollPolicy.fixed(3600.0))
+        async with a, b:
+            wait = asyncio.ensure_future(b.wait_for_task(task_id, timeout=5.0))
+            while "inproc:cb:" + task_id not in await _channels(connections[0]):
+                await asyncio.sleep(0.01)
+            body = {
+                "code": 200,
+                "data": {"callbackType": "complete", "task_id": task_id},
+            }
+            await a.handle_callback(body)
+            record = await wait
+        assert record.task_id == task_id
+        assert buses[1].joined == frozenset()
+    for bus, connection in zip(buses, connections, strict=True):
+        await bus.aclose()
+        await connection.aclose()
+
+
+async def _channels(connection: redis.asyncio.Redis) -> list[str]:
+    return [c.decode() for c in await connection.pubsub_channels()]
+
+
+# --- four processes -------------------------------------------------------------
+
+
+class Fleet:
+    """Worker subprocesses (tests/redis_worker.py) and their JSON lines."""
+
+    def __init__(self) -> None:
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.hooks: list[str | None] = []
+
+    async def start(self, n: int, *args: str, hook_first: bool = False) -> None:
+        for i in range(n):
+            extra = ["--hook"] if hook_first and i == 0 else []
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, WORKER, *args, *extra,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            self.procs.append(proc)
+        for proc in self.procs:
+            assert proc.stdout is not None
+            self.hooks.append(json.loads(await proc.stdout.readline())["ready"])
+
+    def go(self) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"go\n")
+
+    async def lines(self, i: int) -> list[dict[str, Any]]:
+        """Worker ``i``'s lines until it exits."""
+        proc = self.procs[i]
+        assert proc.stdout is not None
+        out = [json.loads(line) for line in (await proc.stdout.read()).splitlines()]
+        assert await proc.wait() == 0
+        return out
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.kill()
+
+
+@pytest.fixture
+async def fleet() -> AsyncIterator[Fleet]:
+    fleet = Fleet()
+    yield fleet
+    fleet.kill()
+
+
+def milestones(lines: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
+    return Counter((line["task"], line["status"]) for line in lines if "status" in line)
+
+
+def outcomes(lines: list[dict[str, Any]]) -> dict[str, str]:
+    return {line["task"]: line["outcome"] for line in lines if "outcome" in line}
+
+
+async def test_four_processes_share_the_limit(
+    redis_server: RedisServer, fleet: Fleet
+) -> None:
+    """4 processes poll 3 tasks every 50 ms: no violation, each milestone once."""
+    async with FakeSunoServer(scale=0.02, seed=11) as fake:
+        await fleet.start(
+            4, "--base-url", fake.url, "--redis-url", redis_server.url,
+            "--prefix", "four", "t1", "t2", "t3",
+        )  # fmt: skip
+        for task_id in ("t1", "t2", "t3"):
+            fake.add_task(task_id, Timeline.success(25, 50, 100))  # 0.5, 1, 2 s
+        fleet.go()
+        results = [await fleet.lines(i) for i in range(4)]
+        every = Counter({(t, s): 1 for t in ("t1", "t2", "t3") for s in MILESTONES})
+        assert [milestones(lines) for lines in results] == [every] * 4
+        assert [outcomes(lines) for lines in results] == [
+            {"t1": "done", "t2": "done", "t3": "done"}
+        ] * 4
+        assert fake.limit_violations == 0
+        # 4 x 20 polls/s wanted per task: the shared window was full.
+        assert len(fake.requests("t1")) >= 6
+
+
+async def test_callback_to_one_process_wakes_the_others(
+    redis_server: RedisServer, fleet: Fleet
+) -> None:
+    """Only worker 0 receives callbacks; workers 1-3 poll hourly yet finish promptly."""
+    async with FakeSunoServer(scale=0.01, seed=12) as fake:
+        await fleet.start(
+            4, "--base-url", fake.url, "--redis-url", redis_server.url,
+            "--prefix", "hook", "--poll-s", "3600", "--timeout", "15", "c1", "c2",
+            hook_first=True,
+        )  # fmt: skip
+        param = {"callBackUrl": fleet.hooks[0]}
+        for task_id in ("c1", "c2"):  # stages 1, 1.5 and 2 s from now
+            fake.add_task(task_id, Timeline.success(100, 150, 200), param=param)
+        fleet.go()
+        watcher = redis.asyncio.Redis.from_url(redis_server.url)
+        for _ in range(100):  # every worker's pollers join within 1 s
+            counts = dict(await watcher.pubsub_numsub("hook:cb:c1", "hook:cb:c2"))
+            if set(counts.values()) == {4}:
+                break
+            await asyncio.sleep(0.01)
+        await watcher.aclose()
+        assert counts == {b"hook:cb:c1": 4, b"hook:cb:c2": 4}
+        results = [await fleet.lines(i) for i in range(4)]
+        every = Counter({(t, s): 1 for t in ("c1", "c2") for s in MILESTONES})
+        assert [milestones(lines) for lines in results] == [every] * 4
+        assert [outcomes(lines) for lines in results] == [
+            {"c1": "done", "c2": "done"}
+        ] * 4
+        assert all(
+            line["elapsed"] < 5 for r in results for line in r if "elapsed" in line
+        )
+        assert fake.limit_violations == 0
+
+
+async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> None:
+    """Redis dies after the first milestone and stays down: requests fail closed.
+
+    No record-info request goes out without Redis (no violation), and every
+    wait of every process ends at its 3 s deadline with WaitTimeoutError:
+    none is lost, none hangs.
+    """
+    async with FakeSunoServer(scale=0.02, seed=13) as fake:
+        await fleet.start(
+            4, "--base-url", fake.url, "--redis-url", redis_server.url,
+            "--prefix", "kill", "--poll-s", "0.5", "--timeout", "3", "k1", "k2",
+        )  # fmt: skip
+        for task_id in ("k1", "k2"):
+            fake.add_task(task_id, Timeline.success(10, 500, 1000))  # 0.2, 10, 20 s
+        fleet.go()
+        for proc in fleet.procs:  # each worker saw TEXT_SUCCESS of both tasks
+            assert proc.stdout is not None
+            seen = 0
+            while seen < 2:
+                line = json.loads(await proc.stdout.readline())
+                seen += line.get("status") == "TEXT_SUCCESS"
+        redis_server.kill()
+        sent = len(fake.requests())
+        results = [await fleet.lines(i) for i in range(4)]
+        assert [outcomes(lines) for lines in results] == [
+            {"k1": "WaitTimeoutError", "k2": "WaitTimeoutError"}
+        ] * 4
+        assert all(
+            line["elapsed"] < 3.5 for r in results for line in r if "elapsed" in line
+        )
+        assert fake.limit_violations == 0
+        assert len(fake.requests()) <= sent + 8  # at most those already in flight
