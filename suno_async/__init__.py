@@ -10,6 +10,7 @@ handle every failure as a documented :class:`SunoError`::
 """
 
 from ._backoff import PollState
+from ._bus import CallbackBus
 from ._client import SunoClient
 from ._config import APIKLEY, KIE, SUNOAPI, PollPolicy, Provider, RetryPolicy
 from ._download import DownloadKind, ProgressHandler
@@ -56,6 +57,7 @@ __all__ = [
     "AdaptivePacer",
     "AudioGenerationFailedError",
     "AuthenticationError",
+    "CallbackBus",
     "CallbackDeliveryError",
     "ClientClosedError",
     "ConfigurationError",

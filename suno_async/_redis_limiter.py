@@ -98,7 +98,7 @@ class RateLimiterUnavailableError(TransportError):
 
 
 class RedisRateLimiter:
-    """The exact per-task limit of :class:`LocalRateLimiter`, shared through Redis.
+    """The exact limit of :class:`~suno_async.LocalRateLimiter`, shared via Redis.
 
     Every client using the same Redis and ``prefix`` counts in one window
     per key: a slot is active from its start until ``window_s + margin_s``
@@ -108,7 +108,7 @@ class RedisRateLimiter:
     command; after a failure, Redis is tried again only ``recheck_s``
     later. When Redis is unreachable, ``fallback="error"`` (the default)
     fails closed with :class:`RateLimiterUnavailableError`;
-    ``fallback="local"`` uses a per-process :class:`LocalRateLimiter`
+    ``fallback="local"`` uses a per-process :class:`~suno_async.LocalRateLimiter`
     meanwhile, logging one warning per outage.
     """
 
