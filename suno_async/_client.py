@@ -37,7 +37,7 @@ from ._errors import (
 )
 from ._files import TaskDownloads
 from ._http import SlotFactory, Transport
-from ._limiter import AdaptivePacer, LocalRateLimiter, RateLimiter
+from ._limiter import LocalRateLimiter, RateLimiter, make_pacer
 from ._models import TaskRecord, TaskStatus
 from ._poller import PollerRegistry
 from ._requests import url_problem
@@ -126,15 +126,9 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         self._webhook_key = check_webhook_key(webhook_key)
         self._callback_bus = callback_bus
         self._rate_limiter = rate_limiter
-        self._pacer = (
-            None
-            if max_requests_per_second is None
-            else AdaptivePacer(max_requests_per_second)
-        )
-        self._creation_pacer = (
-            None
-            if max_creations_per_second is None
-            else AdaptivePacer(max_creations_per_second)
+        self._pacer = make_pacer(rate_limiter, "requests", max_requests_per_second)
+        self._creation_pacer = make_pacer(
+            rate_limiter, "creations", max_creations_per_second
         )
         self._pollers = PollerRegistry(self)
         self._transport = Transport(

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from ._config import PollPolicy, Provider, RetryPolicy
 from ._errors import DecodeError, RateLimitError, ServiceUnavailableError, SunoError
 from ._http import Transport, nothing_sent
-from ._limiter import AdaptivePacer
+from ._limiter import Pacer
 from ._operations import DEFAULT_MODEL, OPERATIONS, Operation
 from ._requests import build_body
 
@@ -53,8 +53,8 @@ class TaskCreation:
     _provider: Provider
     _retry: RetryPolicy
     _poll: PollPolicy
-    _pacer: AdaptivePacer | None
-    _creation_pacer: AdaptivePacer | None
+    _pacer: Pacer | None
+    _creation_pacer: Pacer | None
     _callback_url: str | None
 
     if TYPE_CHECKING:

@@ -22,7 +22,14 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["AdaptivePacer", "LimiterStatistics", "LocalRateLimiter", "RateLimiter"]
+__all__ = [
+    "AdaptivePacer",
+    "LimiterStatistics",
+    "LocalRateLimiter",
+    "Pacer",
+    "RateLimiter",
+    "make_pacer",
+]
 
 logger = logging.getLogger("suno_async")
 
@@ -46,6 +53,42 @@ class RateLimiter(Protocol):
     def slot(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait for a free slot for ``key``; hold it until the block exits."""
         ...
+
+
+@runtime_checkable
+class Pacer(Protocol):
+    """A client-wide rate: :class:`AdaptivePacer`, or a shared one from a backend.
+
+    A :class:`RateLimiter` that also has ``pacer(name, rate_per_s) -> Pacer``
+    (``suno_async.redis.RedisRateLimiter`` does) paces the client's
+    ``max_requests_per_second`` and ``max_creations_per_second`` across
+    every process sharing it.
+    """
+
+    async def acquire(self) -> None:
+        """Wait for the next start allowed by the rate."""
+        ...
+
+    def on_rate_limited(self) -> None:
+        """The service answered "rate limited": slow down."""
+        ...
+
+    def on_success(self) -> None:
+        """A request went through: recover toward the configured rate."""
+        ...
+
+
+def make_pacer(
+    limiter: RateLimiter | None, name: str, rate_per_s: float | None
+) -> Pacer | None:
+    """The pacer for a client-wide rate: the limiter's shared one, else local."""
+    if rate_per_s is None:
+        return None
+    shared = getattr(limiter, "pacer", None)
+    if callable(shared):
+        pacer: Pacer = shared(name, rate_per_s)
+        return pacer
+    return AdaptivePacer(rate_per_s)
 
 
 @attrs.frozen(kw_only=True)

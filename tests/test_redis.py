@@ -369,3 +369,31 @@ async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> 
         )
         assert fake.limit_violations == 0
         assert len(fake.requests()) <= sent + 8  # at most those already in flight
+
+
+async def test_client_wide_rate_is_shared_by_clients_on_one_redis(
+    redis_server: RedisServer,
+) -> None:
+    """Two clients with max_requests_per_second=10 on one Redis start 0.1 s apart."""
+    connections = [redis.asyncio.Redis.from_url(redis_server.url) for _ in range(2)]
+    async with FakeSunoServer() as server:
+        ids = [server.add_task(timeline=Timeline.success()) for _ in range(6)]
+        clients = [
+            server.client(
+                rate_limiter=RedisRateLimiter(c, prefix="wide"),
+                max_requests_per_second=10.0,
+            )
+            for c in connections
+        ]
+        try:
+            await asyncio.gather(
+                *(clients[n % 2].get_task(task_id) for n, task_id in enumerate(ids))
+            )
+        finally:
+            for client in clients:
+                await client.aclose()
+            for c in connections:
+                await c.aclose()
+        arrivals = sorted(r.at for r in server.requests())
+    # paced together: 6 starts take at least 5 intervals (arrival jitter aside)
+    assert arrivals[-1] - arrivals[0] >= 0.4
