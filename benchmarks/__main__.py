@@ -75,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results = report.Results(
         machine=machine(),
-        command="python -m benchmarks "
-        + shlex.join(sys.argv[1:] if argv is None else argv),
+        command=" ".join(
+            ["python -m benchmarks", shlex.join(sys.argv[1:] if argv is None else argv)]
+        ).strip(),
         elapsed_s=time.perf_counter() - started,
         cost=cost,
         breakdown=breakdown,

@@ -19,6 +19,10 @@ __all__ = ["Results", "headline", "targets_of", "write"]
 DOC = ROOT / "docs" / "performance.md"
 FIGURES = ROOT / "docs" / "performance"
 _EXAMPLE_TASK = 0  # the reference timeline drawn in the timeline plot
+_PROTOTYPE_MARKERS = {
+    "default + per-task pace (prototype)": "D",
+    "default + learned pace (prototype)": "v",
+}
 
 
 @attrs.frozen
@@ -57,11 +61,23 @@ def _pareto(eff: poll_efficiency.Efficiency, path: pathlib.Path) -> None:
     }
     kinds = {c.label: c.kind for c in poll_efficiency.candidates()}
     for r in eff.runs:
-        marker, color = styles.get(kinds.get(r.label, ""), ("x", "k"))
-        size = 260 if marker == "*" else 55
+        kind = kinds.get(r.label, "")
+        marker, color = styles.get(kind, ("x", "k"))
         label = r.label.replace("**", "")
+        if kind in ("default", "prototype"):  # a tight cluster: name them in the legend
+            size = 260 if kind == "default" else 45
+            ax.scatter(
+                r.mean_latency,
+                r.requests,
+                marker=marker if kind == "default" else _PROTOTYPE_MARKERS[label],
+                s=size,
+                color=color,
+                zorder=3 if kind == "default" else 4,
+                label=f"{label}: {r.requests:.1f} req, {r.mean_latency:.2f} s",
+            )
+            continue
         ax.scatter(
-            r.mean_latency, r.requests, marker=marker, s=size, color=color, zorder=3
+            r.mean_latency, r.requests, marker=marker, s=55, color=color, zorder=3
         )
         ax.annotate(
             label,
@@ -78,7 +94,7 @@ def _pareto(eff: poll_efficiency.Efficiency, path: pathlib.Path) -> None:
         f"Requests against latency: {eff.tasks:,} reference tasks, virtual time"
     )
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="lower left", fontsize=7.5)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -95,12 +111,13 @@ def _timeline(path: pathlib.Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 3.0), dpi=110)
     end = offsets[-1] + 6
     starts = (0.0, *offsets)
-    names = ("PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS", "SUCCESS")
+    names = ("pending", "text", "first track", "success")
     shades = ("#f2f2f2", "#e3eefa", "#e6f4e6", "#fdf3e1")
     for i, name in enumerate(names):
         stop = offsets[i] if i < 3 else end
         ax.axvspan(starts[i], stop, color=shades[i], zorder=0)
-        ax.text((starts[i] + stop) / 2, 2.55, name, ha="center", fontsize=8)
+        where = (starts[i] + stop) / 2 if i < 3 else starts[i] + 1
+        ax.text(where, 2.55, name, ha="center" if i < 3 else "left", fontsize=8)
     for offset in offsets:
         ax.axvline(offset, color="k", lw=1, ls="--", zorder=1)
     for y, (label, policy, color) in enumerate(rows):
