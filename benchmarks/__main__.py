@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import fleet, poll_cost, poll_efficiency, report
+from . import callbacks, fleet, poll_cost, poll_efficiency, report
 from ._common import machine
 
 __all__ = ["main"]
@@ -67,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     get_task_us = {c: s.median for c, s in cost.cpu_us["get_task"].items()}
     print(fleet.table(fleet_results, get_task_us), flush=True)
 
+    _section("4. Callbacks flowing")
+    callback_results = callbacks.run(
+        tasks=8 if quick else 60, scale=0.05 if quick else callbacks.SCALE
+    )
+    print(callbacks.table(callback_results), flush=True)
+
     _section("3. Poll efficiency: real time against the simulator")
     confirmation = poll_efficiency.confirm(
         tasks_per_policy=20 if quick else 150, scale=0.1 if quick else 0.4
@@ -84,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fleet=fleet_results,
         efficiency=efficiency,
         confirmation=confirmation,
+        callbacks=callback_results,
     )
     _section("Targets")
     for target, measured, ok in report.targets_of(results):

@@ -187,8 +187,11 @@ class PollPolicy:
 
     Once callbacks reach the client (:meth:`SunoClient.handle_callback`),
     each callback triggers one read at once and the delays above are
-    stretched to at least ``callback_safety_net_s``: polling is then only the
-    safety net for lost callbacks.
+    stretched to at least ``callback_safety_net_s``, growing 1.5 times with each
+    read that finds no news since the last callback, up to 4 times: polling is
+    then only the safety net for lost callbacks. A wait for a task the
+    client has just created leaves its first read to the callbacks (or to
+    the safety net).
 
     ``clock``, ``sleep`` and ``random`` are injectable for tests
     (:class:`suno_async.testing.VirtualClock`) and left out of ``==`` and

@@ -32,6 +32,7 @@ from ._errors import DecodeError, RateLimitError, ServiceUnavailableError, SunoE
 from ._http import Transport, nothing_sent
 from ._limiter import Pacer
 from ._operations import DEFAULT_MODEL, OPERATIONS, Operation
+from ._poller import PollerRegistry
 from ._requests import build_body
 
 __all__ = ["CREATE_MAX_RETRIES", "CREATE_RETRY_WINDOW_S", "TaskCreation"]
@@ -56,6 +57,7 @@ class TaskCreation:
     _pacer: Pacer | None
     _creation_pacer: Pacer | None
     _callback_url: str | None
+    _pollers: PollerRegistry
 
     if TYPE_CHECKING:
 
@@ -260,6 +262,7 @@ class TaskCreation:
         data = await self._send_creation(operation, body)
         task_id = data.get("taskId") if isinstance(data, dict) else None
         if isinstance(task_id, str) and task_id.strip():
+            self._pollers.created(task_id)
             return task_id
         raise DecodeError(
             f"the {name} request was accepted but the answer names no taskId: a "

@@ -41,6 +41,12 @@ logger = logging.getLogger("suno_async")
 CATCH_UP_READS: Final = 3
 #: Seconds between those reads.
 CATCH_UP_DELAY_S: Final = 1.0
+#: Created tasks remembered for their first wait (oldest forgotten first).
+MAX_FRESH_TASKS: Final = 10_000
+#: Each safety-net read that finds nothing new stretches the next by this...
+SAFETY_NET_GROWTH: Final = 1.5
+#: ...up to this many times ``callback_safety_net_s``.
+SAFETY_NET_MAX_FACTOR: Final = 4.0
 
 
 @attrs.frozen
@@ -125,6 +131,7 @@ class Poller:
         "_phase_polls",
         "_phase_started",
         "_policy",
+        "_quiet_reads",
         "_registry",
         "_retry",
         "_started",
@@ -164,6 +171,7 @@ class Poller:
         self._expected_level = 0
         self._confirm_level = 0
         self._catch_up = 0
+        self._quiet_reads = 0
         self.polls = 0
         self.retries = 0
 
@@ -202,6 +210,7 @@ class Poller:
         if 0 < level <= self._tracker.level:
             return  # a duplicate or late callback: nothing new to read
         self._nudged = True
+        self._quiet_reads = 0
         self._confirm_level = max(self._confirm_level, level)
         if trusted and level > self._expected_level:
             self._expected_level = level
@@ -234,6 +243,9 @@ class Poller:
     async def _run(self) -> None:
         try:
             delay = self._policy.first_delay()
+            if self._registry.first_read_waits(self.task_id):
+                # Just created here, callbacks flowing: they will tell.
+                delay = self._policy.callback_safety_net_s
             while await self._nap(delay):
                 delay = await self._poll_once()
         except asyncio.CancelledError:
@@ -342,7 +354,9 @@ class Poller:
         if update.level < self._expected_level and self._catch_up > 0:
             self._catch_up -= 1  # the record lags behind a callback
             return min(delay, CATCH_UP_DELAY_S)
-        return max(delay, self._policy.callback_safety_net_s)
+        stretch = min(SAFETY_NET_GROWTH**self._quiet_reads, SAFETY_NET_MAX_FACTOR)
+        self._quiet_reads += 1
+        return max(delay, self._policy.callback_safety_net_s * stretch)
 
     def _observe(self, record: TaskRecord) -> Update:
         before = self._tracker.level
@@ -421,9 +435,11 @@ class Poller:
 class PollerRegistry:
     """The client's pollers by task id (single-flight)."""
 
-    __slots__ = ("_client", "_pollers", "callbacks_flowing")
+    __slots__ = ("_client", "_fresh", "_pollers", "callbacks_flowing")
 
     def __init__(self, client: SunoClient) -> None:
+        #: Tasks this client created and nobody has waited for yet (bounded).
+        self._fresh: dict[str, None] = {}
         #: Whether callbacks reach this client: waits then poll only as a
         #: safety net and read at once when a callback comes.
         self.callbacks_flowing = False
@@ -465,6 +481,20 @@ class PollerRegistry:
             client = self._client()
             if client is not None and (bus := client._callback_bus) is not None:
                 bus.leave(poller.task_id, self.hear)
+
+    def created(self, task_id: str) -> None:
+        """This client just created ``task_id``: its callbacks are to come."""
+        self._fresh[task_id] = None
+        if len(self._fresh) > MAX_FRESH_TASKS:
+            del self._fresh[next(iter(self._fresh))]
+
+    def first_read_waits(self, task_id: str) -> bool:
+        """Whether a new wait may leave its first read to callbacks.
+
+        True for a task this client created (once), while callbacks flow.
+        """
+        fresh = self._fresh.pop(task_id, False) is None
+        return fresh and self.callbacks_flowing
 
     def notify(self, task_id: str, level: int, *, trusted: bool = False) -> bool:
         """A callback for ``task_id`` at milestone ``level`` came; false if unwaited.
