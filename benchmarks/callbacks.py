@@ -1,8 +1,9 @@
 """Callbacks flowing: how soon a stage reaches the waiter, and what it costs.
 
 After one warm-up task, tasks are created through ``SunoClient.generate`` on
-the simulator with the client's ``callback_url`` pointing at a ``suno_async.webhooks.aiohttp_app``
-receiver on 127.0.0.1, signed with a webhook key. Each wait's events are
+the simulator with the client's ``callback_url`` pointing at a
+``suno_async.webhooks.aiohttp_app`` receiver on 127.0.0.1, signed with a
+webhook key. Each wait's events are
 timed against the simulator's delivery of the matching stage (both on this
 process's monotonic clock), and the simulator counts the record-info
 requests per task. The same tasks with every callback dropped show what
