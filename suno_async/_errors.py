@@ -153,7 +153,8 @@ class APIError(SunoError):
 
     ``code`` is the body code when the answer had a JSON envelope, else the
     HTTP status; ``http_status`` is the HTTP status; ``message`` the
-    service's ``msg`` (or a summary of the body).
+    service's ``msg`` (or a summary of the body); ``retry_after`` the
+    seconds the service asked to wait (``Retry-After``), if it said.
     """
 
     def __init__(
@@ -163,10 +164,12 @@ class APIError(SunoError):
         code: int | None = None,
         http_status: int | None = None,
         task_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, task_id=task_id)
         self.code = code
         self.http_status = http_status
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         code = "" if self.code is None else f"[{self.code}] "
@@ -200,18 +203,6 @@ class InvalidRequestError(APIError, ValueError):
 class RateLimitError(APIError):
     """Too many requests (429 / 430 / 405). ``retry_after`` in seconds, if told."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: int | None = None,
-        http_status: int | None = None,
-        task_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, code=code, http_status=http_status, task_id=task_id)
-        self.retry_after = retry_after
-
     @property
     def is_transient(self) -> bool:
         return True
@@ -223,18 +214,6 @@ class MediaFetchError(APIError):
 
 class ServiceUnavailableError(APIError):
     """Maintenance or overload (455 / 503). ``retry_after`` in seconds, if told."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: int | None = None,
-        http_status: int | None = None,
-        task_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, code=code, http_status=http_status, task_id=task_id)
-        self.retry_after = retry_after
 
     @property
     def is_transient(self) -> bool:
