@@ -20,7 +20,13 @@ from typing import Any, Final
 
 from ._config import Provider
 from ._convert import loads
-from ._errors import APIError, DecodeError, RateLimitError, ServiceUnavailableError
+from ._errors import (
+    APIError,
+    DecodeError,
+    NotFoundError,
+    RateLimitError,
+    ServiceUnavailableError,
+)
 
 __all__ = ["MAX_RETRY_AFTER_S", "envelope_code", "parse_retry_after", "read_envelope"]
 
@@ -30,6 +36,8 @@ MAX_RETRY_AFTER_S: Final = 600.0
 _EXCERPT_CHARS: Final = 120
 #: Characters of the service's ``msg`` kept in a message.
 _MSG_CHARS: Final = 500
+#: A 422 message that means "no such record" (kie.ai: "recordInfo is null").
+_RECORD_MISSING: Final = re.compile(r"record\s*info is null|not\s+found", re.IGNORECASE)
 _DELTA_SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _INT_CODE: Final = re.compile(r"\s*[0-9]{1,9}\s*")
 
@@ -128,6 +136,10 @@ def _error(
 ) -> APIError:
     """The provider's exception for ``code``, with ``Retry-After`` where it applies."""
     error_type = provider.error_for(code)
+    if code == 422 and _RECORD_MISSING.search(message):
+        # kie.ai's family answers a task it does not know (yet) with 422
+        # "recordInfo is null": a not-found, so waits give it the 404 grace.
+        error_type = NotFoundError
     if issubclass(error_type, (RateLimitError, ServiceUnavailableError)):
         return error_type(
             message,

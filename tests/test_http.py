@@ -255,6 +255,18 @@ async def test_body_code_variants(
     assert (type(exc), getattr(exc, "code", None)) == (error, int(float(code)))
 
 
+@pytest.mark.parametrize(
+    "message", ["recordInfo is null", "record info is null", "Task not found"]
+)
+async def test_422_for_a_missing_record_is_not_found(
+    mock: aioresponses, make: Callable[..., Transport], message: str
+) -> None:
+    """kie.ai's 422 "recordInfo is null" means the task is unknown (yet)."""
+    mock.get(URL_T1, payload=envelope(422, message))
+    exc = await failure(make())
+    assert (type(exc), getattr(exc, "code", None)) == (NotFoundError, 422)
+
+
 async def test_success_code_as_string(
     mock: aioresponses, make: Callable[..., Transport]
 ) -> None:

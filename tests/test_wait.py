@@ -596,3 +596,14 @@ async def test_a_broken_policy_ends_the_wait_with_its_error(
     policy = attrs.evolve(every_second(clock), random=broken_delay)
     with pytest.raises(ZeroDivisionError, match="bad policy"):
         await client.wait_for_task("t1", poll=policy)
+
+
+async def test_kie_record_info_is_null_gets_the_not_found_grace(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """A fresh task answered with 422 "recordInfo is null" is retried, then found."""
+    null = body_code(422, "recordInfo is null")
+    service.add("t1", ((0.0, "SUCCESS"),), script={0: null, 1: null})
+    record = await client.wait_for_task("t1")
+    assert record.status is S.SUCCESS
+    assert len(service.arrivals("t1")) == 3
