@@ -28,6 +28,7 @@ __all__ = [
     "LocalRateLimiter",
     "Pacer",
     "RateLimiter",
+    "check_window",
     "make_pacer",
 ]
 
@@ -89,6 +90,16 @@ def make_pacer(
         pacer: Pacer = shared(name, rate_per_s)
         return pacer
     return AdaptivePacer(rate_per_s)
+
+
+def check_window(limit: int, window_s: float, margin_s: float) -> None:
+    """Refuse impossible window settings (``ValueError``); every limiter uses it."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit!r}")
+    if not (window_s > 0 and math.isfinite(window_s)):
+        raise ValueError(f"window_s must be a positive number, not {window_s!r}")
+    if not (margin_s >= 0 and math.isfinite(margin_s)):
+        raise ValueError(f"margin_s must be zero or positive, not {margin_s!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -243,12 +254,7 @@ class LocalRateLimiter:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit!r}")
-        if not (window_s > 0 and math.isfinite(window_s)):
-            raise ValueError(f"window_s must be a positive number, not {window_s!r}")
-        if not (margin_s >= 0 and math.isfinite(margin_s)):
-            raise ValueError(f"margin_s must be zero or positive, not {margin_s!r}")
+        check_window(limit, window_s, margin_s)
         self.limit = limit
         self.window_s = window_s
         self.margin_s = margin_s

@@ -23,7 +23,7 @@ import redis.asyncio
 from redis.exceptions import NoScriptError, RedisError
 
 from ._errors import TransportError
-from ._limiter import RECOVERY_FRACTION, LocalRateLimiter
+from ._limiter import RECOVERY_FRACTION, LocalRateLimiter, check_window
 
 __all__ = ["RateLimiterUnavailableError", "RedisPacer", "RedisRateLimiter"]
 
@@ -142,10 +142,8 @@ class RedisRateLimiter:
         recheck_s: float = DEFAULT_RECHECK_S,
         fallback: Literal["error", "local"] = "error",
     ) -> None:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit!r}")
+        check_window(limit, window_s, margin_s)
         for name, value in (
-            ("window_s", window_s),
             ("lease_s", lease_s),
             ("poll_interval_s", poll_interval_s),
             ("redis_timeout_s", redis_timeout_s),
@@ -153,8 +151,6 @@ class RedisRateLimiter:
         ):
             if not (value > 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a positive number, not {value!r}")
-        if not (margin_s >= 0 and math.isfinite(margin_s)):
-            raise ValueError(f"margin_s must be zero or positive, not {margin_s!r}")
         if fallback not in ("error", "local"):
             raise ValueError(f"fallback must be 'error' or 'local', not {fallback!r}")
         self._redis = redis_client
