@@ -29,7 +29,7 @@ import sys
 import time
 from typing import Any
 
-from suno_async._models import TaskStatus
+from suno_async._core.models import TaskStatus
 from suno_async.testing import FakeSunoServer, Timeline
 
 from ._common import pin_to

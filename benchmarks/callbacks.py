@@ -22,8 +22,8 @@ import aiohttp.web
 import attrs
 
 from suno_async import TaskEvent, TaskStatus
-from suno_async._cli_demo import ScaledTime
-from suno_async._config import PollPolicy
+from suno_async._core.providers import PollPolicy
+from suno_async.cli._demo import ScaledTime
 from suno_async.testing import CallbackFault, FakeSunoServer, Timeline
 from suno_async.webhooks import aiohttp_app
 

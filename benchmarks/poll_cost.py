@@ -66,7 +66,7 @@ async def _make_variant(
     headers = {"Authorization": "Bearer bench-key", "Accept": "application/json"}
     if name.startswith("get_task"):
         from suno_async import SunoClient
-        from suno_async._convert import CODEC
+        from suno_async._core.convert import CODEC
 
         expected = "json" if name == "get_task_json" else "orjson"
         if CODEC.name != expected:
@@ -282,10 +282,10 @@ def breakdown(repeats: int = 5, number: int = 2000) -> list[tuple[str, float]]:
     import orjson
     from multidict import CIMultiDict, CIMultiDictProxy
 
-    from suno_async._config import APIKLEY
-    from suno_async._convert import decode_record
-    from suno_async._envelope import read_envelope
-    from suno_async._limiter import LocalRateLimiter
+    from suno_async._core.convert import decode_record
+    from suno_async._core.envelope import read_envelope
+    from suno_async._core.providers import APIKLEY
+    from suno_async._io.limiter import LocalRateLimiter
 
     from ._loopback import BODY
 

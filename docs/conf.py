@@ -7,6 +7,7 @@ this folder. Build it with ``nox -s docs``, which runs
 
 from __future__ import annotations
 
+import importlib.util
 from importlib.metadata import version as _version
 from typing import Any
 
@@ -58,18 +59,29 @@ nitpick_ignore_regex = [
 ]
 
 
+def _is_module(parts: list[str]) -> bool:
+    try:
+        return importlib.util.find_spec(".".join(parts)) is not None
+    except ModuleNotFoundError:  # a parent is a module, not a package
+        return False
+
+
 def _public_target(target: str) -> str | None:
-    """``suno_async._models.TaskRecord.tracks`` -> ``suno_async.TaskRecord.tracks``.
+    """``suno_async._core.models.TaskRecord`` -> ``suno_async.TaskRecord``.
 
     Objects are documented under the public path they are imported from
-    (``suno_async.X``, ``suno_async.testing.X``), while type hints name the
-    private module that defines them (their ``__module__`` is left alone).
+    (``suno_async.X``, ``suno_async.redis.X``), while type hints name the
+    private module that defines them (their ``__module__`` is left alone): the
+    public package before the first private part, then the object's own path.
     """
     parts = target.split(".")
     if parts[0] != "suno_async":
         return None
-    public = [p for p in parts if not (p.startswith("_") and not p.startswith("__"))]
-    return ".".join(public) if public != parts else None
+    private = [i for i, p in enumerate(parts) if p.startswith("_") and p[:2] != "__"]
+    if not private:
+        return None
+    module_end = next(i for i in range(len(parts), 0, -1) if _is_module(parts[:i]))
+    return ".".join(parts[: private[0]] + parts[module_end:])
 
 
 def _resolve_private_paths(

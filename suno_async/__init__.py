@@ -9,12 +9,9 @@ handle every failure as a documented :class:`SunoError`::
         record = await client.wait_for_task(task_id)
 """
 
-from ._backoff import PollState
-from ._bus import CallbackBus
-from ._client import SunoClient
-from ._config import APIKLEY, KIE, SUNOAPI, PollPolicy, Provider, RetryPolicy
-from ._download import DownloadKind, ProgressHandler
-from ._errors import (
+from suno_async._client import SunoClient
+from suno_async._core.backoff import PollState
+from suno_async._core.errors import (
     APIError,
     AudioGenerationFailedError,
     AuthenticationError,
@@ -44,10 +41,31 @@ from ._errors import (
     WebhookError,
     WebhookSignatureError,
 )
-from ._limiter import AdaptivePacer, LimiterStatistics, LocalRateLimiter, RateLimiter
-from ._models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus, Track
-from ._version import __version__
-from ._wait import EventHandler, TaskWait, WaitMany
+from suno_async._core.models import (
+    TaskEvent,
+    TaskOutcome,
+    TaskRecord,
+    TaskStatus,
+    Track,
+)
+from suno_async._core.providers import (
+    APIKLEY,
+    KIE,
+    SUNOAPI,
+    PollPolicy,
+    Provider,
+    RetryPolicy,
+)
+from suno_async._core.version import __version__
+from suno_async._engine.wait import EventHandler, TaskWait, WaitMany
+from suno_async._io.bus import CallbackBus
+from suno_async._io.download import DownloadKind, ProgressHandler
+from suno_async._io.limiter import (
+    AdaptivePacer,
+    LimiterStatistics,
+    LocalRateLimiter,
+    RateLimiter,
+)
 
 __all__ = [
     "APIKLEY",

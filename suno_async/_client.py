@@ -14,9 +14,15 @@ from typing import Any, Final, TypeVar
 import aiohttp
 import yarl
 
-from ._bus import CallbackBus
-from ._callbacks import CallbackHandling, check_webhook_key
-from ._config import (
+from suno_async._core.convert import decode_record
+from suno_async._core.errors import (
+    ClientClosedError,
+    ConfigurationError,
+    InvalidRequestError,
+    RateLimitError,
+)
+from suno_async._core.models import TaskRecord, TaskStatus
+from suno_async._core.providers import (
     API_KEY_ENV_VARS,
     APIKLEY,
     DEFAULT_MAX_CONNECTIONS,
@@ -27,21 +33,15 @@ from ._config import (
     Provider,
     RetryPolicy,
 )
-from ._convert import decode_record
-from ._create import TaskCreation
-from ._errors import (
-    ClientClosedError,
-    ConfigurationError,
-    InvalidRequestError,
-    RateLimitError,
-)
-from ._files import TaskDownloads
-from ._http import SlotFactory, Transport
-from ._limiter import LocalRateLimiter, RateLimiter, make_pacer
-from ._models import TaskRecord, TaskStatus
-from ._poller import PollerRegistry
-from ._requests import url_problem
-from ._wait import EventHandler, TaskWait, WaitMany
+from suno_async._core.request_bodies import url_problem
+from suno_async._engine.callbacks import CallbackHandling, check_webhook_key
+from suno_async._engine.creation import TaskCreation
+from suno_async._engine.files import TaskDownloads
+from suno_async._engine.poller import PollerRegistry
+from suno_async._engine.wait import EventHandler, TaskWait, WaitMany
+from suno_async._io.bus import CallbackBus
+from suno_async._io.http import SlotFactory, Transport
+from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 
 __all__ = ["MAX_TASK_ID_CHARS", "SunoClient"]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
-from ._callback_wire import (
+from suno_async._core.callback_wire import (
     DEFAULT_MAX_AGE_S,
     MAX_CALLBACK_BYTES,
     SIGNATURE_HEADER,
@@ -35,13 +35,17 @@ from ._callback_wire import (
     sign_callback,
     verify_signature,
 )
-from ._convert import dumps
-from ._errors import ClientClosedError, WebhookError, WebhookSignatureError
+from suno_async._core.convert import dumps
+from suno_async._core.errors import (
+    ClientClosedError,
+    WebhookError,
+    WebhookSignatureError,
+)
 
 if TYPE_CHECKING:
     import aiohttp.web
 
-    from ._client import SunoClient
+    from suno_async._client import SunoClient
 
 __all__ = [
     "DEFAULT_MAX_AGE_S",

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suno_async._backoff import PollState, capped_exponential, clip, jittered
-from suno_async._config import PollPolicy, RetryPolicy
-from suno_async._errors import (
+from suno_async._core.backoff import PollState, capped_exponential, clip, jittered
+from suno_async._core.errors import (
     AuthenticationError,
     ConfigurationError,
     DecodeError,
@@ -30,7 +29,8 @@ from suno_async._errors import (
     TransportError,
     WaitTimeoutError,
 )
-from suno_async._models import TaskRecord, TaskStatus
+from suno_async._core.models import TaskRecord, TaskStatus
+from suno_async._core.providers import PollPolicy, RetryPolicy
 
 PENDING = TaskStatus.PENDING
 TEXT = TaskStatus.TEXT_SUCCESS

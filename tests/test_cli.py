@@ -29,16 +29,8 @@ from rich.console import Console
 
 import suno_async
 from suno_async import SunoClient, TaskStatus
-from suno_async._cli import ExitCode, Redactor, exit_code_for, main, worst
-from suno_async._cli_app import Settings, cli, demo_exit_code, execute
-from suno_async._cli_board import Board
-from suno_async._cli_demo import DemoResult
-from suno_async._cli_display import RichDisplay, plain_console
-from suno_async._cli_files import downloadable, save_tracks, size_text
-from suno_async._cli_json import JsonLines
-from suno_async._config import PROVIDERS
-from suno_async._convert import to_jsonable
-from suno_async._errors import (
+from suno_async._core.convert import to_jsonable
+from suno_async._core.errors import (
     APIError,
     AudioGenerationFailedError,
     AuthenticationError,
@@ -53,7 +45,15 @@ from suno_async._errors import (
     TransportError,
     WaitTimeoutError,
 )
-from suno_async._models import TaskRecord, Track
+from suno_async._core.models import TaskRecord, Track
+from suno_async._core.providers import PROVIDERS
+from suno_async.cli._app import Settings, cli, demo_exit_code, execute
+from suno_async.cli._board import Board
+from suno_async.cli._demo import DemoResult
+from suno_async.cli._display import RichDisplay, plain_console
+from suno_async.cli._files import downloadable, save_tracks, size_text
+from suno_async.cli._json_lines import JsonLines
+from suno_async.cli._main import ExitCode, Redactor, exit_code_for, main, worst
 from suno_async.testing import FakeSunoServer, Fault, Timeline, TrackSpec
 
 KEY = "test-key"
@@ -1256,7 +1256,7 @@ def test_main_without_the_cli_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Without click, ``main`` says how to install the extra and exits 2."""
-    monkeypatch.delitem(sys.modules, "suno_async._cli_app")
+    monkeypatch.delitem(sys.modules, "suno_async.cli._app")
     monkeypatch.setitem(sys.modules, "click", None)
 
     with pytest.raises(SystemExit) as exited:
@@ -1270,8 +1270,8 @@ def test_main_without_the_cli_extra(
 
 def test_main_reraises_other_import_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     """An import error that is not about the extra is a bug: it propagates."""
-    monkeypatch.delitem(sys.modules, "suno_async._cli_app")
-    monkeypatch.setitem(sys.modules, "suno_async._cli_run", None)
+    monkeypatch.delitem(sys.modules, "suno_async.cli._app")
+    monkeypatch.setitem(sys.modules, "suno_async.cli._run", None)
 
     with pytest.raises(ImportError):
         main(["--help"])

@@ -31,7 +31,7 @@ from suno_async import (
     SunoClient,
     TaskStatus,
 )
-from suno_async._convert import decode_record
+from suno_async._core.convert import decode_record
 
 KEY = "sk-test-SECRET-0123456789"
 BASE = "https://api.test"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suno_async._convert import (
+from suno_async._core.convert import (
     CODEC,
     JsonCodec,
     decode_record,
@@ -25,8 +25,14 @@ from suno_async._convert import (
     parse_datetime,
     to_jsonable,
 )
-from suno_async._errors import DecodeError, SensitiveContentError
-from suno_async._models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus, Track
+from suno_async._core.errors import DecodeError, SensitiveContentError
+from suno_async._core.models import (
+    TaskEvent,
+    TaskOutcome,
+    TaskRecord,
+    TaskStatus,
+    Track,
+)
 
 WIRE = Path(__file__).parent / "data" / "wire"
 UTC = timezone.utc

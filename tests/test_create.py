@@ -44,9 +44,9 @@ from suno_async import (
     TaskStatus,
     TransportError,
 )
-from suno_async._create import CREATE_MAX_RETRIES
-from suno_async._http import nothing_sent
-from suno_async._operations import OPERATIONS
+from suno_async._core.operations import OPERATIONS
+from suno_async._engine.creation import CREATE_MAX_RETRIES
+from suno_async._io.http import nothing_sent
 from suno_async.testing import FakeSunoServer, Fault, LoggedRequest, Timeline
 
 from aiomock import MockedHTTP

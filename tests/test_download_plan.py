@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from suno_async import InvalidRequestError, TaskRecord, TaskStatus, Track
-from suno_async._download_plan import (
+from suno_async._core.download_plan import (
     FALLBACK_TITLE,
     MAX_TITLE_BYTES,
     Job,
@@ -24,7 +24,7 @@ from suno_async._download_plan import (
     shown_url,
     tracks_of,
 )
-from suno_async._errors import DownloadError
+from suno_async._core.errors import DownloadError
 
 TRACK_ID = "3900e58f-9522-5dbd-a4dd-2fd4ab5c44e5"
 CDN = "https://cdn.example.com"

@@ -41,7 +41,7 @@ from suno_async import (
     TransportError,
     UsageError,
 )
-from suno_async._http import (
+from suno_async._io.http import (
     FOREIGN_ERRORS,
     MAX_RETRY_AFTER_S,
     USER_AGENT,

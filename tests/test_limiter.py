@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from suno_async._limiter import (
+from suno_async._io.limiter import (
     AdaptivePacer,
     LimiterStatistics,
     LocalRateLimiter,

@@ -15,7 +15,7 @@ from suno_async import (
     TaskRecord,
     TaskStatus,
 )
-from suno_async._milestones import MilestoneTracker, goal_level, parse_checkpoint
+from suno_async._engine.milestones import MilestoneTracker, goal_level, parse_checkpoint
 
 S = TaskStatus
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from suno_async import InvalidRequestError
-from suno_async._operations import (
+from suno_async._core.operations import (
     FIELDS,
     MODEL_LIMITS,
     NEWEST_LIMITS,
@@ -16,7 +16,7 @@ from suno_async._operations import (
     ModelLimits,
     limits_for,
 )
-from suno_async._requests import Problem, build_body, check_body, url_problem
+from suno_async._core.request_bodies import Problem, build_body, check_body, url_problem
 
 CB = "https://app.example/suno-callback"
 SRC = "https://files.example/source.mp3"

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from suno_async import APIKLEY, KIE, SUNOAPI, Provider
-from suno_async._operations import OPERATIONS
+from suno_async._core.operations import OPERATIONS
 from suno_async.testing import FakeSunoServer, Fault
 from suno_async.testing._server import CREATE_PATHS
 

@@ -6,12 +6,12 @@ violations of the per-task rate limit. The pytest plugin (installed with
 the package) offers it as the ``fake_suno`` and ``suno_client`` fixtures.
 """
 
-from ._callback_faults import CallbackFault, LoggedCallback
-from ._clock import VirtualClock
-from ._faults import Fault
-from ._log import LoggedRequest
-from ._server import FakeSunoServer
-from ._timeline import Step, Timeline, TrackSpec
+from suno_async.testing._callback_faults import CallbackFault, LoggedCallback
+from suno_async.testing._clock import VirtualClock
+from suno_async.testing._faults import Fault
+from suno_async.testing._log import LoggedRequest
+from suno_async.testing._server import FakeSunoServer
+from suno_async.testing._timeline import Step, Timeline, TrackSpec
 
 __all__ = [
     "CallbackFault",

@@ -15,8 +15,8 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from .._config import PROVIDERS
-from ._server import FakeSunoServer
+from suno_async._core.providers import PROVIDERS
+from suno_async.testing._server import FakeSunoServer
 
 __all__ = ["main", "parse_args", "serve"]
 

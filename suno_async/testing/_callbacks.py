@@ -20,12 +20,12 @@ from typing import Any, Final
 import aiohttp
 import yarl
 
-from .._callback_wire import sign_callback
-from .._models import TaskStatus
-from ._callback_faults import CallbackFault, LoggedCallback
-from ._simulation import Simulation
-from ._task import SimTask
-from ._wire import dumps
+from suno_async._core.callback_wire import sign_callback
+from suno_async._core.models import TaskStatus
+from suno_async.testing._callback_faults import CallbackFault, LoggedCallback
+from suno_async.testing._simulation import Simulation
+from suno_async.testing._task import SimTask
+from suno_async.testing._wire import dumps
 
 __all__ = ["CALLBACK_TIMEOUT_S", "CallbackDelivery"]
 

@@ -16,7 +16,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from .._models import TaskStatus
+from suno_async._core.models import TaskStatus
 
 __all__ = ["BodyKind", "Fault", "FaultKind"]
 

@@ -8,8 +8,8 @@ from typing import Final
 
 from aiohttp import web
 
-from ._faults import Fault
-from ._respond import gateway_fault
+from suno_async.testing._faults import Fault
+from suno_async.testing._respond import gateway_fault
 
 __all__ = ["media_for", "serve_media"]
 

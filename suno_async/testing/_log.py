@@ -6,7 +6,7 @@ from collections import defaultdict, deque
 
 import attrs
 
-from ._faults import Fault
+from suno_async.testing._faults import Fault
 
 __all__ = ["LoggedRequest", "SlidingWindow"]
 

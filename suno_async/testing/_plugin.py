@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import pytest
 
 if TYPE_CHECKING:
-    from .._client import SunoClient
-    from ._server import FakeSunoServer
+    from suno_async._client import SunoClient
+    from suno_async.testing._server import FakeSunoServer
 
 __all__ = ["FIXTURE_SCALE", "fake_suno", "pytest_configure", "suno_client"]
 
@@ -54,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @_async_fixture
 async def fake_suno(request: pytest.FixtureRequest) -> AsyncIterator[FakeSunoServer]:
     """A running :class:`~suno_async.testing.FakeSunoServer`, one per test."""
-    from ._server import FakeSunoServer
+    from suno_async.testing._server import FakeSunoServer
 
     marker = request.node.get_closest_marker("fake_suno")
     settings: dict[str, Any] = {"scale": FIXTURE_SCALE}

@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ._faults import Fault
-from ._wire import dumps, gateway_page
+from suno_async.testing._faults import Fault
+from suno_async.testing._wire import dumps, gateway_page
 
 __all__ = ["deliver", "gateway_fault", "retry_after_header"]
 

@@ -11,18 +11,18 @@ import attrs
 import yarl
 from aiohttp import web
 
-from .._config import APIKLEY, RECORD_INFO_PATH, Provider
-from ._callbacks import CallbackDelivery
-from ._faults import Fault
-from ._files import media_for, serve_media
-from ._log import LoggedRequest
-from ._respond import deliver, gateway_fault
-from ._timeline import Timeline
+from suno_async._core.providers import APIKLEY, RECORD_INFO_PATH, Provider
+from suno_async.testing._callbacks import CallbackDelivery
+from suno_async.testing._faults import Fault
+from suno_async.testing._files import media_for, serve_media
+from suno_async.testing._log import LoggedRequest
+from suno_async.testing._respond import deliver, gateway_fault
+from suno_async.testing._timeline import Timeline
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from .._client import SunoClient
+    from suno_async._client import SunoClient
 
 __all__ = ["CREATE_PATHS", "FakeSunoServer"]
 
@@ -169,7 +169,7 @@ class FakeSunoServer(CallbackDelivery):
         ``kwargs`` go to ``SunoClient`` (``poll=``, ``retry=``...) and may
         override ``api_key``, ``base_url`` or ``provider``.
         """
-        from .._client import SunoClient
+        from suno_async._client import SunoClient
 
         settings = {
             "api_key": self.api_key,

@@ -16,14 +16,14 @@ from typing import Any, Final
 
 import attrs
 
-from .._config import APIKLEY, PROVIDERS, Provider
-from .._operations import OPERATIONS
-from .._requests import check_body
-from ._faults import Fault
-from ._log import LoggedRequest, SlidingWindow
-from ._task import SimTask, fit_to_request
-from ._timeline import INSTRUMENTAL, Timeline
-from ._wire import credits_code, envelope, message_for, param_string
+from suno_async._core.operations import OPERATIONS
+from suno_async._core.providers import APIKLEY, PROVIDERS, Provider
+from suno_async._core.request_bodies import check_body
+from suno_async.testing._faults import Fault
+from suno_async.testing._log import LoggedRequest, SlidingWindow
+from suno_async.testing._task import SimTask, fit_to_request
+from suno_async.testing._timeline import INSTRUMENTAL, Timeline
+from suno_async.testing._wire import credits_code, envelope, message_for, param_string
 
 __all__ = ["CREDITS_PER_TASK", "Simulation"]
 

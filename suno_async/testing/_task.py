@@ -8,10 +8,10 @@ from typing import Any, Final
 
 import attrs
 
-from .._models import TaskStatus
-from ._faults import Fault
-from ._timeline import INSTRUMENTAL, LYRICS, Timeline, TrackSpec
-from ._wire import model_family
+from suno_async._core.models import TaskStatus
+from suno_async.testing._faults import Fault
+from suno_async.testing._timeline import INSTRUMENTAL, LYRICS, Timeline, TrackSpec
+from suno_async.testing._wire import model_family
 
 __all__ = ["SimTask", "fit_to_request", "track_id"]
 

@@ -13,7 +13,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from .._models import TaskStatus
+from suno_async._core.models import TaskStatus
 
 __all__ = ["FAILURE_DEFAULTS", "Step", "Timeline", "TrackSpec"]
 

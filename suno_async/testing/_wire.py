@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
-from .._config import Provider
-from .._errors import InsufficientCreditsError
+from suno_async._core.errors import InsufficientCreditsError
+from suno_async._core.providers import Provider
 
 __all__ = [
     "MODEL_FAMILIES",

@@ -1,0 +1,385 @@
+"""Wire JSON to models and back: the only module that touches cattrs and json.
+
+Record-info sends camelCase, callbacks snake_case, and both stray from their
+documented schema (see ``WIRE.md``). Structuring is done by hand-written
+hooks, not cattrs' generated ones: a field may have two wire names, each
+field must be tolerated on its own, and every poll pays for them (they
+measure about 20 % faster than an equivalent ``make_dict_structure_fn``).
+The rules:
+
+- a missing, null or wrong-typed optional field becomes ``None`` (or ``()``,
+  ``{}``), never a failure of the whole record; empty strings are ``None``;
+- an unknown status is :attr:`TaskStatus.UNKNOWN`, its string kept in
+  ``status_raw`` (``""`` when missing or not a string);
+- timestamps may be epoch milliseconds (seconds below 1e11), numeric strings,
+  ``"YYYY-MM-DD HH:MM:SS"`` or ISO 8601; **zone-less times are taken as
+  UTC** (the service documents no zone) and all become aware UTC datetimes;
+- ``errorCode`` is an int when it reads as one, else the string sent;
+- a track without an id is kept with ``id=""`` so no data is lost; entries of
+  ``sunoData`` that are not objects are skipped.
+
+Only ``data`` that is not a mapping, or a record with no task id, is an
+error: :func:`decode_record` and :func:`decode_track` raise
+:class:`DecodeError` and nothing else, whatever they are given. The cattrs
+converter turns models back into JSON-ready dicts (:func:`to_jsonable`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import reprlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any, Final, TypeGuard
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from suno_async._core.errors import DecodeError
+from suno_async._core.models import (
+    TaskEvent,
+    TaskOutcome,
+    TaskRecord,
+    TaskStatus,
+    Track,
+)
+
+__all__ = [
+    "CODEC",
+    "SECONDS_BELOW",
+    "JsonCodec",
+    "decode_record",
+    "decode_track",
+    "dumps",
+    "json_codec",
+    "loads",
+    "parse_datetime",
+    "to_jsonable",
+]
+
+#: Epoch numbers below this are seconds, others milliseconds (1e11 s is the
+#: year 5138, 1e11 ms March 1973).
+SECONDS_BELOW: Final = 1e11
+#: Timestamps and tag strings repeat from poll to poll: their parses are cached.
+_CACHE_SIZE: Final = 1024
+_MAX_CODE: Final = 2**53  # error codes past this are no codes (nor exact floats)
+_UTC: Final = timezone.utc
+_STATUSES: Final = {status.value: status for status in TaskStatus}
+_CAMEL_CASE: Final = {
+    "audio_url": "audioUrl",
+    "stream_audio_url": "streamAudioUrl",
+    "image_url": "imageUrl",
+    "source_audio_url": "sourceAudioUrl",
+    "source_stream_audio_url": "sourceStreamAudioUrl",
+    "source_image_url": "sourceImageUrl",
+    "model_name": "modelName",
+    "create_time": "createTime",
+}
+_EXCERPT: Final = reprlib.Repr()  # bounded, and safe on hostile __repr__s
+_EXCERPT.maxlevel = 3
+_EXCERPT.maxstring = _EXCERPT.maxother = DecodeError.EXCERPT_CHARS
+
+
+# -- JSON ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class JsonCodec:
+    """A JSON backend: ``loads`` raises ``ValueError``, ``dumps`` gives bytes."""
+
+    name: str
+    loads: Callable[[bytes | str], Any]
+    dumps: Callable[[Any], bytes]
+
+
+def _json_loads(body: bytes | str) -> Any:
+    try:
+        return json.loads(body)
+    except RecursionError as exc:  # orjson raises a ValueError for this too
+        raise ValueError("JSON nested too deeply") from exc
+
+
+def _json_dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_codec(*, use_orjson: bool = True) -> JsonCodec:
+    """orjson (the ``speed`` extra) when wanted and importable, else stdlib json."""
+    if use_orjson:
+        try:
+            import orjson
+        except ImportError:
+            pass
+        else:
+            return JsonCodec("orjson", orjson.loads, orjson.dumps)
+    return JsonCodec("json", _json_loads, _json_dumps)
+
+
+#: The backend of :func:`loads` and :func:`dumps`.
+CODEC: Final = json_codec()
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse JSON; raise ``ValueError`` when it is not JSON."""
+    return CODEC.loads(body)
+
+
+def dumps(obj: Any) -> bytes:
+    """Serialize JSON types to compact UTF-8 JSON; ``TypeError`` for others."""
+    return CODEC.dumps(obj)
+
+
+# -- field hooks: each takes any value and never raises --------------------------
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Read a wire timestamp as an aware UTC datetime, or ``None``.
+
+    Accepts epoch milliseconds as a number or numeric string (seconds when
+    below :data:`SECONDS_BELOW`), ``"YYYY-MM-DD HH:MM:SS"`` and ISO 8601 as
+    :meth:`datetime.fromisoformat` reads it, ``Z`` included. **A time
+    without a zone is taken as UTC**: the service documents none.
+    """
+    try:
+        if type(value) is int or type(value) is float:
+            return _from_epoch(value)
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                number = float(text)
+            except ValueError:
+                return _from_iso(text)
+            return _from_epoch(number)
+        if isinstance(value, datetime):
+            return _as_utc(value)
+    except (ValueError, OverflowError, OSError):  # out of range, NaN, June 31...
+        pass
+    return None
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _from_epoch(number: float) -> datetime:
+    seconds = number if abs(number) < SECONDS_BELOW else number / 1000
+    return datetime.fromtimestamp(seconds, _UTC)
+
+
+def _from_iso(text: str) -> datetime:
+    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat lacks it
+        text = text[:-1] + "+00:00"
+    return _as_utc(datetime.fromisoformat(text))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=_UTC)
+    return moment.astimezone(_UTC)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _url(value: Any) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _ident(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (float, int, str)):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _split_tags(text: str) -> tuple[str, ...]:
+    return tuple(filter(None, map(str.strip, text.split(","))))
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return _split_tags(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(
+            filter(None, [tag.strip() for tag in value if isinstance(tag, str)])
+        )
+    return ()
+
+
+def _error_code(value: Any) -> int | str | None:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            code = int(text)
+        except ValueError:
+            return text or None
+        return code if abs(code) < _MAX_CODE else text
+    number = _number(value) if isinstance(value, (int, float)) else None
+    if number is not None and number.is_integer() and abs(number) < _MAX_CODE:
+        return int(number)
+    return None
+
+
+def _status(value: Any) -> tuple[TaskStatus, str]:
+    if not isinstance(value, str):
+        return TaskStatus.UNKNOWN, ""
+    status = _STATUSES.get(value)
+    if status is None:
+        status = _STATUSES.get(value.strip().upper(), TaskStatus.UNKNOWN)
+    return status, value
+
+
+def _param(value: Any) -> tuple[dict[str, Any], str | None]:
+    if isinstance(value, str):
+        try:
+            decoded = loads(value)
+        except ValueError:
+            decoded = None
+        return (decoded if isinstance(decoded, dict) else {}), value
+    if _is_mapping(value):
+        return dict(value), None
+    return {}, None
+
+
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+# -- structure hooks ---------------------------------------------------------------
+
+
+def _camel_case(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A snake_case track with the camelCase keys added (camelCase wins)."""
+    merged = dict(obj)
+    for snake, camel in _CAMEL_CASE.items():
+        if merged.get(camel) is None and snake in merged:
+            merged[camel] = merged[snake]
+    return merged
+
+
+def _structure_track(obj: Mapping[str, Any]) -> Track:
+    if not obj.keys().isdisjoint(_CAMEL_CASE.keys()):
+        obj = _camel_case(obj)
+    get = obj.get
+    return Track(
+        id=_ident(get("id")),
+        audio_url=_url(get("audioUrl")),
+        stream_audio_url=_url(get("streamAudioUrl")),
+        image_url=_url(get("imageUrl")),
+        source_audio_url=_url(get("sourceAudioUrl")),
+        source_stream_audio_url=_url(get("sourceStreamAudioUrl")),
+        source_image_url=_url(get("sourceImageUrl")),
+        prompt=_text(get("prompt")),
+        model_name=_text(get("modelName")),
+        title=_text(get("title")),
+        tags=_tags(get("tags")),
+        created_at=parse_datetime(get("createTime")),
+        duration=_number(get("duration")),
+    )
+
+
+def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecord:
+    get = data.get
+    task_id = _ident(get("taskId")) or _ident(get("task_id")) or task_id
+    if not task_id:
+        raise _error("record-info data names no task", data)
+    response = get("response")
+    items = response.get("sunoData") if _is_mapping(response) else None
+    if not isinstance(items, (list, tuple)):
+        items = ()
+    status, status_raw = _status(get("status"))
+    param, param_raw = _param(get("param"))
+    return TaskRecord(
+        task_id=task_id,
+        status=status,
+        status_raw=status_raw,
+        tracks=tuple([_structure_track(item) for item in items if _is_mapping(item)]),
+        operation_type=_text(get("operationType")),
+        model_family=_text(get("type")),
+        param=param,
+        param_raw=param_raw,
+        parent_music_id=_text(get("parentMusicId")),
+        error_code=_error_code(get("errorCode")),
+        error_message=_text(get("errorMessage")),
+        created_at=parse_datetime(get("createTime")),
+        raw=data,
+    )
+
+
+def _error(message: str, value: Any, task_id: str | None = None) -> DecodeError:
+    return DecodeError(message, task_id=task_id, excerpt=_EXCERPT.repr(value))
+
+
+def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
+    """Read record-info's ``data`` object as a :class:`TaskRecord`.
+
+    ``task_id`` fills in when ``data`` names no task. Raises
+    :class:`DecodeError`, and nothing else, when ``data`` is not a mapping or
+    no task id is known.
+    """
+    if not _is_mapping(data):
+        raise _error(f"record-info data is a {type(data).__name__}", data, task_id)
+    try:
+        return _structure_record(data, task_id)
+    except DecodeError:
+        raise
+    except Exception as exc:  # a hostile Mapping: the hooks never raise on JSON
+        raise _error(
+            f"unreadable record-info data: {type(exc).__name__}", data, task_id
+        ) from exc
+
+
+def decode_track(obj: Any) -> Track:
+    """Read one track, camelCase (record-info) or snake_case (callbacks).
+
+    Raises :class:`DecodeError`, and nothing else, when ``obj`` is not a
+    mapping or cannot be read.
+    """
+    if not _is_mapping(obj):
+        raise _error(f"a track is a {type(obj).__name__}", obj)
+    try:
+        return _structure_track(obj)
+    except Exception as exc:
+        raise _error(f"unreadable track: {type(exc).__name__}", obj) from exc
+
+
+# -- back to JSON ------------------------------------------------------------------
+
+_converter: Final = cattrs.Converter(
+    unstruct_collection_overrides={Sequence: list, tuple: list}
+)
+_converter.register_unstructure_hook(datetime, datetime.isoformat)
+_converter.register_unstructure_hook(TaskStatus, lambda status: status.value)
+_converter.register_unstructure_hook_func(
+    lambda cls: isinstance(cls, type) and issubclass(cls, BaseException),
+    lambda exc: {"type": type(exc).__name__, "message": str(exc)},
+)
+_converter.register_unstructure_hook(
+    TaskRecord,
+    make_dict_unstructure_fn(
+        TaskRecord, _converter, raw=override(omit=True), param_raw=override(omit=True)
+    ),
+)
+
+
+def to_jsonable(obj: TaskRecord | Track | TaskEvent | TaskOutcome) -> dict[str, Any]:
+    """A JSON-ready dict of a model, for ``--json`` output.
+
+    Datetimes become ISO 8601 strings and statuses their values; ``raw`` and
+    ``param_raw`` are left out; an error is ``{"type": ..., "message": ...}``.
+    """
+    result: dict[str, Any] = _converter.unstructure(obj)
+    return result

@@ -1,0 +1,267 @@
+"""What a download will do, before any I/O: checks, URLs, safe file names.
+
+:func:`plan` turns the tracks into :class:`Job`\\ s; the helpers make file
+names safe, pick extensions and show URLs without their tokens. No I/O
+here, so every rule is tested without a server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import Final, Literal, TypeAlias
+
+import attrs
+import yarl
+
+from suno_async._core.errors import DownloadError, InvalidRequestError
+from suno_async._core.models import TaskRecord, Track
+
+__all__ = [
+    "FALLBACK_TITLE",
+    "ID_CHARS",
+    "KINDS",
+    "MAX_TITLE_BYTES",
+    "DownloadKind",
+    "Job",
+    "check_settings",
+    "extension",
+    "plan",
+    "safe_id",
+    "safe_title",
+    "scrub",
+    "shown_url",
+    "tracks_of",
+]
+
+#: What :meth:`SunoClient.download` saves: the audio, the stream or the cover image.
+DownloadKind: TypeAlias = Literal["audio", "stream", "image"]
+#: Every :data:`DownloadKind`.
+KINDS: Final = ("audio", "stream", "image")
+
+#: The longest title part of a file name, in UTF-8 bytes.
+MAX_TITLE_BYTES: Final = 100
+#: The title part of a file name when the title leaves nothing usable.
+FALLBACK_TITLE: Final = "track"
+#: How many characters of the track id a file name shows.
+ID_CHARS: Final = 8
+_SHOWN_URL_CHARS: Final = 120
+# Separators and what Windows forbids in names: they become spaces.
+_SEPARATORS: Final = frozenset('/\\:*?"<>|')
+_ID_ALPHABET: Final = frozenset(string.ascii_letters + string.digits + "-_")
+_TYPE_EXTENSIONS: Final = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/mpeg3": "mp3",
+    "audio/x-mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/wave": "wav",
+    "audio/x-wav": "wav",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/aac": "aac",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
+_SUFFIXES: Final = {"jpg": "jpeg", **{e: e for e in _TYPE_EXTENSIONS.values()}}
+_QUERY: Final = re.compile(r"(https?://[^\s?#'\"<>]*)\?[^\s'\"<>]*")
+
+
+def safe_title(title: str | None, *, max_bytes: int = MAX_TITLE_BYTES) -> str:
+    """``title`` made safe as part of a file name on any common file system.
+
+    Unicode is kept, in NFC; whitespace, separators and the characters
+    Windows forbids become single spaces; control, format (bidi overrides,
+    zero-width), private-use and unassigned characters are dropped; leading
+    dots, dashes and spaces and trailing dots and spaces are trimmed; the
+    result is cut to ``max_bytes`` UTF-8 bytes on a character boundary.
+    An empty result becomes :data:`FALLBACK_TITLE`.
+    """
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFC", title or ""):
+        if ch.isspace() or ch in _SEPARATORS or unicodedata.category(ch)[0] == "Z":
+            kept.append(" ")
+        elif unicodedata.category(ch)[0] != "C":
+            kept.append(ch)
+    text = unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+    text = text.encode()[:max_bytes].decode(errors="ignore")
+    return text.lstrip(" .-").rstrip(" .") or FALLBACK_TITLE
+
+
+def safe_id(track_id: str, *, chars: int | None = ID_CHARS) -> str:
+    """The track id's ASCII letters, digits, ``-`` and ``_``, cut to ``chars``.
+
+    An id with none of those gives a short hash of itself instead.
+    """
+    kept = "".join(ch for ch in track_id if ch in _ID_ALPHABET)
+    if not kept:
+        kept = hashlib.sha256(track_id.encode()).hexdigest()
+    return kept[:chars]
+
+
+def extension(kind: DownloadKind, content_type: str | None, url: str) -> str:
+    """The file extension for ``kind``: from the content type, else the URL.
+
+    A content type of the kind's family (``audio/...``, ``image/...``) that
+    is known wins; else a known suffix of the URL's path; else ``mp3`` for
+    audio and streams, ``jpeg`` for images.
+    """
+    family = "image/" if kind == "image" else "audio/"
+    if content_type in _TYPE_EXTENSIONS and content_type.startswith(family):
+        return _TYPE_EXTENSIONS[content_type]
+    try:
+        suffix = PurePosixPath(yarl.URL(url).path).suffix.lower().lstrip(".")
+    except (TypeError, ValueError):
+        suffix = ""
+    by_suffix = _SUFFIXES.get(suffix)
+    if by_suffix is not None and _in_family(by_suffix, family):
+        return by_suffix
+    return "jpeg" if kind == "image" else "mp3"
+
+
+def _in_family(ext: str, family: str) -> bool:
+    return any(t.startswith(family) for t, e in _TYPE_EXTENSIONS.items() if e == ext)
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for messages and logs: no user info, no query, no fragment.
+
+    Signed CDN URLs carry their tokens in the query; ``?...`` marks where one
+    was removed. Long URLs (``data:``...) are cut.
+    """
+    try:
+        parsed = yarl.URL(url)
+        bare = str(parsed.with_user(None).with_query(None).with_fragment(None))
+        marker = "?..." if parsed.raw_query_string else ""
+    except (TypeError, ValueError):
+        bare = url.split("?", 1)[0].split("#", 1)[0]
+        marker = "?..." if "?" in url else ""
+    if len(bare) > _SHOWN_URL_CHARS:
+        bare = bare[:_SHOWN_URL_CHARS] + "..."
+    return bare + marker
+
+
+def scrub(text: str) -> str:
+    """``text`` with the query string of every http(s) URL in it replaced."""
+    return _QUERY.sub(r"\1?...", text)
+
+
+@attrs.frozen
+class Job:
+    """One track to fetch: http(s) URLs in order, why the others were refused,
+    and the file name without its extension."""
+
+    track: Track
+    urls: tuple[str, ...]
+    refused: tuple[str, ...]
+    stem: str
+
+
+def check_settings(kind: object, max_bytes: object, timeout: float) -> None:
+    """Refuse an unknown kind, a cap below one byte or a non-positive timeout."""
+    if kind not in KINDS:
+        raise InvalidRequestError(
+            f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}"
+        )
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidRequestError(
+            f"max_bytes must be a positive number of bytes, not {max_bytes!r}"
+        )
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise InvalidRequestError(
+            f"timeout must be a positive number of seconds, not {timeout!r}"
+        )
+
+
+def tracks_of(target: object) -> tuple[tuple[Track, ...], str | None]:
+    """The tracks of a record, a track or an iterable of tracks, and the task id.
+
+    A record without tracks raises :class:`DownloadError`; anything else
+    (a task id string...) ``TypeError``.
+    """
+    if isinstance(target, TaskRecord):
+        if not target.tracks:
+            raise DownloadError(
+                f"task {target.task_id} has no tracks yet (status {target.status_raw})",
+                task_id=target.task_id,
+            )
+        return target.tracks, target.task_id
+    items: tuple[object, ...] = (target,)
+    if isinstance(target, Iterable) and not isinstance(target, (str, bytes)):
+        items = tuple(target)
+    tracks = tuple(t for t in items if isinstance(t, Track))
+    if len(tracks) != len(items):
+        raise TypeError(
+            "download() takes a TaskRecord, a Track or an iterable of Tracks, "
+            f"not {type(target).__name__} (fetch the record first: get_task)"
+        )
+    return tracks, None
+
+
+def plan(
+    tracks: Iterable[Track], kind: DownloadKind, *, task_id: str | None = None
+) -> list[Job]:
+    """One job per distinct track id, in order, with a unique file stem.
+
+    The stem is ``<safe title>-<first 8 id characters>``; when two tracks
+    share both, the later ones use the whole id (then a counter). Stems are
+    compared without case, as some file systems do. A track without an
+    http(s) URL of the kind raises :class:`DownloadError`.
+    """
+    distinct: dict[str, Track] = {}
+    for track in tracks:
+        distinct.setdefault(track.id, track)
+    jobs: list[Job] = []
+    taken: set[str] = set()
+    for track in distinct.values():
+        urls = _urls(track, kind)
+        usable = tuple(url for url in urls if _is_http(url))
+        refused = tuple(
+            f"{shown_url(url)}: not an http(s) URL" for url in urls if url not in usable
+        )
+        if not usable:
+            detail = "".join(f"; {reason}" for reason in refused)
+            raise DownloadError(
+                f"track {track.id} has no http(s) {kind} URL{detail}",
+                task_id=task_id,
+                track_id=track.id,
+                reasons=refused,
+            )
+        title = safe_title(track.title)
+        stem = f"{title}-{safe_id(track.id)}"
+        if stem.casefold() in taken:
+            stem = f"{title}-{safe_id(track.id, chars=None)}"
+        base, n = stem, 2
+        while stem.casefold() in taken:
+            stem, n = f"{base}-{n}", n + 1
+        taken.add(stem.casefold())
+        jobs.append(Job(track, usable, refused, stem))
+    return jobs
+
+
+def _urls(track: Track, kind: DownloadKind) -> tuple[str, ...]:
+    if kind == "audio":
+        return track.audio_urls
+    if kind == "stream":
+        candidates = (track.stream_audio_url, track.source_stream_audio_url)
+    else:
+        candidates = (track.image_url, track.source_image_url)
+    return tuple(dict.fromkeys(url for url in candidates if url))
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parsed = yarl.URL(url)
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)

@@ -1,0 +1,357 @@
+"""The exception tree of suno_async.
+
+Every exception the SDK raises on purpose derives from :class:`SunoError`::
+
+    SunoError
+    ├── ConfigurationError            bad client settings (no key, http base URL...)
+    ├── UsageError                    misuse: closed client, TaskWait consumed twice
+    │   └── ClientClosedError         the client was closed (also ends running waits)
+    ├── TransportError                connection, TLS, DNS
+    │   └── RequestTimeoutError       one request took too long (also TimeoutError)
+    ├── DecodeError                   body not JSON we can read, or over the size cap
+    ├── APIError                      body code or HTTP status != success
+    │   ├── AuthenticationError       401 (and HTTP 403)
+    │   ├── InsufficientCreditsError  402 (429 on sunoapi.org)
+    │   ├── NotFoundError             404
+    │   │   └── TaskNotFoundError     404 for a task id, after the grace period
+    │   ├── ConflictError             409
+    │   ├── InvalidRequestError       400 / 413 / 422 / 505 (also ValueError)
+    │   ├── RateLimitError            429 / 430 / 405 (.retry_after)
+    │   ├── MediaFetchError           451
+    │   ├── ServiceUnavailableError   455 / 503 (.retry_after)
+    │   └── ServerError               500 / other 5xx
+    ├── TaskFailedError               .record .status .error_code .error_message
+    │   ├── TaskCreationFailedError   CREATE_TASK_FAILED
+    │   ├── AudioGenerationFailedError GENERATE_AUDIO_FAILED
+    │   ├── CallbackDeliveryError     CALLBACK_EXCEPTION
+    │   └── SensitiveContentError     SENSITIVE_WORD_ERROR
+    ├── WaitTimeoutError              the wait's deadline passed (also TimeoutError)
+    ├── WebhookError                  bad callback payload
+    │   └── WebhookSignatureError     missing, forged or stale signature
+    └── DownloadError                 a file could not be saved (.reasons .saved)
+        └── DestinationExistsError    the file exists (also FileExistsError)
+
+Messages never contain the API key or a webhook key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from suno_async._core.models import TaskRecord, TaskStatus
+
+__all__ = [
+    "APIError",
+    "AudioGenerationFailedError",
+    "AuthenticationError",
+    "CallbackDeliveryError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "DestinationExistsError",
+    "DownloadError",
+    "InsufficientCreditsError",
+    "InvalidRequestError",
+    "MediaFetchError",
+    "NotFoundError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "SensitiveContentError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SunoError",
+    "TaskCreationFailedError",
+    "TaskFailedError",
+    "TaskNotFoundError",
+    "TransportError",
+    "UsageError",
+    "WaitTimeoutError",
+    "WebhookError",
+    "WebhookSignatureError",
+]
+
+
+class SunoError(Exception):
+    """Root of every error the SDK raises on purpose.
+
+    ``task_id`` names the task concerned, when there is one.
+    """
+
+    def __init__(self, message: str, *, task_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.task_id = task_id
+
+    def __str__(self) -> str:
+        if self.task_id is not None and self.task_id not in self.message:
+            return f"{self.message} (task {self.task_id})"
+        return self.message
+
+    @property
+    def is_transient(self) -> bool:
+        """Whether trying the same request again later may succeed."""
+        return False
+
+
+class ConfigurationError(SunoError):
+    """The client's settings cannot work (no API key, an http base URL...)."""
+
+
+class UsageError(SunoError, RuntimeError):
+    """The SDK was used in a way it does not support."""
+
+
+class ClientClosedError(UsageError):
+    """The client was closed; it cannot be reused and its waits have ended."""
+
+
+class TransportError(SunoError):
+    """The request did not get an HTTP answer (connection, TLS, DNS...)."""
+
+    @property
+    def is_transient(self) -> bool:
+        return True
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """One request exceeded its timeout."""
+
+
+class DecodeError(SunoError):
+    """The body is not JSON of a shape the SDK can read.
+
+    ``excerpt`` holds at most the first :attr:`EXCERPT_CHARS` characters of
+    the body, for diagnosis. ``http_status`` is the HTTP status it came with.
+    """
+
+    EXCERPT_CHARS: ClassVar[int] = 200
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str | None = None,
+        excerpt: str = "",
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(message, task_id=task_id)
+        self.excerpt = excerpt[: self.EXCERPT_CHARS]
+        self.http_status = http_status
+
+    @property
+    def is_transient(self) -> bool:
+        # A truncated or garbled body from a busy gateway usually heals.
+        return True
+
+
+class APIError(SunoError):
+    """The service answered with an error code.
+
+    ``code`` is the body code when the answer had a JSON envelope, else the
+    HTTP status; ``http_status`` is the HTTP status; ``message`` the
+    service's ``msg`` (or a summary of the body); ``retry_after`` the
+    seconds the service asked to wait (``Retry-After``), if it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        task_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, task_id=task_id)
+        self.code = code
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        code = "" if self.code is None else f"[{self.code}] "
+        return code + super().__str__()
+
+
+class AuthenticationError(APIError):
+    """The API key is missing, wrong or revoked (401)."""
+
+
+class InsufficientCreditsError(APIError):
+    """The account has too few credits (402; 429 on sunoapi.org)."""
+
+
+class NotFoundError(APIError):
+    """The resource does not exist (404)."""
+
+
+class TaskNotFoundError(NotFoundError):
+    """The task id is unknown to the service, past the grace period."""
+
+
+class ConflictError(APIError):
+    """The record exists already (409)."""
+
+
+class InvalidRequestError(APIError, ValueError):
+    """The request's parameters were refused (400, 413, 422, 505)."""
+
+
+class RateLimitError(APIError):
+    """Too many requests (429 / 430 / 405). ``retry_after`` in seconds, if told."""
+
+    @property
+    def is_transient(self) -> bool:
+        return True
+
+
+class MediaFetchError(APIError):
+    """The service could not fetch a source audio or image file (451)."""
+
+
+class ServiceUnavailableError(APIError):
+    """Maintenance or overload (455 / 503). ``retry_after`` in seconds, if told."""
+
+    @property
+    def is_transient(self) -> bool:
+        return True
+
+
+class ServerError(APIError):
+    """The service failed (500 or another 5xx)."""
+
+    @property
+    def is_transient(self) -> bool:
+        return True
+
+
+class TaskFailedError(SunoError):
+    """The task ended in a failure status; ``record`` is its last record."""
+
+    def __init__(self, record: TaskRecord, message: str | None = None) -> None:
+        detail = record.error_message or "no error message"
+        code = "" if record.error_code is None else f" (error code {record.error_code})"
+        summary = f"task {record.task_id} failed: {record.status_raw}{code}: {detail}"
+        super().__init__(
+            message or summary,
+            task_id=record.task_id,
+        )
+        self.record = record
+
+    @property
+    def status(self) -> TaskStatus:
+        return self.record.status
+
+    @property
+    def error_code(self) -> int | str | None:
+        return self.record.error_code
+
+    @property
+    def error_message(self) -> str | None:
+        return self.record.error_message
+
+
+class TaskCreationFailedError(TaskFailedError):
+    """CREATE_TASK_FAILED: the service could not create the task."""
+
+
+class AudioGenerationFailedError(TaskFailedError):
+    """GENERATE_AUDIO_FAILED: the audio could not be generated."""
+
+
+class CallbackDeliveryError(TaskFailedError):
+    """CALLBACK_EXCEPTION: the service failed while calling back."""
+
+
+class SensitiveContentError(TaskFailedError):
+    """SENSITIVE_WORD_ERROR: the content was filtered."""
+
+
+class WaitTimeoutError(SunoError, TimeoutError):
+    """The wait's deadline passed before the task reached its goal.
+
+    ``last_record`` is the last record seen (``None`` if none arrived),
+    ``elapsed`` the seconds waited and ``polls`` the requests made.
+    """
+
+    def __init__(
+        self,
+        task_id: str,
+        *,
+        timeout: float,
+        last_record: TaskRecord | None = None,
+        elapsed: float = 0.0,
+        polls: int = 0,
+    ) -> None:
+        status = (
+            "no record yet"
+            if last_record is None
+            else f"last status {last_record.status_raw}"
+        )
+        super().__init__(
+            f"task {task_id} did not finish within {timeout:g} s ({status}, "
+            f"{polls} polls)",
+            task_id=task_id,
+        )
+        self.timeout = timeout
+        self.last_record = last_record
+        self.elapsed = elapsed
+        self.polls = polls
+
+
+class WebhookError(SunoError):
+    """A callback body could not be read as a callback."""
+
+
+class WebhookSignatureError(WebhookError):
+    """A callback's signature is missing, wrong, or its timestamp is stale."""
+
+
+class DownloadError(SunoError):
+    """A track's file could not be downloaded and saved.
+
+    ``track_id`` names the track; ``reasons`` holds one line per URL refused
+    or tried (query strings removed: signed URLs carry tokens); ``saved``
+    lists the files this call had saved before it stopped.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str | None = None,
+        track_id: str | None = None,
+        reasons: tuple[str, ...] = (),
+        saved: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(message, task_id=task_id)
+        self.track_id = track_id
+        self.reasons = reasons
+        self.saved = saved
+
+
+class DestinationExistsError(DownloadError, FileExistsError):
+    """The file to write exists already; ``path`` names it.
+
+    Pass ``overwrite=True`` to replace it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        task_id: str | None = None,
+        track_id: str | None = None,
+        saved: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(
+            f"{path} exists already (pass overwrite=True to replace it)",
+            task_id=task_id,
+            track_id=track_id,
+            saved=saved,
+        )
+        self.path = path
+        self.filename = str(path)

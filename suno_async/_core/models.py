@@ -1,0 +1,196 @@
+"""The SDK's value types: statuses, tracks, task records, events and outcomes.
+
+All are frozen, keyword-only attrs classes. How they are read from the wire
+lives in :mod:`suno_async._core.convert`, not here.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import attrs
+
+__all__ = ["TaskEvent", "TaskOutcome", "TaskRecord", "TaskStatus", "Track"]
+
+CHECKPOINT_VERSION: Final = 1
+
+
+class TaskStatus(str, enum.Enum):
+    """A task's status, as record-info reports it.
+
+    Statuses the SDK does not know decode as :attr:`UNKNOWN` (the raw string
+    stays on :attr:`TaskRecord.status_raw`) and count as still running.
+    """
+
+    PENDING = "PENDING"
+    TEXT_SUCCESS = "TEXT_SUCCESS"
+    FIRST_SUCCESS = "FIRST_SUCCESS"
+    SUCCESS = "SUCCESS"
+    CREATE_TASK_FAILED = "CREATE_TASK_FAILED"
+    GENERATE_AUDIO_FAILED = "GENERATE_AUDIO_FAILED"
+    CALLBACK_EXCEPTION = "CALLBACK_EXCEPTION"
+    SENSITIVE_WORD_ERROR = "SENSITIVE_WORD_ERROR"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def is_failure(self) -> bool:
+        """Whether this status is one of the terminal failures."""
+        return self in _FAILURES
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the task can change no more (SUCCESS or a failure)."""
+        return self is TaskStatus.SUCCESS or self in _FAILURES
+
+    @property
+    def milestone(self) -> int | None:
+        """Position on the success path (PENDING 0 ... SUCCESS 3), else ``None``."""
+        return _MILESTONE_ORDER.get(self)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_FAILURES: Final = frozenset(
+    {
+        TaskStatus.CREATE_TASK_FAILED,
+        TaskStatus.GENERATE_AUDIO_FAILED,
+        TaskStatus.CALLBACK_EXCEPTION,
+        TaskStatus.SENSITIVE_WORD_ERROR,
+    }
+)
+_MILESTONE_ORDER: Final = {
+    TaskStatus.PENDING: 0,
+    TaskStatus.TEXT_SUCCESS: 1,
+    TaskStatus.FIRST_SUCCESS: 2,
+    TaskStatus.SUCCESS: 3,
+}
+#: The milestones a wait reports, in order.
+MILESTONES: Final = (
+    TaskStatus.TEXT_SUCCESS,
+    TaskStatus.FIRST_SUCCESS,
+    TaskStatus.SUCCESS,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Track:
+    """One generated track. Empty URLs on the wire are ``None`` here."""
+
+    id: str
+    audio_url: str | None = None
+    stream_audio_url: str | None = None
+    image_url: str | None = None
+    source_audio_url: str | None = None
+    source_stream_audio_url: str | None = None
+    source_image_url: str | None = None
+    prompt: str | None = None
+    model_name: str | None = None
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    duration: float | None = None
+
+    @property
+    def audio_urls(self) -> tuple[str, ...]:
+        """Every playable URL, best first: final audio, stream, then sources."""
+        candidates = (
+            self.audio_url,
+            self.stream_audio_url,
+            self.source_audio_url,
+            self.source_stream_audio_url,
+        )
+        return tuple(dict.fromkeys(url for url in candidates if url))
+
+    @property
+    def best_audio_url(self) -> str | None:
+        """The best playable URL (final audio, then stream, then source)."""
+        urls = self.audio_urls
+        return urls[0] if urls else None
+
+
+@attrs.frozen(kw_only=True)
+class TaskRecord:
+    """What record-info tells about one task.
+
+    ``status_raw`` is the status string as sent; ``model_family`` is the
+    wire's ``type`` (``chirp-v4``, ``chirp-crow``...); ``param`` the decoded
+    creation parameters (empty when the wire's string was not JSON) and
+    ``param_raw`` the string as sent. ``raw`` is the whole ``data`` object,
+    unknown fields included.
+    """
+
+    task_id: str
+    status: TaskStatus
+    status_raw: str
+    tracks: tuple[Track, ...] = ()
+    operation_type: str | None = None
+    model_family: str | None = None
+    param: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    param_raw: str | None = attrs.field(default=None, repr=False)
+    parent_music_id: str | None = None
+    error_code: int | str | None = None
+    error_message: str | None = None
+    created_at: datetime | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class TaskEvent:
+    """A milestone reached by a waited task.
+
+    ``previous`` is the milestone before it (PENDING before TEXT_SUCCESS);
+    ``inferred`` is true when the task passed this milestone between two
+    polls and the SDK only saw a later status; ``elapsed`` is seconds since
+    polling of the task began (waits that share a poll loop share it);
+    ``polls`` and ``retries`` count the wait's requests.
+    """
+
+    task_id: str
+    status: TaskStatus
+    previous: TaskStatus | None
+    record: TaskRecord
+    inferred: bool = False
+    elapsed: float = 0.0
+    polls: int = 0
+    retries: int = 0
+
+    def checkpoint(self) -> str:
+        """A small versioned JSON string to resume the wait from this event.
+
+        Pass it as ``wait_for_task(task_id, resume=...)``: milestones up to
+        this one are not emitted again.
+        """
+        return json.dumps(
+            {
+                "v": CHECKPOINT_VERSION,
+                "task_id": self.task_id,
+                "reached": self.status.value,
+            },
+            separators=(",", ":"),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class TaskOutcome:
+    """How one task of :meth:`SunoClient.wait_many` ended: a record or an error."""
+
+    task_id: str
+    record: TaskRecord | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task reached its goal."""
+        return self.error is None
+
+    def unwrap(self) -> TaskRecord:
+        """The record, or raise the error."""
+        if self.error is not None:
+            raise self.error
+        assert self.record is not None
+        return self.record

@@ -1,0 +1,127 @@
+"""The milestone state machine: pure rules, no I/O.
+
+A task climbs PENDING → TEXT_SUCCESS → FIRST_SUCCESS → SUCCESS. The tracker
+turns each observed record into the milestones it newly reaches: each once,
+in order, never backwards. A milestone skipped between two polls is emitted
+as *inferred* before the later one; a status that moves backwards (a stale
+replica) is ignored; an unknown status changes nothing; a failure status
+raises the matching :class:`TaskFailedError` subclass.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Final
+
+from suno_async._core.errors import (
+    AudioGenerationFailedError,
+    CallbackDeliveryError,
+    InvalidRequestError,
+    SensitiveContentError,
+    TaskCreationFailedError,
+    TaskFailedError,
+)
+from suno_async._core.models import (
+    CHECKPOINT_VERSION,
+    MILESTONES,
+    TaskRecord,
+    TaskStatus,
+)
+
+__all__ = ["MilestoneTracker", "failure_for", "goal_level", "parse_checkpoint"]
+
+logger = logging.getLogger("suno_async")
+
+_FAILURE_ERRORS: Final[Mapping[TaskStatus, type[TaskFailedError]]] = {
+    TaskStatus.CREATE_TASK_FAILED: TaskCreationFailedError,
+    TaskStatus.GENERATE_AUDIO_FAILED: AudioGenerationFailedError,
+    TaskStatus.CALLBACK_EXCEPTION: CallbackDeliveryError,
+    TaskStatus.SENSITIVE_WORD_ERROR: SensitiveContentError,
+}
+#: Longest checkpoint accepted, in characters.
+MAX_CHECKPOINT_CHARS: Final = 1024
+
+
+def failure_for(record: TaskRecord) -> TaskFailedError:
+    """The exception a failed record raises."""
+    return _FAILURE_ERRORS.get(record.status, TaskFailedError)(record)
+
+
+def goal_level(until: TaskStatus) -> int:
+    """The milestone level a wait ``until`` this status ends at."""
+    if until not in MILESTONES:
+        names = ", ".join(m.name for m in MILESTONES)
+        raise InvalidRequestError(f"until must be one of {names}, not {until!r}")
+    level = until.milestone
+    assert level is not None
+    return level
+
+
+def parse_checkpoint(checkpoint: str, task_id: str) -> int:
+    """The milestone level a checkpoint says was delivered.
+
+    Raises :class:`InvalidRequestError` (a ``ValueError``) for garbage, an
+    unknown version, or a checkpoint of another task.
+    """
+    if not isinstance(checkpoint, str) or len(checkpoint) > MAX_CHECKPOINT_CHARS:
+        raise InvalidRequestError(
+            "resume must be a checkpoint string from TaskEvent.checkpoint()"
+        )
+    try:
+        data = json.loads(checkpoint)
+    except ValueError:
+        raise InvalidRequestError("resume is not a checkpoint: not JSON") from None
+    if not isinstance(data, dict) or data.get("v") != CHECKPOINT_VERSION:
+        raise InvalidRequestError(
+            f"resume is not a version {CHECKPOINT_VERSION} checkpoint of suno_async"
+        )
+    if data.get("task_id") != task_id:
+        raise InvalidRequestError(
+            f"resume is a checkpoint of task {data.get('task_id')!r}, "
+            f"not of {task_id!r}"
+        )
+    try:
+        status = TaskStatus(data.get("reached"))
+    except ValueError:
+        status = TaskStatus.UNKNOWN
+    if status not in MILESTONES:
+        raise InvalidRequestError(f"resume names no milestone: {data.get('reached')!r}")
+    level = status.milestone
+    assert level is not None
+    return level
+
+
+class MilestoneTracker:
+    """Remembers the highest milestone reached and reports new ones."""
+
+    __slots__ = ("level",)
+
+    def __init__(self, level: int = 0) -> None:
+        self.level = level
+
+    def observe(self, record: TaskRecord) -> list[tuple[TaskStatus, bool]]:
+        """The milestones ``record`` newly reaches, as ``(status, inferred)``.
+
+        Raises the matching :class:`TaskFailedError` for a failure status.
+        """
+        status = record.status
+        if status.is_failure:
+            raise failure_for(record)
+        level = status.milestone
+        if level is None:
+            logger.debug(
+                "task %s: unknown status %r, still waiting",
+                record.task_id,
+                record.status_raw,
+            )
+            return []
+        if level < self.level:
+            logger.debug(
+                "task %s: status went back to %s, ignored", record.task_id, status.value
+            )
+            return []
+        reached = [(m, m is not status) for m in MILESTONES[self.level : level]]
+        self.level = max(self.level, level)
+        return reached

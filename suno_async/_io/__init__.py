@@ -1,0 +1,1 @@
+"""I/O: the HTTP transport, the exact limiters, the callback bus, downloads."""

@@ -1,0 +1,299 @@
+"""Streaming downloads of tracks' audio, stream or cover image into a folder.
+
+For each track, the URLs of the kind are tried in order (audio:
+:attr:`Track.audio_urls`, best first) until one gives the file:
+
+* only http(s) URLs are requested; the others are refused with a reason;
+* an HTTP error, a connection failure, a timeout, an interrupted or empty
+  body, or a content type of another kind (``text/html``...) fails that URL
+  and the next one is tried; a generic binary type
+  (``application/octet-stream``, or none at all) is saved with a warning;
+* a file over ``max_bytes`` (declared, or counted as it arrives) stops at
+  once, without trying the other URLs: the cap is the caller's policy and
+  the other URLs carry the same track;
+* chunks go to a hidden temporary file beside the target, each written in a
+  worker thread (a slow disk never blocks the event loop; a buffered file's
+  lock makes a close wait for a write still running after a cancellation),
+  synced to disk, then hard-linked to the final name (so a file that
+  appeared meanwhile is never replaced unless ``overwrite``); any failure
+  or cancellation removes the temporary file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import inspect
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import BinaryIO, Final, TypeAlias
+
+from suno_async._core.download_plan import (
+    DownloadKind,
+    Job,
+    check_settings,
+    extension,
+    plan,
+    scrub,
+    shown_url,
+    tracks_of,
+)
+from suno_async._core.errors import (
+    DestinationExistsError,
+    DownloadError,
+    TransportError,
+)
+from suno_async._core.models import TaskRecord, Track
+from suno_async._io.http import MediaResponse, Transport
+
+__all__ = [
+    "DEFAULT_DOWNLOAD_TIMEOUT",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "DownloadKind",
+    "ProgressHandler",
+    "download",
+]
+
+logger = logging.getLogger("suno_async")
+
+#: The largest file :func:`download` saves, in bytes (per file).
+DEFAULT_MAX_DOWNLOAD_BYTES: Final = 200 * 1024 * 1024
+#: Seconds one attempt at one file may take, body included.
+DEFAULT_DOWNLOAD_TIMEOUT: Final = 300.0
+#: Called as ``on_progress(bytes_done, bytes_total_or_None)``; sync or async.
+ProgressHandler: TypeAlias = Callable[[int, "int | None"], object]
+
+_BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})
+
+
+class _URLFailed(Exception):
+    """This URL did not give the file; the next one may."""
+
+
+async def download(
+    transport: Transport,
+    target: TaskRecord | Track | Iterable[Track],
+    dest: str | os.PathLike[str],
+    *,
+    kind: DownloadKind = "audio",
+    on_progress: ProgressHandler | None = None,
+    overwrite: bool = False,
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+) -> list[Path]:
+    """Save each distinct track's file into the folder ``dest``; their paths.
+
+    See :meth:`SunoClient.download` for the rules.
+    """
+    tracks, task_id = tracks_of(target)
+    check_settings(kind, max_bytes, timeout)
+    jobs = plan(tracks, kind, task_id=task_id)
+    folder = _folder(dest)
+    if not overwrite:  # before any request, when the extension is predictable
+        for job in jobs:
+            predicted = folder / f"{job.stem}.{extension(kind, None, job.urls[0])}"
+            if _exists(predicted):
+                raise DestinationExistsError(
+                    predicted, task_id=task_id, track_id=job.track.id
+                )
+    saver = _Saver(
+        transport,
+        folder,
+        kind=kind,
+        task_id=task_id,
+        on_progress=on_progress,
+        overwrite=overwrite,
+        max_bytes=max_bytes,
+        timeout=timeout,
+    )
+    for job in jobs:
+        saver.saved.append(await saver.track(job))
+    return saver.saved
+
+
+class _Saver:
+    """Downloads jobs one after the other with one call's settings."""
+
+    __slots__ = (
+        "_folder",
+        "_kind",
+        "_max_bytes",
+        "_on_progress",
+        "_overwrite",
+        "_task_id",
+        "_timeout",
+        "_transport",
+        "saved",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        folder: Path,
+        *,
+        kind: DownloadKind,
+        task_id: str | None,
+        on_progress: ProgressHandler | None,
+        overwrite: bool,
+        max_bytes: int,
+        timeout: float,
+    ) -> None:
+        self._transport = transport
+        self._folder = folder
+        self._kind = kind
+        self._task_id = task_id
+        self._on_progress = on_progress
+        self._overwrite = overwrite
+        self._max_bytes = max_bytes
+        self._timeout = timeout
+        self.saved: list[Path] = []
+
+    async def track(self, job: Job) -> Path:
+        """The saved file of one track: its URLs tried in order."""
+        reasons = list(job.refused)
+        for url in job.urls:
+            try:
+                return await self._attempt(job, url)
+            except (_URLFailed, TransportError) as exc:
+                reasons.append(f"{shown_url(url)}: {scrub(str(exc))}")
+                logger.warning("download failed: %s", reasons[-1])
+        raise self._error(
+            f"could not download the {self._kind} of track {job.track.id}: "
+            + "; ".join(reasons),
+            job,
+            reasons,
+        )
+
+    async def _attempt(self, job: Job, url: str) -> Path:
+        async with self._transport.open_media(url, timeout=self._timeout) as media:
+            if not 200 <= media.status < 300:
+                raise _URLFailed(f"HTTP {media.status} {media.reason}".rstrip())
+            self._check_type(media.content_type, url)
+            declared = media.content_length
+            if declared is not None and declared > self._max_bytes:
+                raise self._too_large(job, url, f"Content-Length {declared}")
+            ext = extension(self._kind, media.content_type, url)
+            final = self._folder / f"{job.stem}.{ext}"
+            if not self._overwrite and _exists(final):
+                raise self._exists(job, final)
+            return await self._save(job, url, media, final)
+
+    def _check_type(self, content_type: str | None, url: str) -> None:
+        family = "image/" if self._kind == "image" else "audio/"
+        if content_type is not None and content_type.startswith(family):
+            return
+        if content_type is None or content_type in _BINARY_TYPES:
+            logger.warning(
+                "%s is sent as %s, not %s*: saving it anyway",
+                shown_url(url),
+                content_type or "no content type",
+                family,
+            )
+            return
+        raise _URLFailed(f"unexpected content type {content_type} (not {family}*)")
+
+    async def _save(
+        self, job: Job, url: str, media: MediaResponse, final: Path
+    ) -> Path:
+        """Stream the body to a temporary file, then move it to ``final``."""
+        temporary = final.with_name(f".{secrets.token_hex(8)}.part")
+        file = _create(temporary)
+        try:
+            done, total = 0, media.content_length
+            await self._progress(0, total)
+            while chunk := await media.read_chunk():
+                done += len(chunk)
+                if done > self._max_bytes:
+                    raise self._too_large(job, url, f"stopped at {done} bytes")
+                await asyncio.to_thread(file.write, chunk)
+                await self._progress(done, total)
+            if done == 0:
+                raise _URLFailed("the body is empty")
+            await asyncio.to_thread(_sync, file)
+            file.close()
+            if not _place(temporary, final, overwrite=self._overwrite):
+                raise self._exists(job, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                file.close()  # waits for a write still running in its thread
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+            raise
+        logger.debug("saved %s (%d bytes) from %s", final, done, shown_url(url))
+        return final
+
+    async def _progress(self, done: int, total: int | None) -> None:
+        if self._on_progress is not None:
+            result = self._on_progress(done, total)
+            if inspect.isawaitable(result):
+                await result
+
+    def _error(self, message: str, job: Job, reasons: list[str]) -> DownloadError:
+        return DownloadError(
+            message,
+            task_id=self._task_id,
+            track_id=job.track.id,
+            reasons=tuple(reasons),
+            saved=tuple(self.saved),
+        )
+
+    def _too_large(self, job: Job, url: str, detail: str) -> DownloadError:
+        reason = f"{shown_url(url)}: over the {self._max_bytes}-byte cap ({detail})"
+        message = f"the {self._kind} of track {job.track.id} is too large: {reason}"
+        return self._error(message, job, [reason])
+
+    def _exists(self, job: Job, final: Path) -> DestinationExistsError:
+        return DestinationExistsError(
+            final, task_id=self._task_id, track_id=job.track.id, saved=tuple(self.saved)
+        )
+
+
+# Metadata calls (mkdir, stat, open, link) run inline: they are quick next
+# to the writes and syncs, which run in threads.
+
+
+def _folder(dest: str | os.PathLike[str]) -> Path:
+    folder = Path(dest)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, "the download destination is not a folder", str(folder)
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything has that name (a dangling symbolic link included)."""
+    return os.path.lexists(path)
+
+
+def _create(path: Path) -> BinaryIO:
+    """A new file (never an existing one), with the umask's usual permissions."""
+    return open(path, "xb")
+
+
+def _sync(file: BinaryIO) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+
+
+def _place(temporary: Path, final: Path, *, overwrite: bool) -> bool:
+    """Give ``temporary`` the name ``final``; ``False`` if that exists (kept)."""
+    if overwrite:
+        os.replace(temporary, final)
+        return True
+    try:
+        os.link(temporary, final)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here (FAT, some network shares)
+        if os.path.lexists(final):
+            return False
+        os.replace(temporary, final)
+        return True
+    os.unlink(temporary)
+    return True

@@ -1,0 +1,446 @@
+"""The HTTP edge: the only module that touches aiohttp clients and their errors.
+
+:class:`Transport` sends one request and returns the envelope's ``data``, or
+raises an exception from :mod:`suno_async._core.errors` (see
+:func:`~suno_async._core.envelope.read_envelope` for body codes and HTTP statuses).
+Besides those:
+
+* a body over ``max_body_bytes`` (by ``Content-Length`` or as it streams in)
+  is refused with :class:`DecodeError`; it is read in chunks, never whole;
+* connection, TLS and DNS failures raise :class:`TransportError`, timeouts
+  :class:`RequestTimeoutError`, both ``from`` the foreign error
+  (:meth:`Transport._translate` is the only place that translates them);
+  :func:`nothing_sent` tells the failures that prove the request never left.
+
+:meth:`Transport.open_media` streams a media file (a CDN URL, without the
+API key) for :mod:`suno_async._io.download`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+)
+from typing import Any, Final
+
+import aiohttp
+import anyio
+import attrs
+from multidict import CIMultiDictProxy
+
+from suno_async._core.envelope import (
+    MAX_RETRY_AFTER_S,
+    parse_retry_after,
+    read_envelope,
+)
+from suno_async._core.errors import (
+    ClientClosedError,
+    DecodeError,
+    RequestTimeoutError,
+    SunoError,
+    TransportError,
+    UsageError,
+)
+from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, Provider
+from suno_async._core.version import __version__
+
+if sys.version_info >= (3, 11):
+    # asyncio's own timeout costs a fraction of a cancel scope's on this hot path
+    _time_limit: Callable[[float], AbstractAsyncContextManager[object]] = (
+        asyncio.timeout
+    )
+else:  # pragma: no cover - Python 3.10
+
+    @asynccontextmanager
+    async def _time_limit(seconds: float) -> AsyncIterator[None]:
+        with anyio.fail_after(seconds):
+            yield
+
+
+__all__ = [
+    "FOREIGN_ERRORS",
+    "MAX_RETRY_AFTER_S",
+    "USER_AGENT",
+    "NOT_SENT_ERRORS",
+    "MediaResponse",
+    "SlotFactory",
+    "Transport",
+    "nothing_sent",
+    "parse_retry_after",
+]
+
+logger = logging.getLogger("suno_async")
+
+#: Makes one async context manager per wire attempt (a rate-limiter slot).
+SlotFactory = Callable[[], AbstractAsyncContextManager[object]]
+
+#: Every foreign exception :meth:`Transport.request` translates.
+FOREIGN_ERRORS: Final = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
+#: Sent with every request.
+USER_AGENT: Final = (
+    f"suno-async/{__version__} aiohttp/{aiohttp.__version__} "
+    f"python/{platform.python_version()}"
+)
+#: Foreign errors raised before a request's first byte is written: no
+#: connection could be made (refused, DNS, proxy, TLS handshake, connect
+#: timeout). aiohttp raises them from its connector, before sending.
+NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_CHUNK_BYTES: Final = 64 * 1024
+
+
+def nothing_sent(error: BaseException) -> bool:
+    """Whether ``error``, raised by :meth:`Transport.request`, proves nothing was sent.
+
+    True only for a :class:`TransportError` translated from a failure to
+    connect. A reset, a timeout once connected, or any answer may follow a
+    request that the server received.
+    """
+    return isinstance(error, TransportError) and isinstance(
+        error.__cause__, NOT_SENT_ERRORS
+    )
+
+
+@attrs.frozen
+class _Answer:
+    status: int
+    reason: str
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+class _SlotMiddleware:
+    """Holds a slot around each wire attempt, aiohttp's silent re-sends included.
+
+    The first slot is taken before the request starts (so a session whose
+    wire is mocked takes one too) and released when the first attempt's
+    headers arrive or it fails; every further attempt takes a fresh slot.
+    """
+
+    __slots__ = ("_first", "_slot", "attempts")
+
+    def __init__(self, slot: SlotFactory) -> None:
+        self._slot = slot
+        self._first = AsyncExitStack()
+        self.attempts = 0
+
+    async def take_first(self) -> None:
+        await self._first.enter_async_context(self._slot())
+
+    async def release_first(self) -> None:
+        await self._first.aclose()
+
+    async def __call__(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        self.attempts += 1
+        if self.attempts == 1:
+            try:
+                return await handler(request)
+            finally:
+                await self.release_first()
+        async with self._slot():
+            return await handler(request)
+
+
+class Transport:
+    """Sends requests to one provider with one key; maps every outcome."""
+
+    __slots__ = (
+        "_api_key",
+        "_base_url",
+        "_closed",
+        "_headers",
+        "_max_body_bytes",
+        "_max_connections",
+        "_owns_session",
+        "_provider",
+        "_request_timeout",
+        "_session",
+    )
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        provider: Provider,
+        base_url: str,
+        session: aiohttp.ClientSession | None,
+        request_timeout: float,
+        max_connections: int,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        self._api_key = api_key
+        self._headers: Final = {
+            "Authorization": f"Bearer {api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        self._provider = provider
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self._request_timeout = request_timeout
+        self._max_connections = max_connections
+        self._max_body_bytes = max_body_bytes
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Transport {self._provider.name} {self._base_url}>"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
+    @property
+    def owns_open_session(self) -> bool:
+        """Whether a session created here is still open (a leak if never closed)."""
+        session = self._session
+        return self._owns_session and session is not None and not session.closed
+
+    async def aclose(self) -> None:
+        """Refuse further requests; close the session only if we created it."""
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+
+    def _get_session(self, task_id: str | None) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections)
+            self._session = aiohttp.ClientSession(connector=connector)
+        elif self._session.closed:
+            message = "the aiohttp session given to the client is closed"
+            raise UsageError(message, task_id=task_id)
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Mapping[str, Any] | None = None,
+        task_id: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - clipped by the caller
+        slot: SlotFactory | None = None,
+    ) -> Any:
+        """Send one request; return the envelope's ``data`` on body code 200.
+
+        ``slot`` is entered around each wire attempt and held until its
+        headers arrive; ``timeout`` (seconds, slot waits included) overrides
+        the client's request timeout. Raises the mapped :class:`SunoError`.
+        """
+        if self._closed:
+            raise ClientClosedError("the client is closed", task_id=task_id)
+        timeout_s = self._request_timeout if timeout is None else timeout
+        started = time.monotonic()
+        status: int | None = None
+        code: int | None = None
+        failure = ""
+        try:
+            try:
+                async with _time_limit(timeout_s):
+                    answer = await self._exchange(
+                        method,
+                        path,
+                        params=params,
+                        json=json,
+                        timeout_s=timeout_s,
+                        slot=slot,
+                        task_id=task_id,
+                    )
+            except FOREIGN_ERRORS as exc:
+                raise self._translate(exc, timeout_s, task_id) from exc
+            status = answer.status
+            data = read_envelope(
+                answer.status,
+                answer.reason,
+                answer.headers,
+                answer.body,
+                provider=self._provider,
+                task_id=task_id,
+                redact=self._redact,
+            )
+            code = 200
+        except BaseException as exc:
+            code = getattr(exc, "code", None)
+            failure = f" ({type(exc).__name__})"
+            raise
+        finally:
+            logger.debug(
+                "%s %s task=%s -> HTTP %s code %s in %.0f ms%s",
+                method,
+                path,
+                task_id,
+                status,
+                code,
+                (time.monotonic() - started) * 1000,
+                failure,
+            )
+        return data
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Mapping[str, Any] | None,
+        timeout_s: float,
+        slot: SlotFactory | None,
+        task_id: str | None,
+    ) -> _Answer:
+        session = self._get_session(task_id)
+        middleware = None if slot is None else _SlotMiddleware(slot)
+        middlewares = None
+        if middleware is not None:
+            # A per-request list replaces the session's own: keep those, outside.
+            middlewares = (*getattr(session, "_middlewares", ()), middleware)
+            await middleware.take_first()
+        try:
+            async with session.request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json,
+                headers=self._headers,
+                timeout=aiohttp.ClientTimeout(total=timeout_s),
+                allow_redirects=False,  # never carry the key to another origin
+                raise_for_status=False,
+                middlewares=middlewares,
+            ) as response:
+                if middleware is not None:  # a mocked wire skips the middleware
+                    await middleware.release_first()
+                body = await self._read_body(response, task_id)
+                reason = response.reason or ""
+                return _Answer(response.status, reason, response.headers, body)
+        finally:
+            if middleware is not None:
+                await middleware.release_first()
+
+    async def _read_body(
+        self, response: aiohttp.ClientResponse, task_id: str | None
+    ) -> bytes:
+        """The whole body; one over ``max_body_bytes`` is refused and closed."""
+        cap = self._max_body_bytes
+        declared = response.content_length
+        if declared is not None and declared <= cap:
+            return await response.read()  # a declared length aiohttp enforces
+        if declared is not None:
+            detail = f"Content-Length {declared}"
+        else:
+            chunks: list[bytes] = []
+            seen = 0
+            async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+                seen += len(chunk)
+                if seen > cap:
+                    break
+                chunks.append(chunk)
+            else:
+                return b"".join(chunks)
+            detail = f"stopped reading at {seen} bytes"
+        response.close()
+        raise DecodeError(
+            f"response body over the {cap}-byte cap ({detail})",
+            task_id=task_id,
+            http_status=response.status,
+        )
+
+    def _translate(
+        self, exc: BaseException, timeout_s: float, task_id: str | None
+    ) -> SunoError:
+        """The one place where foreign exceptions become ours."""
+        if self._closed:
+            message = "the client was closed during the request"
+            return ClientClosedError(message, task_id=task_id)
+        if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+            message = f"request timed out after {timeout_s:g} s"
+            return RequestTimeoutError(message, task_id=task_id)
+        detail = self._redact(str(exc)) or "no detail"
+        return TransportError(f"{type(exc).__name__}: {detail}", task_id=task_id)
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "[redacted]")
+
+    # --- media files (the streaming edge of _download.py) ----------------------
+
+    @asynccontextmanager
+    async def open_media(
+        self,
+        url: str,
+        *,
+        timeout: float,  # noqa: ASYNC109 - aiohttp's total timeout, body included
+    ) -> AsyncIterator[MediaResponse]:
+        """Open a media file (a CDN URL) to read it in chunks, whatever its status.
+
+        Sent through the client's session without the API key (that header
+        is for API calls only), following redirects; ``timeout`` bounds the
+        whole exchange in seconds, body included. Failures raise
+        :class:`TransportError` or :class:`RequestTimeoutError`, here and
+        from :meth:`MediaResponse.read_chunk`.
+        """
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+        session = self._get_session(None)
+        try:
+            response = await session.get(
+                url,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "*/*",
+                    "Accept-Encoding": "identity",  # media is compressed already
+                },
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                raise_for_status=False,
+            )
+        except FOREIGN_ERRORS as exc:
+            raise self._translate(exc, timeout, None) from exc
+        try:
+            yield MediaResponse(response, lambda e: self._translate(e, timeout, None))
+        finally:
+            response.release()  # back to the pool if read to the end, else closed
+
+
+class MediaResponse:
+    """An open media response: its status, type and size, and its body in chunks.
+
+    ``content_type`` is the media type, lower-cased, without parameters
+    (``None`` without the header); ``content_length`` the declared size.
+    """
+
+    __slots__ = (
+        "_response",
+        "_translate",
+        "content_length",
+        "content_type",
+        "reason",
+        "status",
+    )
+
+    def __init__(
+        self,
+        response: aiohttp.ClientResponse,
+        translate: Callable[[BaseException], SunoError],
+    ) -> None:
+        self._response = response
+        self._translate = translate
+        self.status = response.status
+        self.reason = response.reason or ""
+        declared = "Content-Type" in response.headers
+        self.content_type = response.content_type if declared else None
+        self.content_length = response.content_length
+
+    async def read_chunk(self) -> bytes:
+        """The body's next chunk (64 KiB at most); ``b""`` at its end."""
+        try:
+            return await self._response.content.read(_CHUNK_BYTES)
+        except FOREIGN_ERRORS as exc:
+            raise self._translate(exc) from exc

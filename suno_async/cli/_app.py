@@ -1,0 +1,205 @@
+"""The ``suno-async`` command line (click): the group, ``status``, ``wait``, ``demo``.
+
+``generate``, ``download`` and ``credits`` are in
+:mod:`suno_async.cli._create`; how every command runs (settings, output,
+errors) is :mod:`suno_async.cli._run`.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+
+import click
+
+from suno_async._core.providers import PROVIDERS
+from suno_async._core.version import __version__
+from suno_async.cli._board import Board, watch
+from suno_async.cli._create import credits, download, generate
+from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
+from suno_async.cli._main import ExitCode, worst
+from suno_async.cli._run import (
+    EXIT_CODES_HELP,
+    UNTIL,
+    Output,
+    Settings,
+    common_options,
+    error_line,
+    execute,
+    merge,
+    report_worst,
+    wait_options,
+    warning_line,
+)
+
+__all__ = ["Settings", "cli", "demo_exit_code", "execute"]
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_HELP,
+)
+@click.option(
+    "--api-key",
+    metavar="KEY",
+    help="The API key (default: $APIKLEY_API_KEY, then $SUNO_API_KEY). Never printed.",
+)
+@click.option(
+    "--base-url", metavar="URL", help="The service's URL (default: the provider's)."
+)
+@click.option(
+    "--provider",
+    type=click.Choice(sorted(PROVIDERS)),
+    default="apikley",
+    show_default=True,
+    help="Which service of the API family.",
+)
+@common_options
+@click.version_option(__version__, "--version", prog_name="suno-async")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_key: str | None,
+    base_url: str | None,
+    provider: str,
+    json_output: bool,
+    verbose: bool,
+) -> None:
+    """Create, wait for and download Suno tasks; try it with `suno-async demo`.
+
+    --json and -v may also follow the command's name.
+    """
+    ctx.obj = Settings(
+        api_key=api_key,
+        base_url=base_url,
+        provider=provider,
+        json=json_output,
+        verbose=verbose,
+    )
+
+
+# --- status -------------------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("task_id")
+@common_options
+@click.pass_context
+def status(ctx: click.Context, task_id: str, json_output: bool, verbose: bool) -> None:
+    """Show a task's status, tracks and URLs (one request).
+
+    Exits 0 whenever the record was read, whatever the task's status.
+    """
+    settings = merge(ctx, json_output, verbose)
+
+    async def work(output: Output) -> ExitCode:
+        async with settings.client() as client:
+            record = await client.get_task(task_id)
+        output.record(record)
+        return ExitCode.OK
+
+    execute(settings, work)
+
+
+# --- wait ---------------------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("task_ids", metavar="TASK_ID...", nargs=-1, required=True)
+@wait_options
+@common_options
+@click.pass_context
+def wait(
+    ctx: click.Context,
+    task_ids: tuple[str, ...],
+    until: str,
+    timeout: float,
+    json_output: bool,
+    verbose: bool,
+) -> None:
+    """Wait for tasks, showing each milestone as it comes, then a summary."""
+    settings = merge(ctx, json_output, verbose)
+
+    async def work(output: Output) -> ExitCode:
+        async with settings.client() as client:
+            board = Board(task_ids)
+            code = await watch(
+                client, board, output, until=UNTIL[until], timeout=timeout
+            )
+        output.summary(board, lines=[f"{board.tally()}."])
+        report_worst(settings, board)
+        return code
+
+    execute(settings, work)
+
+
+# --- demo ---------------------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--tasks",
+    type=click.IntRange(1, 1000),
+    default=DEMO_TASKS,
+    show_default=True,
+    help="How many tasks to simulate.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True, max=10),
+    default=DEMO_SCALE,
+    show_default=True,
+    help="Real seconds per simulated second (0.1: ten times faster).",
+)
+@click.option("--seed", type=int, default=None, help="Replay a run (default: random).")
+@common_options
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    tasks: int,
+    scale: float,
+    seed: int | None,
+    json_output: bool,
+    verbose: bool,
+) -> None:
+    """Create, wait for and download simulated tasks: no key, no network.
+
+    Starts FakeSunoServer on 127.0.0.1, creates tasks with realistic
+    timelines as `generate` does, waits for them all as `wait` does, then
+    downloads every track into a temporary folder (deleted at the end) and
+    lists the files. Times are simulated seconds. Exits 4 if the simulator
+    counted any request over the per-task rate limit.
+    """
+    settings = merge(ctx, json_output, verbose)
+    if seed is None:
+        seed = random.randrange(1_000_000)
+
+    async def work(output: Output) -> ExitCode:
+        result = await run_demo(
+            output,
+            tasks=tasks,
+            scale=scale,
+            seed=seed,
+            provider=settings.provider,
+            warn=functools.partial(warning_line, settings),
+        )
+        return demo_exit_code(settings, result)
+
+    execute(settings, work)
+
+
+def demo_exit_code(settings: Settings, result: DemoResult) -> ExitCode:
+    """The tasks' worst outcome; an API error if the rate limit was exceeded."""
+    report_worst(settings, result.board)
+    if not result.limit_violations:
+        return result.exit_code
+    error_line(
+        settings,
+        f"the simulator counted {result.limit_violations} requests "
+        "over the per-task rate limit",
+    )
+    return worst([result.exit_code, ExitCode.API_ERROR])
+
+
+for _command in (generate, download, credits):
+    cli.add_command(_command)

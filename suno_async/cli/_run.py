@@ -1,0 +1,251 @@
+"""How a ``suno-async`` command runs: settings, output, errors, shared options.
+
+Every command runs one coroutine through :func:`execute`, which turns its
+errors into one ``error: ...`` line on stderr (a traceback only with
+``-v``) and an :class:`~suno_async.cli._main.ExitCode`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Final, NoReturn, TypeVar
+
+import attrs
+import click
+from rich.console import Console
+
+from suno_async._client import SunoClient
+from suno_async._core.errors import (
+    ConfigurationError,
+    DestinationExistsError,
+    SunoError,
+)
+from suno_async._core.models import TaskStatus
+from suno_async._core.providers import API_KEY_ENV_VARS, DEFAULT_WAIT_TIMEOUT, PROVIDERS
+from suno_async.cli._board import Board
+from suno_async.cli._display import RichDisplay, plain_console
+from suno_async.cli._json_lines import JsonLines
+from suno_async.cli._main import ExitCode, Redactor, exit_code_for
+
+__all__ = [
+    "EXIT_CODES_HELP",
+    "UNTIL",
+    "Output",
+    "Settings",
+    "common_options",
+    "error_line",
+    "execute",
+    "merge",
+    "report_worst",
+    "wait_options",
+    "warning_line",
+]
+
+Output = RichDisplay | JsonLines
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: ``--until`` choices.
+UNTIL: Final = {
+    "text": TaskStatus.TEXT_SUCCESS,
+    "first": TaskStatus.FIRST_SUCCESS,
+    "success": TaskStatus.SUCCESS,
+}
+EXIT_CODES_HELP: Final = """\b
+Exit codes:
+  0    success
+  1    a task failed (TaskFailedError)
+  2    usage error: bad option, no API key or callback URL, invalid task id,
+       setting or request
+  3    timeout (WaitTimeoutError)
+  4    API or network error (APIError, TransportError, DecodeError,
+       DownloadError...)
+  5    local file error: the file exists (--overwrite replaces it), or the
+       file system refused
+  130  interrupted (Ctrl-C)
+  141  the output was closed early (e.g. piped to head)
+With several tasks the worst outcome decides: 2 > 4 > 3 > 1 > 0.
+"""
+_LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """The global options, as the commands see them."""
+
+    api_key: str | None = attrs.field(repr=False)
+    base_url: str | None = None
+    provider: str = "apikley"
+    json: bool = False
+    verbose: bool = False
+
+    @property
+    def redact(self) -> Redactor:
+        """Masks every key this run may use (option and environment)."""
+        keys = [self.api_key, *(os.environ.get(name) for name in API_KEY_ENV_VARS)]
+        return Redactor(keys)
+
+    def client(self) -> SunoClient:
+        """A client for the chosen provider; a clear error when no key is set."""
+        if not self.api_key and not any(os.environ.get(n) for n in API_KEY_ENV_VARS):
+            raise ConfigurationError(
+                f"no API key: pass --api-key or set {' or '.join(API_KEY_ENV_VARS)}"
+            )
+        return SunoClient(
+            self.api_key or None,
+            provider=PROVIDERS[self.provider],
+            base_url=self.base_url,
+        )
+
+
+class _StderrHandler(logging.Handler):
+    """Log lines to the current ``sys.stderr`` (the live display redirects it)."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__(logging.DEBUG)
+        self._redact = redact
+        self.setFormatter(logging.Formatter(_LOG_FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self._redact(self.format(record)) + "\n")
+        except Exception:  # pragma: no cover - logging's own policy
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def _debug_logging(settings: Settings) -> Iterator[None]:
+    """With ``-v``: the ``suno_async`` logger at DEBUG on stderr, keys masked."""
+    if not settings.verbose:
+        yield
+        return
+    logger = logging.getLogger("suno_async")
+    handler = _StderrHandler(settings.redact)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def error_line(settings: Settings, message: str) -> None:
+    """``error: message`` on stderr, keys masked."""
+    click.echo(settings.redact(f"error: {message}"), err=True)
+
+
+def warning_line(settings: Settings, message: str) -> None:
+    """``warning: message`` on stderr, keys masked."""
+    click.echo(settings.redact(f"warning: {message}"), err=True)
+
+
+def _output(settings: Settings) -> Output:
+    if settings.json:
+        return JsonLines()
+    console = Console(highlight=False)
+    return RichDisplay(console if console.is_terminal else plain_console())
+
+
+def _message(error: Exception, code: ExitCode) -> str:
+    """The ``error:`` line's text for ``error``."""
+    if isinstance(error, DestinationExistsError):
+        return f"{error.path} exists already (pass --overwrite to replace it)"
+    message = str(error) or type(error).__name__
+    if isinstance(error, SunoError) or code is ExitCode.FILE_ERROR:
+        return message
+    return f"unexpected {type(error).__name__}: {message}"
+
+
+def execute(
+    settings: Settings, work: Callable[[Output], Awaitable[ExitCode]]
+) -> NoReturn:
+    """Run ``work`` to its exit status; errors become one line on stderr."""
+    output = _output(settings)
+
+    async def run() -> ExitCode:
+        return await work(output)
+
+    with _debug_logging(settings):
+        try:
+            code = asyncio.run(run())
+        except KeyboardInterrupt:
+            error_line(settings, "interrupted")
+            code = ExitCode.INTERRUPTED
+        except BrokenPipeError:
+            # The reader left (`| head`): stop quietly, as other tools do.
+            _silence_stdout()
+            code = ExitCode.BROKEN_PIPE
+        except Exception as exc:
+            code = exit_code_for(exc)
+            if settings.verbose:
+                text = "".join(traceback.format_exception(exc))
+                click.echo(settings.redact(text.rstrip()), err=True)
+            error_line(settings, _message(exc, code))
+    raise click.exceptions.Exit(int(code))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def merge(ctx: click.Context, json_output: bool, verbose: bool) -> Settings:
+    """The global settings with a command's own ``--json`` and ``-v``."""
+    settings: Settings = ctx.find_object(Settings) or Settings(api_key=None)
+    return attrs.evolve(
+        settings, json=settings.json or json_output, verbose=settings.verbose or verbose
+    )
+
+
+def common_options(function: _F) -> _F:
+    """``--json`` and ``-v``, also accepted after the command's name."""
+    function = click.option(
+        "-v", "--verbose", is_flag=True, help="Debug logging to stderr, tracebacks."
+    )(function)
+    return click.option(
+        "--json", "json_output", is_flag=True, help="Print JSON lines, not the display."
+    )(function)
+
+
+def wait_options(function: _F) -> _F:
+    """``--until`` and ``--timeout``, as ``wait`` and ``generate`` take them."""
+    function = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_WAIT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up on a task after this long (all start together).",
+    )(function)
+    return click.option(
+        "--until",
+        type=click.Choice(list(UNTIL)),
+        default="success",
+        show_default=True,
+        help="Stop at the lyrics (text), the first playable track, or the end.",
+    )(function)
+
+
+def report_worst(settings: Settings, board: Board) -> None:
+    """One ``error:`` line when some task did not succeed."""
+    failed = [row for row in board.rows.values() if row.error is not None]
+    if not failed:
+        return
+    worst = next(row for row in failed if row.exit_code == board.exit_code)
+    if len(board.rows) == 1:
+        error_line(settings, str(worst.error))
+    else:
+        error_line(
+            settings,
+            f"{len(failed)} of {len(board.rows)} tasks did not succeed; "
+            f"worst: {worst.error}",
+        )

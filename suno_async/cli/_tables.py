@@ -1,0 +1,203 @@
+"""The CLI's renderables for people: progress and summary tables, a record's view.
+
+Pure functions of a :class:`~suno_async.cli._board.Board` or a record; when
+and where they are printed is :class:`suno_async.cli._display.RichDisplay`'s
+business. Text from the service is never read as rich markup.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from suno_async._core.errors import TaskFailedError, WaitTimeoutError
+from suno_async._core.models import MILESTONES, TaskRecord, TaskStatus, Track
+from suno_async.cli._board import Board, TaskRow
+from suno_async.cli._main import ExitCode
+
+__all__ = [
+    "audio_lines",
+    "describe",
+    "polls_text",
+    "progress_table",
+    "record_view",
+    "seconds_text",
+    "summary_table",
+]
+
+_STATUS_STYLES: Final = {
+    TaskStatus.PENDING.value: "dim",
+    TaskStatus.TEXT_SUCCESS.value: "cyan",
+    TaskStatus.FIRST_SUCCESS.value: "blue",
+    TaskStatus.SUCCESS.value: "bold green",
+}
+_RESULT_STYLES: Final = {
+    ExitCode.OK: "green",
+    ExitCode.TASK_FAILED: "bold red",
+    ExitCode.USAGE: "magenta",
+    ExitCode.TIMEOUT: "yellow",
+    ExitCode.API_ERROR: "red",
+}
+_MILESTONE_HEADERS: Final = ("Text", "First", "Done")
+
+
+def describe(row: TaskRow) -> str:
+    """One line on how a task's wait ended."""
+    error = row.error
+    if error is None:
+        return f"reached {row.status}"
+    if isinstance(error, TaskFailedError):
+        code = "" if error.error_code is None else f" (error code {error.error_code})"
+        return f"{error.record.status_raw}{code}: {error.error_message or 'no message'}"
+    if isinstance(error, WaitTimeoutError):
+        return f"not done within {error.timeout:g} s (last status {row.status})"
+    return str(error)
+
+
+def seconds_text(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def polls_text(count: int) -> str:
+    return f"{count} poll{'' if count == 1 else 's'}"
+
+
+def _length(track: Track) -> str:
+    if track.duration is None:
+        return ""
+    minutes, seconds = divmod(round(track.duration), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+def _status_cell(row: TaskRow) -> Text:
+    if row.done and row.error is not None:
+        return Text(row.status, style=_RESULT_STYLES[row.exit_code])
+    return Text(row.status, style=_STATUS_STYLES.get(row.status, ""))
+
+
+def _milestone_cell(row: TaskRow, milestone: TaskStatus) -> Text:
+    seen = row.reached_at(milestone)
+    if seen is None:
+        return Text("-" if row.done else "", style="dim")
+    elapsed_s, inferred = seen
+    # "~": passed between two polls; the time is when it was noticed.
+    return Text(("~" if inferred else "") + seconds_text(elapsed_s))
+
+
+def progress_table(board: Board, *, titles: bool = True) -> Table:
+    """One row per task: status, title, milestones with their times, polls, time."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("Task", overflow="ellipsis", min_width=8)
+    table.add_column("Status", no_wrap=True)
+    if titles:
+        table.add_column("Title", overflow="ellipsis", no_wrap=True)
+    for header in _MILESTONE_HEADERS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Polls", justify="right")
+    table.add_column("Time", justify="right", no_wrap=True)
+    now_s = board.elapsed_s()
+    for row in board.rows.values():
+        title = [Text(row.title or "")] if titles else []
+        table.add_row(
+            Text(row.task_id),
+            _status_cell(row),
+            *title,
+            *(_milestone_cell(row, m) for m in MILESTONES),
+            str(row.polls),
+            seconds_text(now_s if row.finished_s is None else row.finished_s),
+        )
+    return table
+
+
+def summary_table(board: Board) -> Table:
+    """One row per track (one per task without tracks): what each task made."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("Task", overflow="ellipsis", min_width=8)
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Polls", justify="right")
+    table.add_column("Time", justify="right", no_wrap=True)
+    table.add_column("Title")
+    table.add_column("Length", justify="right")
+    for row in board.rows.values():
+        result = Text(row.result, style=_RESULT_STYLES.get(row.exit_code, ""))
+        time_s = "" if row.finished_s is None else seconds_text(row.finished_s)
+        head = (Text(row.task_id), result, str(row.polls), time_s)
+        tracks = _tracks(row)
+        if not tracks:
+            detail = Text(describe(row), style="" if row.error is None else "red")
+            table.add_row(*head, detail, "")
+        for index, track in enumerate(tracks):
+            cells = head if index == 0 else ("", "", "", "")
+            table.add_row(*cells, Text(track.title or ""), _length(track))
+    return table
+
+
+def audio_lines(board: Board) -> list[str]:
+    """The best audio URL of every track made, one line each (never wrapped)."""
+    lines = []
+    for row in board.rows.values():
+        for track in _tracks(row):
+            if track.best_audio_url:
+                length = _length(track)
+                name = f"{track.title or track.id}{f' ({length})' if length else ''}"
+                lines.append(f"  {name}  {track.best_audio_url}")
+    return lines
+
+
+def _tracks(row: TaskRow) -> tuple[Track, ...]:
+    return row.record.tracks if row.record is not None and row.error is None else ()
+
+
+def record_view(record: TaskRecord) -> RenderableType:
+    """A task record for people: its fields, then each track and its URLs."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    style = _STATUS_STYLES.get(
+        record.status_raw, "red" if record.status.is_failure else ""
+    )
+    fields: list[tuple[str, str | Text | None]] = [
+        ("Task", record.task_id),
+        ("Status", Text(record.status_raw, style=style)),
+        ("Operation", record.operation_type),
+        ("Model", record.model_family),
+        (
+            "Created",
+            None if record.created_at is None else record.created_at.isoformat(),
+        ),
+        ("Error code", None if record.error_code is None else str(record.error_code)),
+        ("Error", record.error_message),
+        ("Tracks", str(len(record.tracks))),
+    ]
+    for name, value in fields:
+        if value is not None:  # service text is never read as rich markup
+            grid.add_row(name, Text(value) if isinstance(value, str) else value)
+    parts: list[RenderableType] = [grid]
+    for number, track in enumerate(record.tracks, 1):
+        parts.append(Text(""))
+        parts.append(_track_view(number, track))
+    return Group(*parts)
+
+
+def _track_view(number: int, track: Track) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    heading = track.title or track.id
+    grid.add_row(f"Track {number}", Text(heading, style="bold"))
+    values = [
+        ("id", track.id),
+        ("length", _length(track)),
+        ("tags", ", ".join(track.tags)),
+        ("audio", track.audio_url),
+        ("stream", track.stream_audio_url),
+        ("image", track.image_url),
+    ]
+    for name, value in values:
+        if value:
+            grid.add_row(name, Text(value))
+    return grid
