@@ -4,6 +4,7 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
 
     SunoError
     ├── ConfigurationError            bad client settings (no key, http base URL...)
+    ├── InvalidArgumentError          refused before sending (also ValueError)
     ├── UsageError                    misuse: closed client, TaskWait consumed twice
     │   └── ClientClosedError         the client was closed (also ends running waits)
     ├── TransportError                connection, TLS, DNS
@@ -15,7 +16,8 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     │   ├── NotFoundError             404
     │   │   └── TaskNotFoundError     404 for a task id, after the grace period
     │   ├── ConflictError             409
-    │   ├── InvalidRequestError       400 / 413 / 422 / 505 (also ValueError)
+    │   ├── InvalidRequestError       the service refused it: 400 / 413 / 422 / 505
+    │   │                             (also ValueError)
     │   ├── RateLimitError            429 / 430 / 405 (.retry_after)
     │   ├── MediaFetchError           451
     │   ├── ServiceUnavailableError   455 / 503 (.retry_after)
@@ -55,6 +57,7 @@ __all__ = [
     "DestinationExistsError",
     "DownloadError",
     "InsufficientCreditsError",
+    "InvalidArgumentError",
     "InvalidRequestError",
     "MediaFetchError",
     "NotFoundError",
@@ -99,6 +102,14 @@ class SunoError(Exception):
 
 class ConfigurationError(SunoError):
     """The client's settings cannot work (no API key, an http base URL...)."""
+
+
+class InvalidArgumentError(SunoError, ValueError):
+    """An argument the SDK refuses before sending anything (a bad id, prompt...).
+
+    Nothing reached the service. :class:`InvalidRequestError` is the service's
+    own refusal of a request it received.
+    """
 
 
 class UsageError(SunoError, RuntimeError):
@@ -197,7 +208,7 @@ class ConflictError(APIError):
 
 
 class InvalidRequestError(APIError, ValueError):
-    """The request's parameters were refused (400, 413, 422, 505)."""
+    """The service refused the request's parameters (400, 413, 422, 505)."""
 
 
 class RateLimitError(APIError):
