@@ -21,10 +21,8 @@ import time
 import aiohttp.web
 import attrs
 
-from suno_async import TaskEvent, TaskStatus
-from suno_async._core.providers import PollPolicy
-from suno_async.cli._demo import ScaledTime
-from suno_async.testing import CallbackFault, FakeSunoServer, Timeline
+from suno_async import LocalRateLimiter, TaskEvent, TaskStatus
+from suno_async.testing import CallbackFault, FakeSunoServer, ScaledClock, Timeline
 from suno_async.webhooks import aiohttp_app
 
 __all__ = ["MODES", "SCALE", "CallbackResult", "run", "table"]
@@ -55,8 +53,7 @@ class CallbackResult:
 
 async def _run(mode: str, tasks: int, scale: float, seed: int) -> CallbackResult:
     rng = random.Random(seed)
-    simulated = ScaledTime(scale)
-    poll = attrs.evolve(PollPolicy(), clock=simulated.clock, sleep=simulated.sleep)
+    simulated = ScaledClock(scale)
     events: list[tuple[str, TaskStatus, float]] = []
 
     def record(event: TaskEvent) -> None:
@@ -65,7 +62,9 @@ async def _run(mode: str, tasks: int, scale: float, seed: int) -> CallbackResult
     async with FakeSunoServer(scale=scale, seed=seed, webhook_key=_KEY) as server:
         if mode == "all dropped":
             server.callback_fault_rate(CallbackFault.drop(), 1.0)
-        async with server.client(webhook_key=_KEY, poll=poll) as client:
+        async with server.client(
+            webhook_key=_KEY, clock=simulated, rate_limiter=LocalRateLimiter()
+        ) as client:
             runner = aiohttp.web.AppRunner(aiohttp_app(client, path="/cb"))
             await runner.setup()
             site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)

@@ -38,6 +38,7 @@ myst_heading_anchors = 3
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
 
 html_theme = "furo"
 html_title = f"suno-async {release}"

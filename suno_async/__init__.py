@@ -11,6 +11,7 @@ handle every failure as a documented :class:`SunoError`::
 
 from suno_async._client import SunoClient
 from suno_async._core.backoff import PollState
+from suno_async._core.clock import Clock, Timer
 from suno_async._core.errors import (
     APIError,
     AudioGenerationFailedError,
@@ -49,16 +50,11 @@ from suno_async._core.models import (
     TaskStatus,
     Track,
 )
-from suno_async._core.providers import (
-    APIKLEY,
-    KIE,
-    SUNOAPI,
-    PollPolicy,
-    Provider,
-    RetryPolicy,
-)
+from suno_async._core.policies import PollPolicy, RetryDetails, RetryHook, RetryPolicy
+from suno_async._core.providers import APIKLEY, KIE, SUNOAPI, Provider
 from suno_async._core.version import __version__
-from suno_async._engine.wait import EventHandler, TaskWait, WaitMany
+from suno_async._engine.wait import EventHandler, TaskWait
+from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
 from suno_async._io.download import DownloadKind, ProgressHandler
 from suno_async._io.limiter import (
@@ -79,6 +75,7 @@ __all__ = [
     "CallbackBus",
     "CallbackDeliveryError",
     "ClientClosedError",
+    "Clock",
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
@@ -100,6 +97,8 @@ __all__ = [
     "RateLimitError",
     "RateLimiter",
     "RequestTimeoutError",
+    "RetryDetails",
+    "RetryHook",
     "RetryPolicy",
     "SensitiveContentError",
     "ServerError",
@@ -114,6 +113,7 @@ __all__ = [
     "TaskRecord",
     "TaskStatus",
     "TaskWait",
+    "Timer",
     "Track",
     "TransportError",
     "UsageError",

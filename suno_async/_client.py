@@ -1,60 +1,70 @@
-"""`SunoClient`: the client's settings, lifecycle and thin public methods."""
+"""`SunoClient`: the facade that wires the parts and offers thin public methods.
+
+It owns no logic of its own: settings are checked by
+:class:`~suno_async._core.settings.ClientSettings`, requests go through the
+transport, polling through the engine's registry (given a record reader, a
+limiter, a clock and a bus), creations through the
+:class:`~suno_async._engine.creation.TaskCreator`, callbacks through the
+:class:`~suno_async._engine.callbacks.CallbackIntake`.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import math
 import os
+import pathlib
 import warnings
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Final, TypeVar
 
 import aiohttp
-import yarl
 
-from suno_async._core.convert import decode_record
-from suno_async._core.errors import (
-    ClientClosedError,
-    ConfigurationError,
-    InvalidRequestError,
-    RateLimitError,
+from suno_async._core.callback_wire import (
+    DEFAULT_MAX_AGE_S,
+    MAX_CALLBACK_BYTES,
+    CallbackEvent,
 )
-from suno_async._core.models import TaskRecord, TaskStatus
+from suno_async._core.clock import Clock
+from suno_async._core.errors import ClientClosedError
+from suno_async._core.models import TaskRecord, TaskStatus, Track
+from suno_async._core.operations import DEFAULT_MODEL, Gender
+from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
-    API_KEY_ENV_VARS,
     APIKLEY,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
-    RECORD_INFO_PATH,
-    PollPolicy,
     Provider,
-    RetryPolicy,
 )
-from suno_async._core.request_bodies import url_problem
-from suno_async._engine.callbacks import CallbackHandling, check_webhook_key
-from suno_async._engine.creation import TaskCreation
-from suno_async._engine.files import TaskDownloads
-from suno_async._engine.poller import PollerRegistry
-from suno_async._engine.wait import EventHandler, TaskWait, WaitMany
+from suno_async._core.settings import ClientSettings
+from suno_async._core.task_ids import check_task_id
+from suno_async._engine.callbacks import CallbackIntake
+from suno_async._engine.creation import TaskCreator
+from suno_async._engine.registry import PollerRegistry
+from suno_async._engine.wait import EventHandler, TaskWait
+from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
-from suno_async._io.http import SlotFactory, Transport
+from suno_async._io.clock import SYSTEM_CLOCK
+from suno_async._io.download import (
+    DEFAULT_DOWNLOAD_TIMEOUT,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DownloadKind,
+    ProgressHandler,
+    download,
+)
+from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
+from suno_async._io.reader import RecordReader
 
-__all__ = ["MAX_TASK_ID_CHARS", "SunoClient"]
+__all__ = ["SunoClient"]
 
-#: Longest task id accepted before any request is made.
-MAX_TASK_ID_CHARS: Final = 128
 _DEFAULT_POLL: Final = PollPolicy()
 _DEFAULT_RETRY: Final = RetryPolicy()
-_LOOPBACK_NAMES: Final = frozenset({"localhost"})
 
 _Client = TypeVar("_Client", bound="SunoClient")
 
 
-class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
+class SunoClient:
     """An asyncio client for one account of one provider.
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.
@@ -73,6 +83,10 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
     ``max_creations_per_second`` are spaced evenly, slowing down by
     themselves after rate-limit answers. With ``webhook_key`` (kie.ai's),
     :meth:`handle_callback` refuses callbacks without a valid signature.
+
+    ``clock`` (default: the system's monotonic clock) is the one source of
+    time of the client's waits, limiter, pacers and retries; tests pass a
+    :class:`suno_async.testing.VirtualClock`.
     """
 
     def __init__(
@@ -92,58 +106,62 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         callback_bus: CallbackBus | None = None,
         max_creations_per_second: float | None = None,
         webhook_key: str | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        key = _resolve_api_key(api_key, os.environ)
-        if not (request_timeout > 0 and math.isfinite(request_timeout)):
-            raise ConfigurationError(
-                f"request_timeout must be a positive number of seconds, "
-                f"not {request_timeout!r}"
-            )
-        if max_connections < 1:
-            raise ConfigurationError(
-                f"max_connections must be at least 1, not {max_connections!r}"
-            )
-        if max_requests_per_second is not None and not max_requests_per_second > 0:
-            raise ConfigurationError(
-                f"max_requests_per_second must be positive, "
-                f"not {max_requests_per_second!r}"
-            )
-        rate = max_creations_per_second
-        if rate is not None and not (rate > 0 and math.isfinite(rate)):
-            raise ConfigurationError(
-                f"max_creations_per_second must be positive, not {rate!r}"
-            )
-        if callback_url is not None and (problem := url_problem(callback_url)):
-            raise ConfigurationError(f"callback_url {problem}")
-        self._provider = provider
-        self._base_url = _check_base_url(
-            provider.base_url if base_url is None else base_url
+        settings = ClientSettings.check(
+            api_key=api_key,
+            provider=provider,
+            base_url=base_url,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
+            max_requests_per_second=max_requests_per_second,
+            max_creations_per_second=max_creations_per_second,
+            callback_url=callback_url,
+            environ=os.environ,
         )
-        self._request_timeout = float(request_timeout)
+        self._provider = provider
+        self._settings = settings
         self._poll = poll
         self._retry = retry
-        self._callback_url = callback_url
-        self._webhook_key = check_webhook_key(webhook_key)
-        self._callback_bus = callback_bus
-        self._rate_limiter = rate_limiter
-        self._pacer = make_pacer(rate_limiter, "requests", max_requests_per_second)
-        self._creation_pacer = make_pacer(
-            rate_limiter, "creations", max_creations_per_second
-        )
-        self._pollers = PollerRegistry(self)
         self._transport = Transport(
-            api_key=key,
+            api_key=settings.api_key,
             provider=provider,
-            base_url=self._base_url,
+            base_url=settings.base_url,
             session=session,
-            request_timeout=self._request_timeout,
-            max_connections=max_connections,
+            request_timeout=settings.request_timeout,
+            max_connections=settings.max_connections,
+        )
+        limiter = (
+            LocalRateLimiter(clock=clock) if rate_limiter is None else rate_limiter
+        )
+        pacer = make_pacer(limiter, "requests", max_requests_per_second, clock=clock)
+        self._registry = PollerRegistry(
+            reader=RecordReader(self._transport, limiter, pacer),
+            clock=clock,
+            retry=retry,
+            request_timeout=settings.request_timeout,
+            bus=callback_bus,
+        )
+        self._callbacks = CallbackIntake(
+            self._registry, webhook_key=webhook_key, bus=callback_bus
+        )
+        self._creator = TaskCreator(
+            self._transport,
+            provider=provider,
+            retry=retry,
+            clock=clock,
+            pacer=pacer,
+            creation_pacer=make_pacer(
+                limiter, "creations", max_creations_per_second, clock=clock
+            ),
+            callback_url=settings.callback_url,
+            on_created=self._registry.created,
         )
 
     def __repr__(self) -> str:
         return (
             f"<SunoClient provider={self._provider.name!r} "
-            f"base_url={self._base_url!r} closed={self.closed}>"
+            f"base_url={self.base_url!r} closed={self.closed}>"
         )
 
     @property
@@ -154,12 +172,27 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
     @property
     def base_url(self) -> str:
         """The service's base URL, without a trailing slash."""
-        return self._base_url
+        return self._settings.base_url
 
     @property
     def request_timeout(self) -> float:
         """Seconds one request may take."""
-        return self._request_timeout
+        return self._settings.request_timeout
+
+    @property
+    def callback_url(self) -> str | None:
+        """Where creations ask the service to post results, unless a call names one."""
+        return self._settings.callback_url
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How transient failures are retried while waiting."""
+        return self._retry
+
+    @property
+    def poll(self) -> PollPolicy:
+        """The default poll cadence of waits."""
+        return self._poll
 
     @property
     def closed(self) -> bool:
@@ -187,7 +220,7 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         """
         if self.closed:
             return
-        self._pollers.fail_all(
+        self._registry.close(
             ClientClosedError("the client was closed while this wait was running")
         )
         await self._transport.aclose()
@@ -210,59 +243,16 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
                 task_id=task_id,
             )
 
-    # --- tasks -------------------------------------------------------------
+    # --- reading and waiting -------------------------------------------------
 
     async def get_task(self, task_id: str) -> TaskRecord:
         """The task's current record: one record-info request, no retries.
 
-        Raises :class:`InvalidRequestError` (also a ``ValueError``) for a
+        Raises :class:`InvalidArgumentError` (also a ``ValueError``) for a
         malformed id before any request, else the mapped :class:`SunoError`.
         """
-        return await self._fetch_record(task_id)
-
-    async def _fetch_record(
-        self,
-        task_id: str,
-        *,
-        timeout: float | None = None,
-    ) -> TaskRecord:
-        """One record-info read under the task's slot; feeds the pacer back."""
-        self._check_open(task_id)
-        _check_task_id(task_id)
-        try:
-            data = await self._transport.request(
-                "GET",
-                RECORD_INFO_PATH,
-                params={"taskId": task_id},
-                task_id=task_id,
-                timeout=timeout,
-                slot=self._record_info_slot(task_id),
-            )
-        except RateLimitError:
-            if self._pacer is not None:
-                self._pacer.on_rate_limited()
-            raise
-        if self._pacer is not None:
-            self._pacer.on_success()
-        return decode_record(data, task_id=task_id)
-
-    def _record_info_slot(self, task_id: str) -> SlotFactory:
-        """Slots for each record-info wire attempt: the task's limiter, then pacer."""
-        if self._rate_limiter is None:
-            self._rate_limiter = LocalRateLimiter()
-        limiter = self._rate_limiter
-        pacer = self._pacer
-
-        @asynccontextmanager
-        async def slot() -> AsyncIterator[None]:
-            async with limiter.slot(task_id):
-                if pacer is not None:
-                    await pacer.acquire()
-                yield
-
-        return slot
-
-    # --- waiting ---------------------------------------------------------------
+        self._check_open(task_id if isinstance(task_id, str) else None)
+        return await self._registry.reader.read(task_id)
 
     def wait_for_task(
         self,
@@ -287,11 +277,10 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         milestones already delivered are not emitted again. Concurrent
         waits for one task share one poll loop.
         """
-        self._check_open(task_id)
-        _check_task_id(task_id)
+        self._check_open(task_id if isinstance(task_id, str) else None)
         return TaskWait(
-            self,
-            task_id,
+            self._registry,
+            check_task_id(task_id),
             until=until,
             timeout=timeout,
             poll=self._poll if poll is None else poll,
@@ -318,7 +307,7 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
         """
         self._check_open()
         return WaitMany(
-            self,
+            self._registry,
             task_ids,
             until=until,
             timeout=timeout,
@@ -326,81 +315,267 @@ class SunoClient(TaskCreation, TaskDownloads, CallbackHandling):
             max_concurrency=max_concurrency,
         )
 
-    @property
-    def retry(self) -> RetryPolicy:
-        """How transient failures are retried while waiting."""
-        return self._retry
+    # --- callbacks -------------------------------------------------------------
 
-    @property
-    def poll(self) -> PollPolicy:
-        """The default poll cadence of waits."""
-        return self._poll
+    async def handle_callback(
+        self,
+        body: bytes | bytearray | Mapping[str, Any],
+        headers: Mapping[str, str] | None = None,
+        *,
+        max_age: float = DEFAULT_MAX_AGE_S,
+        hmac_key: str | None = None,
+        max_bytes: int = MAX_CALLBACK_BYTES,
+    ) -> CallbackEvent:
+        """Take one callback the service POSTed to your ``callback_url``.
 
-    def _validate_task_id(self, task_id: object) -> None:
-        _check_task_id(task_id)
-
-
-def _resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:
-    """The key from the argument, else the first non-empty environment variable."""
-    if api_key is None:
-        api_key = next((environ[n] for n in API_KEY_ENV_VARS if environ.get(n)), None)
-        if api_key is None:
-            raise ConfigurationError(
-                "no API key: pass api_key=... or set the "
-                f"{' or '.join(API_KEY_ENV_VARS)} environment variable"
-            )
-    if not api_key:
-        raise ConfigurationError("the API key is empty")
-    if any(ch.isspace() or not ch.isprintable() for ch in api_key):
-        raise ConfigurationError(
-            "the API key contains whitespace or control characters"
+        ``body`` is the request body (bytes, or JSON already parsed, at most
+        ``max_bytes``) and ``headers`` its headers. With ``hmac_key``, else
+        the client's ``webhook_key``, the signature is checked
+        (:func:`suno_async.webhooks.verify_signature`). A wait for the task
+        then reads its record at once and, from now on, polls only as a
+        safety net. Returns what the callback says (not confirmed: the
+        record is). Duplicates and callbacks for tasks nobody waits on are
+        accepted. Raises :class:`WebhookError` for a body that is not a
+        callback, :class:`WebhookSignatureError` for a bad signature,
+        :class:`ClientClosedError` once closed. It never waits for the read:
+        answer the service at once.
+        """
+        self._check_open()
+        return self._callbacks.accept(
+            body, headers, hmac_key=hmac_key, max_age=max_age, max_bytes=max_bytes
         )
-    return api_key
 
+    # --- creating tasks ----------------------------------------------------------
 
-def _check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash; https, or http to a loopback host."""
-    try:
-        url = yarl.URL(base_url)
-        host = url.host
-    except (TypeError, ValueError):
-        host = None
-    if not host or url.scheme not in ("http", "https"):
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {base_url!r}")
-    if url.user is not None or url.password is not None:
-        raise ConfigurationError("base_url must not contain credentials")
-    if url.query_string or url.fragment:
-        raise ConfigurationError(
-            f"base_url must not have a query or fragment: {base_url!r}"
+    async def generate(
+        self,
+        *,
+        prompt: str | None = None,
+        custom_mode: bool = False,
+        instrumental: bool = False,
+        model: str = DEFAULT_MODEL,
+        style: str | None = None,
+        title: str | None = None,
+        negative_tags: str | None = None,
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        persona_id: str | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Create a song (two tracks) from a prompt; return the new task's id.
+
+        Outside custom mode ``prompt`` describes the song (500 characters at
+        most). With ``custom_mode=True``, ``style`` and ``title`` are
+        required and ``prompt`` holds the lyrics (required unless
+        ``instrumental``); lengths depend on ``model`` (any name is
+        accepted). Weights are 0 to 1, ``vocal_gender`` ``"m"`` or ``"f"``.
+
+        The service posts results to ``callback_url`` (default: the client's
+        ``callback_url``; one of them is required). ``extra`` adds wire
+        fields this SDK does not know yet. A broken rule raises
+        :class:`InvalidArgumentError` (also ``ValueError``) naming the field
+        and the limit, before anything is sent. The request is retried only
+        while no task can have been made (connection failures, rate-limit
+        and maintenance answers); other failures raise at once, as the task
+        may exist (the how-to "From prompt to MP3" has the table).
+        """
+        return await self._create("generate", locals())
+
+    async def extend(
+        self,
+        *,
+        audio_id: str,
+        custom_params: bool = False,
+        model: str = DEFAULT_MODEL,
+        prompt: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        continue_at: float | None = None,
+        negative_tags: str | None = None,
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        persona_id: str | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Extend the track ``audio_id``; return the new task's id.
+
+        By default the source track's parameters are reused. With
+        ``custom_params=True`` (the wire's ``defaultParamFlag``), ``prompt``,
+        ``style``, ``title`` and ``continue_at`` (seconds into the source,
+        above 0) are required. ``model`` should be the source track's.
+        Otherwise as :meth:`generate`.
+        """
+        return await self._create("extend", locals())
+
+    async def upload_cover(
+        self,
+        *,
+        upload_url: str,
+        prompt: str | None = None,
+        custom_mode: bool = False,
+        instrumental: bool = False,
+        model: str = DEFAULT_MODEL,
+        style: str | None = None,
+        title: str | None = None,
+        negative_tags: str | None = None,
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        persona_id: str | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Cover the audio at ``upload_url`` in a new style; return the task's id.
+
+        The rules of :meth:`generate` apply, with ``upload_url`` (http or
+        https) always required.
+        """
+        return await self._create("upload_cover", locals())
+
+    async def upload_extend(
+        self,
+        *,
+        upload_url: str,
+        custom_params: bool = False,
+        instrumental: bool = False,
+        model: str = DEFAULT_MODEL,
+        prompt: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        continue_at: float | None = None,
+        negative_tags: str | None = None,
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        persona_id: str | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Extend the audio at ``upload_url``; return the new task's id.
+
+        With ``custom_params=True``, ``style``, ``title`` and ``continue_at``
+        are required, and ``prompt`` unless ``instrumental``. Otherwise as
+        :meth:`extend`.
+        """
+        return await self._create("upload_extend", locals())
+
+    async def add_instrumental(
+        self,
+        *,
+        upload_url: str,
+        title: str,
+        tags: str,
+        negative_tags: str,
+        model: str = "V4_5PLUS",
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Add an accompaniment to the vocals at ``upload_url``; return the task's id.
+
+        ``tags`` describe the wanted style, ``negative_tags`` what to avoid.
+        Otherwise as :meth:`generate`.
+        """
+        return await self._create("add_instrumental", locals())
+
+    async def add_vocals(
+        self,
+        *,
+        upload_url: str,
+        prompt: str,
+        title: str,
+        style: str,
+        negative_tags: str,
+        model: str = "V4_5PLUS",
+        vocal_gender: Gender | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        callback_url: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Sing ``prompt`` over the music at ``upload_url``; return the task's id.
+
+        Otherwise as :meth:`generate`.
+        """
+        return await self._create("add_vocals", locals())
+
+    async def get_credits(self) -> int:
+        """The account's remaining credits: one request, not retried.
+
+        Read from the provider's credits path (``/api/v1/chat/credit`` on
+        Apikley and kie.ai, ``/api/v1/generate/credit`` on sunoapi.org).
+        """
+        self._check_open()
+        return await self._creator.get_credits()
+
+    async def _create(self, name: str, arguments: Mapping[str, Any]) -> str:
+        self._check_open()
+        return await self._creator.create(name, arguments)
+
+    # --- files ---------------------------------------------------------------
+
+    async def download(
+        self,
+        target: TaskRecord | Track | Iterable[Track],
+        dest: str | os.PathLike[str],
+        *,
+        kind: DownloadKind = "audio",
+        on_progress: ProgressHandler | None = None,
+        overwrite: bool = False,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    ) -> list[pathlib.Path]:
+        """Save the tracks' audio, stream or cover image into the folder ``dest``.
+
+        ``target`` is a :class:`TaskRecord` (all its tracks), a :class:`Track`
+        or an iterable of tracks; the result has one path per distinct track,
+        in order. ``dest`` is created if missing. Files are named
+        ``<title>-<first 8 characters of the track id>.<ext>``, the title made
+        safe (no separators or control characters, at most 100 UTF-8 bytes,
+        ``track`` if nothing is left). ``kind="audio"`` tries
+        :attr:`Track.audio_urls` best first, ``"stream"`` the stream URLs,
+        ``"image"`` the cover then the source cover. When a URL fails (HTTP
+        error, connection failure, timeout, cut body, a content type that is
+        not audio/image) the next one is tried, with a warning log; a generic
+        ``application/octet-stream`` is saved with a warning. Only http(s)
+        URLs are fetched, through the client's session, never with the API key.
+
+        Each file streams to a hidden ``.part`` file beside it and takes its
+        name only when complete: nothing is left under that name after a
+        failure or cancellation. An existing file is never replaced unless
+        ``overwrite=True``. ``max_bytes`` caps each file (going over stops at
+        once, other URLs untried); ``timeout`` bounds each attempt at a file,
+        in seconds. ``on_progress(bytes_done, bytes_total)`` (sync or async;
+        ``bytes_total`` is ``None`` when not declared) is called at 0 and
+        after each chunk, starting over for each file and fallback URL.
+
+        Raises :class:`DestinationExistsError` (also a ``FileExistsError``) for
+        an existing file, :class:`DownloadError` when a track cannot be saved
+        (``.reasons`` per URL, ``.saved`` the files saved before it; tracks
+        go one by one), :class:`InvalidArgumentError` for impossible settings,
+        ``TypeError`` for a target that is not tracks, and ``OSError`` for
+        local file-system failures.
+        """
+        self._check_open()
+        return await download(
+            self._transport,
+            target,
+            dest,
+            kind=kind,
+            on_progress=on_progress,
+            overwrite=overwrite,
+            max_bytes=max_bytes,
+            timeout=timeout,
         )
-    if url.scheme == "http" and not _is_loopback(host):
-        raise ConfigurationError(
-            f"base_url must use https unless it points at a loopback address "
-            f"(127.0.0.0/8, ::1, localhost), not {base_url!r}"
-        )
-    return base_url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_task_id(task_id: object) -> None:
-    """Refuse an id no service would know, before any request (quoting it safely)."""
-    if not isinstance(task_id, str):
-        problem = f"must be a string, not {type(task_id).__name__}"
-    elif not task_id:
-        problem = "must not be empty"
-    elif len(task_id) > MAX_TASK_ID_CHARS:
-        problem = f"is {len(task_id)} characters long (at most {MAX_TASK_ID_CHARS})"
-    elif any(ch.isspace() or not ch.isprintable() for ch in task_id):
-        problem = "must not contain whitespace or control characters"
-    else:
-        return
-    shown = repr(task_id)[:40] + ("..." if len(repr(task_id)) > 40 else "")
-    raise InvalidRequestError(f"invalid task id {shown}: {problem}")

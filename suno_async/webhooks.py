@@ -116,10 +116,10 @@ def callback_handler(
         if body is None:
             return _answer(413, f"callback body over {max_bytes} bytes")
         try:
-            client._accept_callback(
+            await client.handle_callback(
                 body,
                 request.headers,
-                key=hmac_key,
+                hmac_key=hmac_key,
                 max_age=max_age,
                 max_bytes=max_bytes,
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 
 import attrs
 import pytest
@@ -30,7 +29,7 @@ from suno_async._core.errors import (
     WaitTimeoutError,
 )
 from suno_async._core.models import TaskRecord, TaskStatus
-from suno_async._core.providers import PollPolicy, RetryPolicy
+from suno_async._core.policies import PollPolicy, RetryPolicy
 
 PENDING = TaskStatus.PENDING
 TEXT = TaskStatus.TEXT_SUCCESS
@@ -157,17 +156,21 @@ def test_policy_classmethods_build_plain_values() -> None:
 
 
 def test_injected_callables_stay_out_of_eq_and_repr() -> None:
-    """clock, sleep and random do not change equality and are not shown."""
-
-    async def no_sleep(seconds: float) -> None:
-        return None
-
-    policy = PollPolicy(clock=lambda: 0.0, sleep=no_sleep, random=half)
-    assert policy == PollPolicy()
-    assert (policy.clock, policy.sleep) != (time.monotonic, asyncio.sleep)
-    assert "clock" not in repr(policy)
+    """random and on_retry do not change equality and are not shown."""
+    policy = PollPolicy(random=half)
+    retry = RetryPolicy(random=half, on_retry=lambda details: None)
+    assert (policy, retry) == (PollPolicy(), RetryPolicy())
+    assert (policy.random, retry.random) == (half, half)
+    assert "random" not in repr(policy)
     assert "random" not in repr(RetryPolicy())
+    assert "on_retry" not in repr(retry)
     assert repr(PollPolicy.fixed(2.0)).startswith("PollPolicy(kind='fixed', ")
+
+
+def test_a_poll_policy_is_pure_configuration() -> None:
+    """Time is the client's clock: a policy has no clock or sleep of its own."""
+    fields = {f.name for f in attrs.fields(PollPolicy)}
+    assert fields.isdisjoint({"clock", "sleep"})
 
 
 @pytest.mark.parametrize(
@@ -328,7 +331,7 @@ def test_is_retryable_means_a_transient_suno_error(
 
 def test_retry_policy_defaults() -> None:
     """The defaults are visible and documented."""
-    assert attrs.asdict(RetryPolicy(), filter=lambda a, _: a.name != "random") == {
+    assert attrs.asdict(RetryPolicy(), filter=lambda a, _: a.eq) == {
         "initial_s": 0.5,
         "max_s": 10.0,
         "multiplier": 2.0,

@@ -38,6 +38,7 @@ from suno_async._core.errors import (
     DecodeError,
     DestinationExistsError,
     DownloadError,
+    InvalidArgumentError,
     InvalidRequestError,
     RequestTimeoutError,
     SunoError,
@@ -1172,7 +1173,7 @@ def _record(status: str = "GENERATE_AUDIO_FAILED") -> TaskRecord:
     [
         pytest.param(AudioGenerationFailedError(_record()), 1, id="task-failed"),
         pytest.param(ConfigurationError("no key"), 2, id="configuration"),
-        pytest.param(InvalidRequestError("bad id"), 2, id="invalid-id"),
+        pytest.param(InvalidArgumentError("bad id"), 2, id="invalid-id"),
         pytest.param(WaitTimeoutError("t1", timeout=1.0), 3, id="timeout"),
         pytest.param(
             InvalidRequestError("refused", code=422, http_status=200), 4, id="refused"

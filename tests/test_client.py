@@ -25,7 +25,7 @@ from suno_async import (
     ClientClosedError,
     ConfigurationError,
     DecodeError,
-    InvalidRequestError,
+    InvalidArgumentError,
     NotFoundError,
     RateLimitError,
     SunoClient,
@@ -500,8 +500,8 @@ async def test_rate_limit_without_pacer_keeps_retry_after(
 async def test_invalid_task_id_refused_before_any_request(
     mock: aioresponses, client: SunoClient, task_id: Any, message: str
 ) -> None:
-    """Malformed ids raise InvalidRequestError (a ValueError) and send nothing."""
-    with pytest.raises(InvalidRequestError) as info:
+    """Malformed ids raise InvalidArgumentError (a ValueError) and send nothing."""
+    with pytest.raises(InvalidArgumentError) as info:
         await client.get_task(task_id)
     assert (str(info.value), isinstance(info.value, ValueError)) == (message, True)
     assert mock.requests == {}

@@ -32,11 +32,12 @@ from suno_async import (
     ConfigurationError,
     DecodeError,
     InsufficientCreditsError,
-    InvalidRequestError,
+    InvalidArgumentError,
     PollPolicy,
     Provider,
     RateLimitError,
     RequestTimeoutError,
+    RetryDetails,
     RetryPolicy,
     ServerError,
     ServiceUnavailableError,
@@ -213,7 +214,7 @@ async def test_a_call_may_name_its_own_callback_url(server: FakeSunoServer) -> N
 async def test_without_any_callback_url_nothing_is_sent(server: FakeSunoServer) -> None:
     """No URL is invented: the error says how to set one."""
     async with client_of(server, callback_url=None) as client:
-        with pytest.raises(InvalidRequestError, match=r"SunoClient\(callback_url="):
+        with pytest.raises(InvalidArgumentError, match=r"SunoClient\(callback_url="):
             await client.generate(prompt="x")
     assert (server.total_requests, server.credits) == (0, 1000)
 
@@ -221,7 +222,7 @@ async def test_without_any_callback_url_nothing_is_sent(server: FakeSunoServer) 
 async def test_an_invalid_request_is_never_sent(server: FakeSunoServer) -> None:
     """Validation happens before the wire: no request, no credits spent."""
     async with client_of(server) as client:
-        with pytest.raises(InvalidRequestError) as caught:
+        with pytest.raises(InvalidArgumentError) as caught:
             await client.generate(prompt="x" * 501)
     assert str(caught.value) == (
         "invalid generate request: prompt is 501 characters long; outside custom "
@@ -364,6 +365,20 @@ async def test_retries_stop_at_max_retries(server: FakeSunoServer) -> None:
         with pytest.raises(ServiceUnavailableError):
             await client.generate(prompt="x")
     assert (len(creations(server)), len(server._tasks)) == (3, 0)
+
+
+async def test_creation_retries_are_reported_to_the_on_retry_hook(
+    server: FakeSunoServer,
+) -> None:
+    """on_retry sees a creation's retries too, without a task id."""
+    seen: list[RetryDetails] = []
+    server.fault_next_create(Fault.body_code(455))
+    retry = RetryPolicy(initial_s=0.001, max_s=0.002, on_retry=seen.append)
+    async with client_of(server, retry=retry) as client:
+        await client.generate(prompt="x")
+    assert [(d.action, d.task_id, d.attempt, type(d.error)) for d in seen] == [
+        ("create", None, 1, ServiceUnavailableError)
+    ]
 
 
 async def test_retries_default_to_a_fixed_number(server: FakeSunoServer) -> None:

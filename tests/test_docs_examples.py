@@ -309,7 +309,7 @@ async def test_batch_prints_each_outcome_as_it_comes(
     lines = capsys.readouterr().out.splitlines()
     urls = " ".join(str(track.audio_url) for track in record.tracks)
     assert lines[0].startswith(
-        f"failed  {invalid} InvalidRequestError: invalid task id"
+        f"failed  {invalid} InvalidArgumentError: invalid task id"
     )
     assert sorted(lines[1:3]) == sorted(
         [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from suno_async import InvalidRequestError, TaskRecord, TaskStatus, Track
+from suno_async import InvalidArgumentError, TaskRecord, TaskStatus, Track
 from suno_async._core.download_plan import (
     FALLBACK_TITLE,
     MAX_TITLE_BYTES,
@@ -172,7 +172,7 @@ def test_impossible_settings_are_refused(
     kind: str, max_bytes: object, timeout: float, problem: str
 ) -> None:
     """An unknown kind, a cap below one byte or a non-positive timeout: ValueError."""
-    with pytest.raises(InvalidRequestError, match=problem) as caught:
+    with pytest.raises(InvalidArgumentError, match=problem) as caught:
         check_settings(kind, max_bytes, timeout)
     assert isinstance(caught.value, ValueError)
 

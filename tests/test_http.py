@@ -41,9 +41,9 @@ from suno_async import (
     TransportError,
     UsageError,
 )
+from suno_async._core.policies import RETRY_AFTER_MAX_S
 from suno_async._io.http import (
     FOREIGN_ERRORS,
-    MAX_RETRY_AFTER_S,
     USER_AGENT,
     Transport,
     parse_retry_after,
@@ -933,12 +933,12 @@ def http_date(moment: datetime) -> str:
         pytest.param(" 12 ", 12.0, id="padded"),
         pytest.param("1.5", 1.5, id="fraction"),
         pytest.param("0", 0.0, id="zero"),
-        pytest.param("601", MAX_RETRY_AFTER_S, id="capped"),
-        pytest.param("9" * 40, MAX_RETRY_AFTER_S, id="huge"),
+        pytest.param("601", RETRY_AFTER_MAX_S, id="capped"),
+        pytest.param("9" * 40, RETRY_AFTER_MAX_S, id="huge"),
         pytest.param(http_date(NOW + timedelta(seconds=30)), 30.0, id="http-date"),
         pytest.param(http_date(NOW - timedelta(hours=1)), 0.0, id="date-in-past"),
         pytest.param(
-            http_date(NOW + timedelta(days=1)), MAX_RETRY_AFTER_S, id="date-capped"
+            http_date(NOW + timedelta(days=1)), RETRY_AFTER_MAX_S, id="date-capped"
         ),
         pytest.param("Thu, 01 Jan 2026 12:00:45 -0000", 45.0, id="date-minus-zero"),
         pytest.param(None, None, id="absent"),

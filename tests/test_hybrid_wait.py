@@ -17,7 +17,6 @@ import pytest
 
 from suno_async import (
     AudioGenerationFailedError,
-    LocalRateLimiter,
     PollPolicy,
     SunoClient,
     TaskEvent,
@@ -52,13 +51,7 @@ def service(clock: VirtualClock) -> Iterator[ScriptedService]:
 
 
 def policy(clock: VirtualClock, **changes: Any) -> PollPolicy:
-    return attrs.evolve(
-        PollPolicy.fixed(1.0),
-        clock=clock.now,
-        sleep=clock.sleep,
-        random=lambda: 0.0,
-        **changes,
-    )
+    return attrs.evolve(PollPolicy.fixed(1.0), random=lambda: 0.0, **changes)
 
 
 @pytest.fixture
@@ -67,7 +60,7 @@ async def client(clock: VirtualClock) -> AsyncIterator[SunoClient]:
         api_key="sk-secret",
         base_url=BASE_URL,
         poll=policy(clock),
-        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+        clock=clock,
     ) as c:
         yield c
 
@@ -126,7 +119,7 @@ async def signed(clock: VirtualClock) -> AsyncIterator[Script]:
         api_key="sk-secret",
         base_url=BASE_URL,
         poll=policy(clock),
-        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+        clock=clock,
         webhook_key="whk-secret",
     ) as c:
         yield Script(c, clock, key="whk-secret")

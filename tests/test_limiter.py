@@ -24,7 +24,7 @@ from suno_async.testing import VirtualClock
 
 
 def limiter_on(clock: VirtualClock, **kwargs: float) -> LocalRateLimiter:
-    return LocalRateLimiter(clock=clock.now, sleep=clock.sleep, **kwargs)  # type: ignore[arg-type]
+    return LocalRateLimiter(clock=clock, **kwargs)  # type: ignore[arg-type]
 
 
 def assert_window_property(
@@ -384,7 +384,7 @@ async def test_the_default_clock_and_sleep_are_real() -> None:
 
 
 def pacer_on(clock: VirtualClock, rate: float, **kwargs: float) -> AdaptivePacer:
-    return AdaptivePacer(rate, clock=clock.now, sleep=clock.sleep, **kwargs)
+    return AdaptivePacer(rate, clock=clock, **kwargs)
 
 
 @pytest.mark.parametrize(

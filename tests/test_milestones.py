@@ -7,7 +7,7 @@ import pytest
 from suno_async import (
     AudioGenerationFailedError,
     CallbackDeliveryError,
-    InvalidRequestError,
+    InvalidArgumentError,
     SensitiveContentError,
     TaskCreationFailedError,
     TaskEvent,
@@ -116,7 +116,7 @@ def test_goal_levels(until: TaskStatus, level: int) -> None:
 @pytest.mark.parametrize("until", [S.PENDING, S.UNKNOWN, S.CREATE_TASK_FAILED])
 def test_other_goals_are_refused(until: TaskStatus) -> None:
     """A wait can only end at a milestone."""
-    with pytest.raises(InvalidRequestError, match="until must be one of"):
+    with pytest.raises(InvalidArgumentError, match="until must be one of"):
         goal_level(until)
 
 

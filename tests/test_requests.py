@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from suno_async import InvalidRequestError
+from suno_async import APIError, InvalidArgumentError
 from suno_async._core.operations import (
     FIELDS,
     MODEL_LIMITS,
@@ -84,11 +84,11 @@ def build(name: str, *, custom: bool = False, **values: Any) -> dict[str, Any]:
 
 
 def refusal(name: str, *, custom: bool = False, **values: Any) -> str:
-    """The message of the InvalidRequestError the request raises."""
-    with pytest.raises(InvalidRequestError) as caught:
+    """The message of the InvalidArgumentError the request raises."""
+    with pytest.raises(InvalidArgumentError) as caught:
         build(name, custom=custom, **values)
     assert isinstance(caught.value, ValueError)
-    assert (caught.value.code, caught.value.http_status) == (None, None)
+    assert not isinstance(caught.value, APIError)  # nothing reached the service
     return str(caught.value)
 
 
@@ -214,7 +214,7 @@ def test_extra_fields_pass_through_after_the_known_ones() -> None:
 @pytest.mark.parametrize("key", ["style", "negativeTags", "custom_mode", "callBackUrl"])
 def test_extra_cannot_repeat_a_known_field(key: str) -> None:
     """A known field (wire or Python name) belongs in its keyword argument."""
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidArgumentError) as caught:
         build_body(
             OPERATIONS["generate"], BASE["generate"], callback_url=CB, extra={key: 1}
         )
@@ -232,7 +232,7 @@ def test_extra_cannot_repeat_a_known_field(key: str) -> None:
 )
 def test_extra_must_be_json(value: object) -> None:
     """A value JSON cannot carry is refused before anything is sent."""
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidArgumentError) as caught:
         build_body(
             OPERATIONS["generate"],
             BASE["generate"],
@@ -256,7 +256,7 @@ def test_extra_may_nest_json_values() -> None:
 
 def test_a_missing_callback_url_says_how_to_set_one() -> None:
     """No callback URL from the call nor the client: a clear error, no invention."""
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidArgumentError) as caught:
         build_body(OPERATIONS["generate"], BASE["generate"], callback_url=None)
     assert str(caught.value) == (
         "invalid generate request: callback_url is required: the service posts "
@@ -436,7 +436,7 @@ def test_other_urls_are_refused(url: str) -> None:
     assert refusal("upload_cover", upload_url=url) == (
         f"invalid upload_cover request: upload_url must be an http(s) URL, not {url!r}"
     )
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidArgumentError) as caught:
         build_body(OPERATIONS["generate"], BASE["generate"], callback_url=url)
     assert str(caught.value) == (
         f"invalid generate request: callback_url must be an http(s) URL, not {url!r}"

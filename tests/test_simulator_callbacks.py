@@ -355,7 +355,7 @@ async def test_generate_uses_the_client_callback_url(fake: FakeSunoServer) -> No
         fake.queue_task(QUICK)
         task_id = await client.generate(prompt="x")
         await fake.join_callbacks()
-        url = client._callback_url
+        url = client.callback_url
     assert [(c.task_id, c.url, c.http_status) for c in fake.callbacks()] == [
         (task_id, url, 200)
     ] * 3

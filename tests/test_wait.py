@@ -18,9 +18,9 @@ from suno_async import (
     AuthenticationError,
     CallbackDeliveryError,
     ClientClosedError,
-    InvalidRequestError,
-    LocalRateLimiter,
+    InvalidArgumentError,
     PollPolicy,
+    RetryDetails,
     RetryPolicy,
     SensitiveContentError,
     SunoClient,
@@ -58,9 +58,7 @@ def service(clock: VirtualClock) -> Iterator[ScriptedService]:
 
 
 def every_second(clock: VirtualClock) -> PollPolicy:
-    return attrs.evolve(
-        PollPolicy.fixed(1.0), clock=clock.now, sleep=clock.sleep, random=lambda: 0.0
-    )
+    return attrs.evolve(PollPolicy.fixed(1.0), random=lambda: 0.0)
 
 
 @pytest.fixture
@@ -70,7 +68,7 @@ async def client(clock: VirtualClock) -> AsyncIterator[SunoClient]:
         base_url=BASE_URL,
         poll=every_second(clock),
         retry=RetryPolicy(initial_s=1.0, max_s=4.0, jitter="full", random=lambda: 1.0),
-        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+        clock=clock,
     ) as c:
         yield c
 
@@ -199,7 +197,7 @@ async def test_until_first_success_returns_the_record_that_reached_it(
 
 async def test_until_must_be_a_milestone(client: SunoClient) -> None:
     """until=PENDING is refused at once."""
-    with pytest.raises(InvalidRequestError, match="until must be one of"):
+    with pytest.raises(InvalidArgumentError, match="until must be one of"):
         client.wait_for_task("t1", until=S.PENDING)
 
 
@@ -276,6 +274,66 @@ async def test_transient_failures_are_retried(
     )
     # full jitter with random()=1.0: delays 1, 2, 4, 4 (capped)
     assert [t - 1000.0 for t in service.arrivals("t1")] == [0.0, 1.0, 3.0, 7.0, 11.0]
+
+
+async def test_each_retry_is_reported_to_the_on_retry_hook(
+    service: ScriptedService, clock: VirtualClock
+) -> None:
+    """on_retry sees every retry: its attempt, the error and the delay."""
+    seen: list[RetryDetails] = []
+    retry = RetryPolicy(
+        initial_s=1.0,
+        max_s=4.0,
+        jitter="full",
+        random=lambda: 1.0,
+        on_retry=seen.append,
+    )
+    service.add(
+        "t1",
+        ((0.0, "SUCCESS"),),
+        script={0: http_error(502), 1: body_code(455, "maintenance")},
+    )
+    async with SunoClient(
+        api_key="sk-secret",
+        base_url=BASE_URL,
+        poll=every_second(clock),
+        retry=retry,
+        clock=clock,
+    ) as client:
+        await client.wait_for_task("t1")
+    assert [
+        (d.action, d.task_id, d.attempt, type(d.error).__name__, d.delay_s)
+        for d in seen
+    ] == [
+        ("poll", "t1", 1, "ServerError", 1.0),
+        ("poll", "t1", 2, "ServiceUnavailableError", 2.0),
+    ]
+
+
+async def test_a_failing_on_retry_hook_changes_nothing(
+    service: ScriptedService, clock: VirtualClock
+) -> None:
+    """A hook that raises is logged and ignored: the wait retries as usual."""
+
+    def broken(details: RetryDetails) -> None:
+        raise RuntimeError("hook bug")
+
+    retry = RetryPolicy(
+        initial_s=1.0, jitter="full", random=lambda: 1.0, on_retry=broken
+    )
+    service.add("t1", ((0.0, "SUCCESS"),), script={0: http_error(502)})
+    async with SunoClient(
+        api_key="sk-secret",
+        base_url=BASE_URL,
+        poll=every_second(clock),
+        retry=retry,
+        clock=clock,
+    ) as client:
+        record = await client.wait_for_task("t1")
+    assert (record.status, [t - 1000.0 for t in service.arrivals("t1")]) == (
+        S.SUCCESS,
+        [0.0, 1.0],
+    )
 
 
 async def test_retry_after_pushes_the_next_poll_out(
@@ -370,7 +428,7 @@ async def test_deadline_cuts_a_retry_sleep(
 @pytest.mark.parametrize("timeout", [0, -1.0, "5"])
 async def test_timeout_must_be_positive(client: SunoClient, timeout: object) -> None:
     """A zero, negative or non-numeric timeout is refused at once."""
-    with pytest.raises(InvalidRequestError, match="timeout must be"):
+    with pytest.raises(InvalidArgumentError, match="timeout must be"):
         client.wait_for_task("t1", timeout=timeout)  # type: ignore[arg-type]
 
 

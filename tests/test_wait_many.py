@@ -12,8 +12,7 @@ import pytest
 from suno_async import (
     AudioGenerationFailedError,
     ClientClosedError,
-    InvalidRequestError,
-    LocalRateLimiter,
+    InvalidArgumentError,
     PollPolicy,
     RetryPolicy,
     SunoClient,
@@ -42,15 +41,13 @@ def service(clock: VirtualClock) -> Iterator[ScriptedService]:
 
 @pytest.fixture
 async def client(clock: VirtualClock) -> AsyncIterator[SunoClient]:
-    policy = attrs.evolve(
-        PollPolicy.fixed(1.0), clock=clock.now, sleep=clock.sleep, random=lambda: 0.0
-    )
+    policy = attrs.evolve(PollPolicy.fixed(1.0), random=lambda: 0.0)
     async with SunoClient(
         api_key="sk-secret",
         base_url=BASE_URL,
         poll=policy,
         retry=RetryPolicy(initial_s=1.0, random=lambda: 1.0),
-        rate_limiter=LocalRateLimiter(clock=clock.now, sleep=clock.sleep),
+        clock=clock,
     ) as c:
         yield c
 
@@ -82,7 +79,7 @@ async def test_mixed_outcomes_each_appear_once(
     ids = ["ok", "failed", "stuck", "ok", "bad id", "ghost"]
     outcomes = [brief(o) async for o in client.wait_many(ids, timeout=40.0)]
     assert outcomes == [
-        ("bad id", "InvalidRequestError"),
+        ("bad id", "InvalidArgumentError"),
         ("ok", "SUCCESS"),
         ("failed", "AudioGenerationFailedError"),
         ("ghost", "TaskNotFoundError"),
@@ -149,14 +146,14 @@ async def test_empty_input_ends_at_once(client: SunoClient) -> None:
 async def test_bad_arguments_are_refused(
     client: SunoClient, kwargs: dict[str, object], message: str
 ) -> None:
-    """Impossible settings raise InvalidRequestError at the call."""
-    with pytest.raises(InvalidRequestError, match=message):
+    """Impossible settings raise InvalidArgumentError at the call."""
+    with pytest.raises(InvalidArgumentError, match=message):
         client.wait_many(["a"], **kwargs)  # type: ignore[arg-type]
 
 
 async def test_a_single_string_is_refused(client: SunoClient) -> None:
     """A bare string is not taken as a list of one-letter ids."""
-    with pytest.raises(InvalidRequestError, match="not one string"):
+    with pytest.raises(InvalidArgumentError, match="not one string"):
         client.wait_many("abc")
 
 

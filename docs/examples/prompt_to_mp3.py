@@ -49,7 +49,7 @@ async def main(argv: Sequence[str] | None = None) -> int:
             record = await make_song(
                 client, args.prompt, instrumental=args.instrumental
             )
-        except suno.InvalidRequestError as error:  # nothing was sent
+        except suno.InvalidArgumentError as error:  # nothing was sent
             print("refused:", error, file=sys.stderr)
             return 2
         except suno.TaskFailedError as error:

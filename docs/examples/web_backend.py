@@ -54,7 +54,7 @@ async def playable_tracks(request: web.Request) -> web.Response:
         return problem(422, task_id, exc.error_message or "the request was refused")
     except suno.TaskFailedError as exc:
         return problem(502, task_id, exc.error_message or "generation failed")
-    except suno.InvalidRequestError as exc:
+    except suno.InvalidArgumentError as exc:
         return problem(400, task_id, exc.message)
     except suno.TaskNotFoundError:
         return problem(404, task_id, "no such task")

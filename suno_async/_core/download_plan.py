@@ -19,7 +19,7 @@ from typing import Final, Literal, TypeAlias
 import attrs
 import yarl
 
-from suno_async._core.errors import DownloadError, InvalidRequestError
+from suno_async._core.errors import DownloadError, InvalidArgumentError
 from suno_async._core.models import TaskRecord, Track
 
 __all__ = [
@@ -170,15 +170,15 @@ class Job:
 def check_settings(kind: object, max_bytes: object, timeout: float) -> None:
     """Refuse an unknown kind, a cap below one byte or a non-positive timeout."""
     if kind not in KINDS:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}"
         )
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"max_bytes must be a positive number of bytes, not {max_bytes!r}"
         )
     if not (timeout > 0 and math.isfinite(timeout)):
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"timeout must be a positive number of seconds, not {timeout!r}"
         )
 

@@ -26,12 +26,11 @@ from suno_async._core.errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
+from suno_async._core.policies import RETRY_AFTER_MAX_S
 from suno_async._core.providers import Provider
 
-__all__ = ["MAX_RETRY_AFTER_S", "envelope_code", "parse_retry_after", "read_envelope"]
+__all__ = ["envelope_code", "parse_retry_after", "read_envelope"]
 
-#: Longest ``Retry-After`` honoured, in seconds.
-MAX_RETRY_AFTER_S: Final = 600.0
 #: Characters of a non-envelope error body quoted in the message.
 _EXCERPT_CHARS: Final = 120
 #: Characters of the service's ``msg`` kept in a message.
@@ -45,7 +44,7 @@ _INT_CODE: Final = re.compile(r"\s*[0-9]{1,9}\s*")
 def parse_retry_after(
     value: str | None, *, now: datetime | None = None
 ) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value, capped at 600 s.
+    """Seconds to wait from a ``Retry-After`` value, capped at ``RETRY_AFTER_MAX_S``.
 
     Accepts delta seconds (``"12"``, ``"1.5"``) or an HTTP date (one in the
     past gives ``0.0``); anything else gives ``None``.
@@ -54,7 +53,7 @@ def parse_retry_after(
         return None
     value = value.strip()
     if _DELTA_SECONDS.fullmatch(value):
-        return min(float(value), MAX_RETRY_AFTER_S)
+        return min(float(value), RETRY_AFTER_MAX_S)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -64,7 +63,7 @@ def parse_retry_after(
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER_S)
+    return min(max(0.0, (when - now).total_seconds()), RETRY_AFTER_MAX_S)
 
 
 def envelope_code(envelope: Any) -> int | None:

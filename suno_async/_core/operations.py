@@ -75,6 +75,9 @@ __all__ = [
 ]
 
 #: The model a creation uses unless told otherwise (add_* use ``"V4_5PLUS"``).
+Gender = Literal["m", "f"]
+"""The ``vocal_gender`` values: ``"m"`` or ``"f"``."""
+
 DEFAULT_MODEL: Final = "V4_5"
 #: Longest prompt outside custom mode (generate, upload_cover).
 NON_CUSTOM_PROMPT_CHARS: Final = 500

@@ -1,7 +1,7 @@
 """Task-creating requests: their wire body, checked before anything is sent.
 
 Pure (no I/O). :func:`build_body` turns a creation method's keyword arguments
-into the wire's camelCase body, or raises :class:`InvalidRequestError` naming
+into the wire's camelCase body, or raises :class:`InvalidArgumentError` naming
 the field and the rule broken (the rules and limits are the tables of
 :mod:`suno_async._core.operations`). :func:`check_body` applies the same rules to
 a wire body; the simulator answers with it.
@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import yarl
 
-from suno_async._core.errors import InvalidRequestError
+from suno_async._core.errors import InvalidArgumentError
 from suno_async._core.operations import (
     FIELDS,
     NEWEST_LIMITS,
@@ -164,13 +164,13 @@ def build_body(
 ) -> dict[str, Any]:
     """The wire body for ``values`` (Python names, ``None`` left out).
 
-    Raises :class:`InvalidRequestError` (also ``ValueError``) when a rule is
+    Raises :class:`InvalidArgumentError` (also ``ValueError``) when a rule is
     broken, when no callback URL is set, or when ``extra`` repeats a known
     field or is not JSON.
     """
     prefix = f"invalid {operation.name} request: "
     if callback_url is None:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             prefix + "callback_url is required: the service posts the task's "
             "results to it. Pass callback_url=... to this call, or set it once "
             "with SunoClient(callback_url=...)"
@@ -181,16 +181,16 @@ def build_body(
     }
     problem = check_body(operation, body)
     if problem is not None:
-        raise InvalidRequestError(prefix + problem.message)
+        raise InvalidArgumentError(prefix + problem.message)
     for key in extra or {}:
         known = [n for n in operation.fields if key in (n, FIELDS[n].wire)]
         if known:
-            raise InvalidRequestError(
+            raise InvalidArgumentError(
                 f"{prefix}extra[{key!r}] repeats a known field: pass "
                 f"{known[0]}=... instead"
             )
     if extra and not _is_json(dict(extra)):
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"{prefix}extra must hold JSON values only (str, int, float, bool, "
             "None, lists and str-keyed dicts of them)"
         )

@@ -1,4 +1,4 @@
-"""Receiving callbacks: the method :class:`SunoClient` inherits.
+"""Receiving callbacks: parse, verify, then wake the task's waits.
 
 A callback never decides what a wait reports. When the task is being waited
 on, it makes the task's poller read the record at once: the authoritative
@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from suno_async._core.callback_wire import (
-    DEFAULT_MAX_AGE_S,
-    MAX_CALLBACK_BYTES,
     CallbackEvent,
     parse_callback,
     verify_signature,
 )
 from suno_async._core.errors import ConfigurationError
+from suno_async._engine.registry import PollerRegistry
+from suno_async._io.bus import CallbackBus
 
-if TYPE_CHECKING:
-    from suno_async._engine.poller import PollerRegistry
-    from suno_async._io.bus import CallbackBus
-
-__all__ = ["CallbackHandling", "check_webhook_key"]
+__all__ = ["CallbackIntake", "check_webhook_key"]
 
 logger = logging.getLogger("suno_async")
 
@@ -40,68 +36,51 @@ def check_webhook_key(key: str | None) -> str | None:
     return key
 
 
-class CallbackHandling:
-    """Callback receiving; :class:`SunoClient` sets the attributes."""
+class CallbackIntake:
+    """Takes callbacks for one client's waits (and, with a bus, every process's)."""
 
-    _pollers: PollerRegistry
-    _webhook_key: str | None
-    _callback_bus: CallbackBus | None
+    __slots__ = ("_bus", "_registry", "_webhook_key")
 
-    if TYPE_CHECKING:
-
-        def _check_open(self, task_id: str | None = None) -> None: ...
-
-    async def handle_callback(
+    def __init__(
         self,
-        body: bytes | bytearray | Mapping[str, Any],
-        headers: Mapping[str, str] | None = None,
+        registry: PollerRegistry,
         *,
-        max_age: float = DEFAULT_MAX_AGE_S,
-    ) -> CallbackEvent:
-        """Take one callback the service POSTed to your ``callback_url``.
+        webhook_key: str | None,
+        bus: CallbackBus | None,
+    ) -> None:
+        self._registry = registry
+        self._webhook_key = check_webhook_key(webhook_key)
+        self._bus = bus
 
-        ``body`` is the request body (bytes, or JSON already parsed) and
-        ``headers`` its headers. With the client's ``webhook_key`` set, the
-        signature is checked (:func:`suno_async.webhooks.verify_signature`).
-        A wait for the task then reads its record at once and, from now on,
-        polls only as a safety net. Returns what the callback says (not
-        confirmed: the record is). Duplicates and callbacks for tasks nobody
-        waits on are accepted. Raises :class:`WebhookError` for a body that
-        is not a callback, :class:`WebhookSignatureError` for a bad
-        signature, :class:`ClientClosedError` once closed. It never waits
-        for the read: answer the service at once.
-        """
-        return self._accept_callback(body, headers, key=None, max_age=max_age)
-
-    def _accept_callback(
+    def accept(
         self,
         body: bytes | bytearray | Mapping[str, Any],
         headers: Mapping[str, str] | None,
         *,
-        key: str | None,
+        hmac_key: str | None,
         max_age: float,
-        max_bytes: int = MAX_CALLBACK_BYTES,
+        max_bytes: int,
     ) -> CallbackEvent:
-        """Parse, verify with ``key`` (default: the client's), nudge the poller."""
-        self._check_open()
+        """Parse, verify with ``hmac_key`` (default: the client's), nudge the poller."""
+        self._registry.check_open()
         try:
             event = parse_callback(body, max_bytes=max_bytes)
-            key = self._webhook_key if key is None else key
+            key = self._webhook_key if hmac_key is None else hmac_key
             if key is not None:
                 verify_signature(headers or {}, event.task_id, key, max_age=max_age)
         except Exception as exc:
             logger.warning("callback refused: %s", exc)
             raise
-        bus, trusted = self._callback_bus, key is not None
-        if bus is not None:  # every process's waits hear it (this one's too)
-            bus.publish(
-                event.task_id, event.level, trusted=trusted, local=self._pollers.hear
+        registry, trusted = self._registry, key is not None
+        if self._bus is not None:  # every process's waits hear it (this one's too)
+            self._bus.publish(
+                event.task_id, event.level, trusted=trusted, local=registry.hear
             )
             logger.debug(
                 "callback %r for task %s published", event.stage, event.task_id
             )
             return event
-        waited = self._pollers.notify(event.task_id, event.level, trusted=trusted)
+        waited = registry.notify(event.task_id, event.level, trusted=trusted)
         logger.log(
             logging.DEBUG if waited else logging.INFO,
             "callback %r for task %s%s",

@@ -18,7 +18,7 @@ from typing import Final
 from suno_async._core.errors import (
     AudioGenerationFailedError,
     CallbackDeliveryError,
-    InvalidRequestError,
+    InvalidArgumentError,
     SensitiveContentError,
     TaskCreationFailedError,
     TaskFailedError,
@@ -53,7 +53,7 @@ def goal_level(until: TaskStatus) -> int:
     """The milestone level a wait ``until`` this status ends at."""
     if until not in MILESTONES:
         names = ", ".join(m.name for m in MILESTONES)
-        raise InvalidRequestError(f"until must be one of {names}, not {until!r}")
+        raise InvalidArgumentError(f"until must be one of {names}, not {until!r}")
     level = until.milestone
     assert level is not None
     return level
@@ -62,23 +62,23 @@ def goal_level(until: TaskStatus) -> int:
 def parse_checkpoint(checkpoint: str, task_id: str) -> int:
     """The milestone level a checkpoint says was delivered.
 
-    Raises :class:`InvalidRequestError` (a ``ValueError``) for garbage, an
+    Raises :class:`InvalidArgumentError` (a ``ValueError``) for garbage, an
     unknown version, or a checkpoint of another task.
     """
     if not isinstance(checkpoint, str) or len(checkpoint) > MAX_CHECKPOINT_CHARS:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             "resume must be a checkpoint string from TaskEvent.checkpoint()"
         )
     try:
         data = json.loads(checkpoint)
     except ValueError:
-        raise InvalidRequestError("resume is not a checkpoint: not JSON") from None
+        raise InvalidArgumentError("resume is not a checkpoint: not JSON") from None
     if not isinstance(data, dict) or data.get("v") != CHECKPOINT_VERSION:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"resume is not a version {CHECKPOINT_VERSION} checkpoint of suno_async"
         )
     if data.get("task_id") != task_id:
-        raise InvalidRequestError(
+        raise InvalidArgumentError(
             f"resume is a checkpoint of task {data.get('task_id')!r}, "
             f"not of {task_id!r}"
         )
@@ -87,7 +87,8 @@ def parse_checkpoint(checkpoint: str, task_id: str) -> int:
     except ValueError:
         status = TaskStatus.UNKNOWN
     if status not in MILESTONES:
-        raise InvalidRequestError(f"resume names no milestone: {data.get('reached')!r}")
+        reached = data.get("reached")
+        raise InvalidArgumentError(f"resume names no milestone: {reached!r}")
     level = status.milestone
     assert level is not None
     return level

@@ -37,7 +37,6 @@ import attrs
 from multidict import CIMultiDictProxy
 
 from suno_async._core.envelope import (
-    MAX_RETRY_AFTER_S,
     parse_retry_after,
     read_envelope,
 )
@@ -67,7 +66,6 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "FOREIGN_ERRORS",
-    "MAX_RETRY_AFTER_S",
     "USER_AGENT",
     "NOT_SENT_ERRORS",
     "MediaResponse",

@@ -15,12 +15,14 @@ import collections
 import contextlib
 import logging
 import math
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Final, Protocol, runtime_checkable
 
 import attrs
+
+from suno_async._core.clock import Clock
+from suno_async._io.clock import SYSTEM_CLOCK
 
 __all__ = [
     "AdaptivePacer",
@@ -33,9 +35,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("suno_async")
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 
 #: A success gives back this fraction of the configured rate (AIMD increase).
 RECOVERY_FRACTION: Final = 1 / 32
@@ -80,7 +79,11 @@ class Pacer(Protocol):
 
 
 def make_pacer(
-    limiter: RateLimiter | None, name: str, rate_per_s: float | None
+    limiter: RateLimiter | None,
+    name: str,
+    rate_per_s: float | None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Pacer | None:
     """The pacer for a client-wide rate: the limiter's shared one, else local."""
     if rate_per_s is None:
@@ -89,7 +92,7 @@ def make_pacer(
     if callable(shared):
         pacer: Pacer = shared(name, rate_per_s)
         return pacer
-    return AdaptivePacer(rate_per_s)
+    return AdaptivePacer(rate_per_s, clock=clock)
 
 
 def check_window(limit: int, window_s: float, margin_s: float) -> None:
@@ -182,15 +185,13 @@ class _Queue:
         if self._kick is not None and not self._kick.done():
             self._kick.set_result(None)
 
-    async def wait(
-        self, ready_at: Callable[[], float], clock: Clock, sleep: Sleep
-    ) -> None:
-        """Return once it is this caller's turn and ``ready_at() <= clock()``.
+    async def wait(self, ready_at: Callable[[], float], clock: Clock) -> None:
+        """Return once it is this caller's turn and ``ready_at() <= clock.now()``.
 
         ``ready_at`` gives the earliest start time (``inf``: wait for
         :meth:`kick`). The caller must take its slot before its next ``await``.
         """
-        if not self.waiters and ready_at() <= clock():
+        if not self.waiters and ready_at() <= clock.now():
             return
         loop = asyncio.get_running_loop()
         me: asyncio.Future[None] = loop.create_future()
@@ -198,12 +199,12 @@ class _Queue:
         try:
             if self.waiters[0] is not me:
                 await me
-            while (at := ready_at()) > (now := clock()):
+            while (at := ready_at()) > (now := clock.now()):
                 if at == math.inf:
                     self._kick = loop.create_future()
                     await self._kick
                 else:
-                    await sleep(at - now)
+                    await clock.sleep(at - now)
         except BaseException:
             was_head = self.waiters[0] is me
             self.waiters.remove(me)
@@ -239,7 +240,6 @@ class LocalRateLimiter:
         "_clock",
         "_expiries",
         "_keys",
-        "_sleep",
         "limit",
         "margin_s",
         "window_s",
@@ -251,15 +251,13 @@ class LocalRateLimiter:
         limit: int = 3,
         window_s: float = 1.0,
         margin_s: float = 0.0,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         check_window(limit, window_s, margin_s)
         self.limit = limit
         self.window_s = window_s
         self.margin_s = margin_s
         self._clock = clock
-        self._sleep = sleep
         self._keys: dict[str, tuple[_Window, _Queue]] = {}
         # (time after which a key may be idle, key), in time order.
         self._expiries: collections.deque[tuple[float, str]] = collections.deque()
@@ -271,13 +269,13 @@ class LocalRateLimiter:
         try:
             yield
         finally:
-            state[0].finish(self._clock())
+            state[0].finish(self._clock.now())
             state[1].kick()
             self._forget(key, state)
 
     def statistics(self) -> LimiterStatistics:
         """A snapshot of the live keys, slots in flight and waiting callers."""
-        self._sweep(self._clock())
+        self._sweep(self._clock.now())
         return LimiterStatistics(
             keys=len(self._keys),
             in_flight=sum(w.in_flight for w, _ in self._keys.values()),
@@ -285,7 +283,7 @@ class LocalRateLimiter:
         )
 
     async def _acquire(self, key: str) -> tuple[_Window, _Queue]:
-        self._sweep(self._clock())
+        self._sweep(self._clock.now())
         state = self._keys.get(key)
         if state is None:
             window = _Window(self.limit, self.window_s + self.margin_s)
@@ -293,19 +291,19 @@ class LocalRateLimiter:
         window, queue = state
         try:
             await queue.wait(
-                lambda: window.earliest_start(self._clock()), self._clock, self._sleep
+                lambda: window.earliest_start(self._clock.now()), self._clock
             )
         except BaseException:
             self._forget(key, state)
             raise
-        window.start(self._clock())
+        window.start(self._clock.now())
         return state
 
     def _forget(self, key: str, state: tuple[_Window, _Queue]) -> None:
         """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""
         window, queue = state
         if not (window.in_flight or queue.waiters):
-            self._expiries.append((self._clock() + window.window_s, key))
+            self._expiries.append((self._clock.now() + window.window_s, key))
 
     def _sweep(self, now: float) -> None:
         expiries = self._expiries
@@ -340,7 +338,6 @@ class AdaptivePacer:
         "_last_start",
         "_queue",
         "_rate",
-        "_sleep",
         "min_rate_per_s",
         "rate_per_s",
     )
@@ -350,8 +347,7 @@ class AdaptivePacer:
         rate_per_s: float,
         *,
         min_rate_per_s: float | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if not (rate_per_s > 0 and math.isfinite(rate_per_s)):
             raise ValueError(
@@ -367,7 +363,6 @@ class AdaptivePacer:
         self.min_rate_per_s = min_rate_per_s
         self._rate = rate_per_s
         self._clock = clock
-        self._sleep = sleep
         self._last_start = -math.inf
         self._queue = _Queue()
 
@@ -378,10 +373,8 @@ class AdaptivePacer:
 
     async def acquire(self) -> None:
         """Wait until the next request may start."""
-        await self._queue.wait(
-            lambda: self._last_start + 1 / self._rate, self._clock, self._sleep
-        )
-        self._last_start = self._clock()
+        await self._queue.wait(lambda: self._last_start + 1 / self._rate, self._clock)
+        self._last_start = self._clock.now()
 
     def on_rate_limited(self) -> None:
         """The service said "too many requests": halve the rate."""

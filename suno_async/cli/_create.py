@@ -17,9 +17,8 @@ import click
 from click.core import ParameterSource
 
 from suno_async._core.download_plan import KINDS, DownloadKind
-from suno_async._core.errors import ConfigurationError, InvalidRequestError
-from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS
-from suno_async._engine.creation import Gender
+from suno_async._core.errors import ConfigurationError, InvalidArgumentError
+from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS, Gender
 from suno_async.cli._board import Board, watch
 from suno_async.cli._files import save_tracks
 from suno_async.cli._main import ExitCode
@@ -174,10 +173,8 @@ def generate(
                     vocal_gender=cast("Gender | None", vocal_gender),
                     callback_url=callback_url,
                 )
-            except InvalidRequestError as exc:
-                if exc.http_status is not None:  # the service's refusal: as it is
-                    raise
-                raise InvalidRequestError(in_option_words(exc.message)) from exc
+            except InvalidArgumentError as exc:  # refused before sending
+                raise InvalidArgumentError(in_option_words(exc.message)) from exc
             output.created(task_id)
             if not wait_for_it:
                 return ExitCode.OK

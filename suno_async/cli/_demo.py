@@ -5,14 +5,13 @@
 realistic timeline drawn from the seed), waits for them with
 :func:`~suno_async.cli._board.watch`, downloads their tracks into a temporary
 folder with :func:`~suno_async.cli._files.save_tracks` and prints a summary
-with the simulator's accounting. The wait polls on a :class:`ScaledTime`
-clock, so it behaves as against the real service, only ``1 / scale`` times
-faster.
+with the simulator's accounting. The waits run on a
+:class:`~suno_async.testing.ScaledClock`, so they behave as against the real
+service, only ``1 / scale`` times faster.
 """
 
 from __future__ import annotations
 
-import asyncio
 import random
 import tempfile
 import time
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from suno_async._core.providers import RECORD_INFO_PATH, PollPolicy
+from suno_async._core.providers import RECORD_INFO_PATH
+from suno_async._io.limiter import LocalRateLimiter
 from suno_async.cli._board import Board, watch
 from suno_async.cli._files import SavedFile, save_tracks, size_text
 from suno_async.cli._main import ExitCode
@@ -37,7 +37,6 @@ __all__ = [
     "DEMO_SCALE",
     "DEMO_TASKS",
     "DemoResult",
-    "ScaledTime",
     "run_demo",
 ]
 
@@ -48,21 +47,6 @@ DEMO_TASKS: Final = 3
 #: Where the demo's tasks post their results: a path of the simulator itself
 #: (it serves none, so a delivery gets a quick 404 and never leaves 127.0.0.1).
 DEMO_CALLBACK_PATH: Final = "/demo-callback"
-
-
-@attrs.frozen
-class ScaledTime:
-    """Simulated seconds: the real monotonic clock divided by ``scale``."""
-
-    scale: float
-
-    def clock(self) -> float:
-        """Simulated seconds since an arbitrary origin."""
-        return time.monotonic() / self.scale
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` simulated seconds."""
-        await asyncio.sleep(seconds * self.scale)
 
 
 @attrs.frozen(kw_only=True)
@@ -87,11 +71,12 @@ async def run_demo(
     """Create ``tasks`` realistic tasks, wait for them, download their tracks."""
     from suno_async.testing import (  # aiohttp.web: only for the demo
         FakeSunoServer,
+        ScaledClock,
         Timeline,
     )
     from suno_async.testing._simulation import CREDITS_PER_TASK
 
-    simulated = ScaledTime(scale)
+    simulated = ScaledClock(scale)
     rng = random.Random(seed)
     timelines = [Timeline.realistic(rng) for _ in range(tasks)]
     timeout_s = 2 * max(t.end_s for t in timelines) + 60  # simulated seconds
@@ -100,8 +85,9 @@ async def run_demo(
         provider=provider, scale=scale, seed=seed, credits=CREDITS_PER_TASK * tasks
     )
     async with server:
-        policy = PollPolicy(clock=simulated.clock, sleep=simulated.sleep)
-        async with server.client(poll=policy) as client:
+        # Waits run on simulated time; the per-task limit stays in real time.
+        limiter = LocalRateLimiter()
+        async with server.client(clock=simulated, rate_limiter=limiter) as client:
             task_ids = [await _create(client, server, t) for t in timelines]
             output.intro(
                 f"Simulating {tasks} task{'s' if tasks > 1 else ''} on {server.url} "
@@ -122,7 +108,7 @@ async def run_demo(
                     if r.task_id and r.path == RECORD_INFO_PATH
                 )
 
-            board = Board(task_ids, clock=simulated.clock, poll_counts=poll_counts)
+            board = Board(task_ids, clock=simulated.now, poll_counts=poll_counts)
             code = await watch(client, board, output, timeout=timeout_s)
             wall_s = time.monotonic() - started
             simulated_s = board.elapsed_s()

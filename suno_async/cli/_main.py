@@ -15,7 +15,7 @@ from typing import Final, NoReturn
 from suno_async._core.errors import (
     ConfigurationError,
     DestinationExistsError,
-    InvalidRequestError,
+    InvalidArgumentError,
     SunoError,
     TaskFailedError,
     WaitTimeoutError,
@@ -75,7 +75,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
     """The exit status an error leads to.
 
     A task id or setting refused before any request (``ConfigurationError``,
-    ``InvalidRequestError`` without an HTTP answer) is a usage error. A file
+    ``InvalidArgumentError``) is a usage error. A file
     that exists already (``DestinationExistsError``) and the local file
     system's errors (an ``OSError`` that is not ours, nor a connection error
     or a timeout) are file errors. Every other error, the service's
@@ -85,9 +85,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.TASK_FAILED
     if isinstance(error, WaitTimeoutError):
         return ExitCode.TIMEOUT
-    if isinstance(error, ConfigurationError) or (
-        isinstance(error, InvalidRequestError) and error.http_status is None
-    ):
+    if isinstance(error, (ConfigurationError, InvalidArgumentError)):
         return ExitCode.USAGE
     if isinstance(error, DestinationExistsError):
         return ExitCode.FILE_ERROR

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import math
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Final, Literal
@@ -22,7 +21,9 @@ from typing import Any, Final, Literal
 import redis.asyncio
 from redis.exceptions import NoScriptError, RedisError
 
+from suno_async._core.clock import Clock
 from suno_async._core.errors import TransportError
+from suno_async._io.clock import SYSTEM_CLOCK
 from suno_async._io.limiter import RECOVERY_FRACTION, LocalRateLimiter, check_window
 
 __all__ = ["RateLimiterUnavailableError", "RedisPacer", "RedisRateLimiter"]
@@ -109,7 +110,8 @@ class RedisRateLimiter:
     later. When Redis is unreachable, ``fallback="error"`` (the default)
     fails closed with :class:`RateLimiterUnavailableError`;
     ``fallback="local"`` uses a per-process :class:`~suno_async.LocalRateLimiter`
-    meanwhile, logging one warning per outage.
+    meanwhile, logging one warning per outage. ``clock`` times the local
+    waits (retries, the fallback); the window itself is in Redis time.
     """
 
     __slots__ = (
@@ -117,6 +119,7 @@ class RedisRateLimiter:
         "_local",
         "_recheck_at",
         "_redis",
+        "clock",
         "fallback",
         "lease_s",
         "limit",
@@ -141,6 +144,7 @@ class RedisRateLimiter:
         redis_timeout_s: float = DEFAULT_REDIS_TIMEOUT_S,
         recheck_s: float = DEFAULT_RECHECK_S,
         fallback: Literal["error", "local"] = "error",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         check_window(limit, window_s, margin_s)
         for name, value in (
@@ -164,8 +168,9 @@ class RedisRateLimiter:
         self.recheck_s = recheck_s
         self._recheck_at = -math.inf
         self.fallback = fallback
+        self.clock = clock
         self._local = LocalRateLimiter(
-            limit=limit, window_s=window_s, margin_s=margin_s
+            limit=limit, window_s=window_s, margin_s=margin_s, clock=clock
         )
         self._degraded = False
 
@@ -190,37 +195,37 @@ class RedisRateLimiter:
             yield
         finally:
             try:
-                await self._call(_RELEASE, name, window_us, member)
+                await self.run_script(_RELEASE, name, window_us, member)
             except RateLimiterUnavailableError:
                 # Fail safe: the slot counts until its lease runs out.
                 logger.warning("could not release a rate-limit slot of %s", key)
 
     async def _acquire(self, name: str, member: str, window_us: int) -> None:
         args = (self.limit, window_us, _us(self.lease_s), member)
-        while (wait_us := await self._call(_ACQUIRE, name, *args)) != -2:
+        while (wait_us := await self.run_script(_ACQUIRE, name, *args)) != -2:
             cap = self.poll_interval_s
             wait_s = cap if wait_us < 0 else min(wait_us / 1e6, cap)
-            await asyncio.sleep(wait_s * (0.75 + random.random() / 4))
+            await self.clock.sleep(wait_s * (0.75 + random.random() / 4))
 
     def pacer(self, name: str, rate_per_s: float) -> RedisPacer:
         """A client-wide pacer shared by every process (see :class:`RedisPacer`)."""
         return RedisPacer(self, name, rate_per_s)
 
-    async def _call(self, script: str, key: str, *args: int | str) -> int:
+    async def run_script(self, script: str, key: str, *args: int | str) -> int:
         """Run ``script`` on ``key``; Redis failures become our error.
 
         After a failure Redis is not tried again for ``recheck_s``: calls
         fail (or fall back) at once meanwhile, instead of each waiting out
         connection retries.
         """
-        if self._degraded and time.monotonic() < self._recheck_at:
+        if self._degraded and self.clock.now() < self._recheck_at:
             raise RateLimiterUnavailableError("the Redis rate limiter is unreachable")
         try:
             result = await asyncio.wait_for(
                 self._eval(script, key, *args), self.redis_timeout_s
             )
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            self._recheck_at = time.monotonic() + self.recheck_s
+            self._recheck_at = self.clock.now() + self.recheck_s
             if not self._degraded:
                 self._degraded = True
                 logger.warning(
@@ -289,7 +294,9 @@ class RedisPacer:
         limiter = self._limiter
         while True:
             try:
-                wait_us = await limiter._call(_PACE, self._key, _us(1 / self._rate))
+                wait_us = await limiter.run_script(
+                    _PACE, self._key, _us(1 / self._rate)
+                )
             except RateLimiterUnavailableError:
                 if limiter.fallback == "error":
                     raise
@@ -297,14 +304,16 @@ class RedisPacer:
                 return
             if wait_us <= 0:
                 return
-            await asyncio.sleep(wait_us / 1e6)  # exact: the next start only moves later
+            await limiter.clock.sleep(
+                wait_us / 1e6
+            )  # exact: the next start only moves later
 
     async def _acquire_locally(self) -> None:
-        loop = asyncio.get_running_loop()
-        wait_s = self._local_last + 1 / self._rate - loop.time()
-        self._local_last = loop.time() + max(0.0, wait_s)
+        clock = self._limiter.clock
+        wait_s = self._local_last + 1 / self._rate - clock.now()
+        self._local_last = clock.now() + max(0.0, wait_s)
         if wait_s > 0:
-            await asyncio.sleep(wait_s)
+            await clock.sleep(wait_s)
 
     def on_rate_limited(self) -> None:
         """The service said "too many requests": halve this process's rate."""

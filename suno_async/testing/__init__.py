@@ -7,7 +7,7 @@ the package) offers it as the ``fake_suno`` and ``suno_client`` fixtures.
 """
 
 from suno_async.testing._callback_faults import CallbackFault, LoggedCallback
-from suno_async.testing._clock import VirtualClock
+from suno_async.testing._clock import ScaledClock, VirtualClock
 from suno_async.testing._faults import Fault
 from suno_async.testing._log import LoggedRequest
 from suno_async.testing._server import FakeSunoServer
@@ -19,6 +19,7 @@ __all__ = [
     "Fault",
     "LoggedCallback",
     "LoggedRequest",
+    "ScaledClock",
     "Step",
     "Timeline",
     "TrackSpec",

@@ -6,15 +6,21 @@ import asyncio
 import heapq
 import itertools
 import math
+import time
+from collections.abc import Callable
 
-__all__ = ["VirtualClock"]
+from suno_async._core.clock import Timer
+
+__all__ = ["ScaledClock", "VirtualClock"]
 
 
 class VirtualClock:
     """A clock whose ``sleep`` jumps virtual time instead of waiting.
 
-    Pass :meth:`now` and :meth:`sleep` wherever the SDK takes a clock and a
-    sleep (``PollPolicy``, ``LocalRateLimiter``). When a coroutine sleeps,
+    Pass it as the client's clock (``SunoClient(clock=VirtualClock())``) or
+    to a limiter or pacer (``LocalRateLimiter(clock=...)``): it is a
+    :class:`~suno_async.Clock`, so the SDK runs the same code path as in
+    production. When a coroutine sleeps or a timer is due,
     the clock lets every other ready task run for ``settle_rounds`` event
     loop iterations, then jumps to the earliest pending wake-up and wakes
     every sleeper due then. Sleepers wake in time order, ties in call order; real I/O
@@ -43,6 +49,16 @@ class VirtualClock:
 
     async def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` of virtual time."""
+        await self._schedule(seconds)
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
+        """Call ``callback()`` after ``delay`` seconds of virtual time."""
+        future = self._schedule(delay)
+        future.add_done_callback(lambda f: None if f.cancelled() else callback())
+        return _Timer(future)
+
+    def _schedule(self, seconds: float) -> asyncio.Future[None]:
+        """A future resolved once ``seconds`` of virtual time have passed."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         wake_at = self._now + max(0.0, seconds)
         if seconds > 0:
@@ -53,7 +69,7 @@ class VirtualClock:
         heapq.heappush(self._sleepers, (wake_at, next(self._counter), future))
         if self._driver is None or self._driver.done():
             self._driver = asyncio.get_running_loop().create_task(self._drive())
-        await future
+        return future
 
     async def _drive(self) -> None:
         while self._sleepers:
@@ -72,3 +88,51 @@ class VirtualClock:
 
     def __repr__(self) -> str:
         return f"<VirtualClock now={self._now:.3f} sleepers={len(self._sleepers)}>"
+
+
+class _Timer:
+    """A :meth:`VirtualClock.call_later` call that can be called off."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: asyncio.Future[None]) -> None:
+        self._future = future
+
+    def cancel(self) -> None:
+        """Call it off (harmless once it ran)."""
+        self._future.cancel()
+
+
+class ScaledClock:
+    """Real time, scaled: one of its seconds lasts ``scale`` real seconds.
+
+    The clock of a simulator run with ``FakeSunoServer(scale=...)``: a wait
+    on this clock polls in the server's simulated seconds, so a task scaled
+    to end in 1.5 s is waited for in about 1.5 s. The per-task limit stays
+    in real seconds: give such a client a limiter on the real clock
+    (:meth:`FakeSunoServer.client` does).
+    """
+
+    __slots__ = ("scale",)
+
+    def __init__(self, scale: float) -> None:
+        if not (scale > 0 and math.isfinite(scale)):
+            raise ValueError(f"scale must be a positive number, not {scale!r}")
+        self.scale = scale
+
+    def now(self) -> float:
+        """Simulated seconds: ``time.monotonic() / scale``."""
+        return time.monotonic() / self.scale
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` simulated seconds."""
+        await asyncio.sleep(seconds * self.scale)
+
+    def call_later(
+        self, delay: float, callback: Callable[[], object]
+    ) -> asyncio.TimerHandle:
+        """Call ``callback()`` after ``delay`` simulated seconds."""
+        return asyncio.get_running_loop().call_later(delay * self.scale, callback)
+
+    def __repr__(self) -> str:
+        return f"<ScaledClock scale={self.scale:g}>"

@@ -1,0 +1,271 @@
+"""Poll and retry policies: frozen configuration, their formulas in docstrings.
+
+Pure: a policy maps a wait's state to a delay. Time itself comes from the
+client's clock (:class:`~suno_async.Clock`), never from a policy.
+"""
+
+from __future__ import annotations
+
+import math
+import random as _random
+from collections.abc import Callable
+from typing import Final, Literal
+
+import attrs
+
+from suno_async._core.backoff import (
+    Jitter,
+    PollState,
+    capped_exponential,
+    jittered,
+    phased_delay,
+)
+from suno_async._core.errors import SunoError
+
+__all__ = [
+    "RETRY_AFTER_MAX_S",
+    "PollKind",
+    "PollPolicy",
+    "RetryDetails",
+    "RetryHook",
+    "RetryPolicy",
+]
+
+#: The longest ``Retry-After`` honoured, in seconds: a longer one is cut to this.
+RETRY_AFTER_MAX_S: Final = 120.0
+
+PollKind = Literal["phased", "fixed", "exponential"]
+_Phases = tuple[float, float, float]
+
+
+def _check_phases(
+    instance: object, attribute: attrs.Attribute[_Phases], value: _Phases
+) -> None:
+    if len(value) != 3 or not all(0 <= v < math.inf for v in value):
+        raise ValueError(
+            f"{attribute.name} must be 3 finite lengths >= 0, not {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class PollPolicy:
+    """When a wait polls record-info. Frozen; every duration is in seconds.
+
+    The first poll comes after :meth:`first_delay`, uniform in
+    ``[0, first_poll_max_s]``, so waits started together do not poll in
+    lockstep. Each later delay is :meth:`next_delay` of the wait's
+    ``PollState``, by ``kind``:
+
+    ``"phased"`` (the default). A task passes three phases (PENDING,
+    TEXT_SUCCESS, FIRST_SUCCESS); phase ``p`` typically lasts between
+    ``lo = phase_min_s[p]`` and ``hi = phase_max_s[p]``. With ``e`` the
+    seconds since the phase's milestone was seen::
+
+        spacing = sqrt_spacing * sqrt(max(0, hi - e) + tail_fraction * hi)
+        growth  = multiplier ** (max(0, e - hi) / hi)
+        delay   = min(max_interval_s, max(quiet_fraction * lo - e, spacing * growth))
+        delay  *= 1 + spread * (2 * random() - 1)
+
+    Nothing can happen early in a phase, so the wait skips to
+    ``quiet_fraction * lo``; polls then tighten as the phase's typical end
+    nears (spacing with the square root of the time left is optimal for an
+    end spread evenly over the phase) and back off, by ``multiplier`` per
+    phase length, once the phase overruns. The last factor spreads each
+    delay by up to ``spread`` either way, so waits started together drift
+    apart instead of polling in lockstep. An unknown status polls every
+    ``interval_s``.
+
+    ``"fixed"`` (:meth:`fixed`): every ``interval_s``.
+
+    ``"exponential"`` (:meth:`exponential`): ``min(max_interval_s,
+    interval_s * multiplier ** (n - 1))`` with ``n`` the polls since the last
+    milestone (``reset_on_milestone``) or since the wait began.
+
+    Once callbacks reach the client (:meth:`SunoClient.handle_callback`),
+    each callback triggers one read at once and the delays above are
+    stretched to at least ``callback_safety_net_s``, growing 1.5 times with each
+    read that finds no news since the last callback, up to 4 times: polling is
+    then only the safety net for lost callbacks. A wait for a task the
+    client has just created leaves its first read to the callbacks (or to
+    the safety net).
+
+    ``random`` is injectable for tests and left out of ``==`` and ``repr``;
+    time comes from the client's clock (``SunoClient(clock=...)``).
+    """
+
+    kind: PollKind = attrs.field(
+        default="phased",
+        validator=attrs.validators.in_(("phased", "fixed", "exponential")),
+    )
+    first_poll_max_s: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    interval_s: float = attrs.field(default=3.0, validator=attrs.validators.gt(0))
+    max_interval_s: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    multiplier: float = attrs.field(default=4.0, validator=attrs.validators.ge(1))
+    reset_on_milestone: bool = True
+    sqrt_spacing: float = attrs.field(default=0.6, validator=attrs.validators.gt(0))
+    quiet_fraction: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
+    tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
+    spread: float = attrs.field(
+        default=0.1, validator=[attrs.validators.ge(0), attrs.validators.lt(1)]
+    )
+    callback_safety_net_s: float = attrs.field(
+        default=30.0, validator=attrs.validators.gt(0)
+    )
+    phase_min_s: tuple[float, float, float] = attrs.field(
+        default=(3.0, 15.0, 30.0), validator=_check_phases
+    )
+    phase_max_s: tuple[float, float, float] = attrs.field(
+        default=(12.0, 40.0, 110.0), validator=_check_phases
+    )
+    random: Callable[[], float] = attrs.field(
+        default=_random.random, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if any(
+            lo > hi or hi <= 0
+            for lo, hi in zip(self.phase_min_s, self.phase_max_s, strict=True)
+        ):
+            raise ValueError(
+                "each phase needs 0 <= phase_min_s <= phase_max_s, phase_max_s > 0"
+            )
+
+    @classmethod
+    def fixed(cls, interval_s: float) -> PollPolicy:
+        """Poll every ``interval_s`` (after the jittered first poll)."""
+        return cls(kind="fixed", interval_s=interval_s)
+
+    @classmethod
+    def exponential(
+        cls,
+        initial_s: float,
+        multiplier: float,
+        max_s: float,
+        *,
+        reset_on_milestone: bool = True,
+    ) -> PollPolicy:
+        """Capped exponential backoff, restarting at each milestone by default."""
+        return cls(
+            kind="exponential",
+            interval_s=initial_s,
+            multiplier=multiplier,
+            max_interval_s=max_s,
+            reset_on_milestone=reset_on_milestone,
+        )
+
+    def first_delay(self) -> float:
+        """Seconds before the first poll: uniform in ``[0, first_poll_max_s]``."""
+        return self.random() * self.first_poll_max_s
+
+    def next_delay(self, state: PollState) -> float:
+        """Seconds from the poll described by ``state`` to the next one."""
+        if self.kind == "fixed":
+            return self.interval_s
+        if self.kind == "exponential":
+            n = state.polls_in_phase if self.reset_on_milestone else state.polls
+            return capped_exponential(
+                n, self.interval_s, self.multiplier, self.max_interval_s
+            )
+        delay = phased_delay(
+            state,
+            interval_s=self.interval_s,
+            max_interval_s=self.max_interval_s,
+            multiplier=self.multiplier,
+            sqrt_spacing=self.sqrt_spacing,
+            quiet_fraction=self.quiet_fraction,
+            tail_fraction=self.tail_fraction,
+            phase_min_s=self.phase_min_s,
+            phase_max_s=self.phase_max_s,
+        )
+        return delay * (1.0 + self.spread * (2.0 * self.random() - 1.0))
+
+
+@attrs.frozen(kw_only=True)
+class RetryDetails:
+    """One retry about to happen, as :attr:`RetryPolicy.on_retry` sees it.
+
+    ``action`` is ``"poll"`` (a wait's record-info read) or ``"create"`` (a
+    task creation); ``task_id`` is ``None`` for a creation. ``attempt`` counts
+    the consecutive failures so far (from 1), ``error`` is the last one and
+    ``delay_s`` the seconds until the retry.
+    """
+
+    action: Literal["poll", "create"]
+    task_id: str | None
+    attempt: int
+    error: SunoError
+    delay_s: float
+
+
+RetryHook = Callable[[RetryDetails], None]
+"""Called with each :class:`RetryDetails` (see :attr:`RetryPolicy.on_retry`)."""
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How a wait retries transient failures. Frozen; durations in seconds.
+
+    Before retry ``n`` (``n`` consecutive failures so far, from 1)::
+
+        backoff = min(max_s, initial_s * multiplier ** (n - 1))
+        delay   = backoff / 2 + random() * backoff / 2      # jitter="equal" (default)
+        delay   = random() * backoff                         # jitter="full"
+        delay   = max(delay, min(retry_after, retry_after_max_s))
+
+    so a server's ``Retry-After`` pushes the retry out (never by more than
+    ``retry_after_max_s``, by default ``RETRY_AFTER_MAX_S``, 120 s). Equal
+    jitter keeps at least half the backoff while still spreading retries.
+    Retries go on until the wait's deadline, or ``max_retries`` when set. A
+    404 within ``not_found_grace_s`` of the wait's start is retried by the
+    wait (a new task may not be visible yet), then raises
+    ``TaskNotFoundError``.
+
+    ``on_retry`` (like stamina's instrumentation hooks) is called with a
+    :class:`RetryDetails` before each retry's delay, by waits and by task
+    creation alike, to log or count retries; an exception it raises is
+    logged and ignored.
+    """
+
+    initial_s: float = attrs.field(default=0.5, validator=attrs.validators.gt(0))
+    max_s: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    multiplier: float = attrs.field(default=2.0, validator=attrs.validators.ge(1))
+    jitter: Jitter = attrs.field(
+        default="equal", validator=attrs.validators.in_(("equal", "full"))
+    )
+    retry_after_max_s: float = attrs.field(
+        default=RETRY_AFTER_MAX_S, validator=attrs.validators.ge(0)
+    )
+    not_found_grace_s: float = attrs.field(
+        default=30.0, validator=attrs.validators.ge(0)
+    )
+    max_retries: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.ge(0)),
+    )
+    random: Callable[[], float] = attrs.field(
+        default=_random.random, eq=False, repr=False
+    )
+    on_retry: RetryHook | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_s < self.initial_s:
+            raise ValueError(
+                f"max_s ({self.max_s}) must be >= initial_s ({self.initial_s})"
+            )
+
+    def delay(self, attempt: int, *, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry ``attempt`` (consecutive failures, 1-based)."""
+        backoff = capped_exponential(
+            attempt, self.initial_s, self.multiplier, self.max_s
+        )
+        delay = jittered(backoff, self.random(), self.jitter)
+        if retry_after is not None and retry_after > 0:
+            delay = max(delay, min(retry_after, self.retry_after_max_s))
+        return delay
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a transient :class:`SunoError` worth retrying.
+
+        A 404 is not: the wait handles it with ``not_found_grace_s``.
+        """
+        return isinstance(exc, SunoError) and exc.is_transient

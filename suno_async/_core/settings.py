@@ -1,0 +1,136 @@
+"""Checking a client's settings before anything starts (pure).
+
+:class:`ClientSettings` holds the checked values of ``SunoClient(...)``:
+the API key (never in ``repr``), the base URL and the numeric knobs. Each
+rule raises :class:`~suno_async.ConfigurationError` saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+import yarl
+
+from suno_async._core.errors import ConfigurationError
+from suno_async._core.providers import API_KEY_ENV_VARS, Provider
+from suno_async._core.request_bodies import url_problem
+
+__all__ = ["ClientSettings", "check_base_url", "resolve_api_key"]
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+
+@attrs.frozen(kw_only=True)
+class ClientSettings:
+    """A client's settings, each checked (:meth:`check`)."""
+
+    api_key: str = attrs.field(repr=False)
+    base_url: str
+    request_timeout: float
+    max_connections: int
+    max_requests_per_second: float | None
+    max_creations_per_second: float | None
+    callback_url: str | None
+
+    @classmethod
+    def check(
+        cls,
+        *,
+        api_key: str | None,
+        provider: Provider,
+        base_url: str | None,
+        request_timeout: float,
+        max_connections: int,
+        max_requests_per_second: float | None,
+        max_creations_per_second: float | None,
+        callback_url: str | None,
+        environ: Mapping[str, str],
+    ) -> ClientSettings:
+        """The settings, or :class:`ConfigurationError` for the first bad one."""
+        key = resolve_api_key(api_key, environ)
+        if not (request_timeout > 0 and math.isfinite(request_timeout)):
+            raise ConfigurationError(
+                f"request_timeout must be a positive number of seconds, "
+                f"not {request_timeout!r}"
+            )
+        if max_connections < 1:
+            raise ConfigurationError(
+                f"max_connections must be at least 1, not {max_connections!r}"
+            )
+        rate = max_requests_per_second
+        if rate is not None and not rate > 0:
+            raise ConfigurationError(
+                f"max_requests_per_second must be positive, not {rate!r}"
+            )
+        rate = max_creations_per_second
+        if rate is not None and not (rate > 0 and math.isfinite(rate)):
+            raise ConfigurationError(
+                f"max_creations_per_second must be positive, not {rate!r}"
+            )
+        if callback_url is not None and (problem := url_problem(callback_url)):
+            raise ConfigurationError(f"callback_url {problem}")
+        return cls(
+            api_key=key,
+            base_url=check_base_url(
+                provider.base_url if base_url is None else base_url
+            ),
+            request_timeout=float(request_timeout),
+            max_connections=max_connections,
+            max_requests_per_second=max_requests_per_second,
+            max_creations_per_second=max_creations_per_second,
+            callback_url=callback_url,
+        )
+
+
+def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:
+    """The key from the argument, else the first non-empty environment variable."""
+    if api_key is None:
+        api_key = next((environ[n] for n in API_KEY_ENV_VARS if environ.get(n)), None)
+        if api_key is None:
+            raise ConfigurationError(
+                "no API key: pass api_key=... or set the "
+                f"{' or '.join(API_KEY_ENV_VARS)} environment variable"
+            )
+    if not api_key:
+        raise ConfigurationError("the API key is empty")
+    if any(ch.isspace() or not ch.isprintable() for ch in api_key):
+        raise ConfigurationError(
+            "the API key contains whitespace or control characters"
+        )
+    return api_key
+
+
+def check_base_url(base_url: str) -> str:
+    """``base_url`` without a trailing slash; https, or http to a loopback host."""
+    try:
+        url = yarl.URL(base_url)
+        host = url.host
+    except (TypeError, ValueError):
+        host = None
+    if not host or url.scheme not in ("http", "https"):
+        raise ConfigurationError(f"base_url must be an http(s) URL, not {base_url!r}")
+    if url.user is not None or url.password is not None:
+        raise ConfigurationError("base_url must not contain credentials")
+    if url.query_string or url.fragment:
+        raise ConfigurationError(
+            f"base_url must not have a query or fragment: {base_url!r}"
+        )
+    if url.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            f"base_url must use https unless it points at a loopback address "
+            f"(127.0.0.0/8, ::1, localhost), not {base_url!r}"
+        )
+    return base_url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

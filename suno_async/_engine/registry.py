@@ -1,0 +1,128 @@
+"""The engine's front: single-flight poll loops by task id, and what they share.
+
+A :class:`PollerRegistry` is given its parts once, as arguments: the record
+reader, the clock, the retry policy, the request timeout and, optionally, a
+callback bus. Waits subscribe to it; callbacks nudge it; the facade closes
+it. It imports nothing above the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from suno_async._core.clock import Clock
+from suno_async._core.errors import ClientClosedError
+from suno_async._core.policies import PollPolicy, RetryPolicy
+from suno_async._engine.poller import Poller, Subscriber
+from suno_async._io.bus import CallbackBus
+from suno_async._io.reader import Reader
+
+__all__ = ["MAX_FRESH_TASKS", "PollerRegistry"]
+
+#: Created tasks remembered for their first wait (oldest forgotten first).
+MAX_FRESH_TASKS: Final = 10_000
+
+
+class PollerRegistry:
+    """The pollers of one client by task id (single-flight), and their parts."""
+
+    __slots__ = (
+        "_closed",
+        "_fresh",
+        "_pollers",
+        "bus",
+        "callbacks_flowing",
+        "clock",
+        "reader",
+        "request_timeout",
+        "retry",
+    )
+
+    def __init__(
+        self,
+        *,
+        reader: Reader,
+        clock: Clock,
+        retry: RetryPolicy,
+        request_timeout: float,
+        bus: CallbackBus | None = None,
+    ) -> None:
+        self.reader = reader
+        self.clock = clock
+        self.retry = retry
+        self.request_timeout = request_timeout
+        self.bus = bus
+        #: Whether callbacks reach this client: waits then poll only as a
+        #: safety net and read at once when a callback comes.
+        self.callbacks_flowing = False
+        #: Tasks this client created and nobody has waited for yet (bounded).
+        self._fresh: dict[str, None] = {}
+        self._pollers: dict[str, Poller] = {}
+        self._closed: ClientClosedError | None = None
+
+    def check_open(self, task_id: str | None = None) -> None:
+        """Raise :class:`ClientClosedError` once :meth:`close` was called."""
+        if self._closed is not None:
+            raise ClientClosedError(
+                "the client is closed and cannot be reused; create a new one",
+                task_id=task_id,
+            )
+
+    def subscribe(
+        self, task_id: str, subscriber: Subscriber, *, policy: PollPolicy
+    ) -> Poller:
+        """Join the task's poll loop, starting one if none runs."""
+        poller = self._pollers.get(task_id)
+        if poller is None:
+            poller = self._pollers[task_id] = Poller(self, task_id, policy=policy)
+            if self.bus is not None:
+                self.bus.join(task_id, self.hear)  # callbacks other processes receive
+        poller.add(subscriber)
+        return poller
+
+    def forget(self, poller: Poller) -> None:
+        """Drop a finished poller (a newer one for the same id stays)."""
+        if self._pollers.get(poller.task_id) is poller:
+            del self._pollers[poller.task_id]
+            if self.bus is not None:
+                self.bus.leave(poller.task_id, self.hear)
+
+    def created(self, task_id: str) -> None:
+        """This client just created ``task_id``: its callbacks are to come."""
+        self._fresh[task_id] = None
+        if len(self._fresh) > MAX_FRESH_TASKS:
+            del self._fresh[next(iter(self._fresh))]
+
+    def first_read_waits(self, task_id: str) -> bool:
+        """Whether a new wait may leave its first read to callbacks.
+
+        True for a task this client created (once), while callbacks flow.
+        """
+        fresh = self._fresh.pop(task_id, False) is None
+        return fresh and self.callbacks_flowing
+
+    def notify(self, task_id: str, level: int, *, trusted: bool = False) -> bool:
+        """A callback for ``task_id`` at milestone ``level`` came; false if unwaited.
+
+        Callbacks count as flowing (waits then poll only as a safety net) once
+        a ``trusted`` (signature-verified) callback arrives for a waited task,
+        or a record read confirms an unverified one: a forged callback cannot
+        slow the client's waits down.
+        """
+        poller = self._pollers.get(task_id)
+        if poller is None:
+            return False
+        if trusted:
+            self.callbacks_flowing = True
+        poller.nudge(level, trusted=trusted)
+        return True
+
+    def hear(self, task_id: str, level: int, trusted: bool) -> bool:
+        """A callback heard on the callback bus: :meth:`notify` (a bus listener)."""
+        return self.notify(task_id, level, trusted=trusted)
+
+    def close(self, error: ClientClosedError) -> None:
+        """Refuse new waits and end every running one with ``error``."""
+        self._closed = error
+        for poller in list(self._pollers.values()):
+            poller.fail_all(error)

@@ -1,0 +1,218 @@
+"""Waiting for many tasks: :class:`WaitMany`, one outcome per id as each ends.
+
+A plain class with ``__aiter__``/``__anext__`` and ``aclose()``, over the
+same single-flight poll loops as :class:`~suno_async.TaskWait`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable
+from types import TracebackType
+
+from suno_async._core.errors import InvalidArgumentError, SunoError
+from suno_async._core.models import TaskOutcome, TaskRecord, TaskStatus
+from suno_async._core.policies import PollPolicy
+from suno_async._core.task_ids import check_task_id
+from suno_async._engine.milestones import goal_level
+from suno_async._engine.poller import Poller, Subscriber
+from suno_async._engine.registry import PollerRegistry
+from suno_async._engine.wait import check_timeout
+
+__all__ = ["WaitMany"]
+
+
+_Report = Callable[[TaskOutcome, "_OutcomeSink"], None]
+
+
+class _OutcomeSink(Subscriber):
+    """A subscriber of :class:`WaitMany`: reports only how its task ended."""
+
+    __slots__ = ("_report", "task_id")
+
+    def __init__(
+        self,
+        report: weakref.WeakMethod[_Report],
+        task_id: str,
+        *,
+        goal: int,
+        started_at: float,
+        deadline: float | None,
+    ) -> None:
+        super().__init__(
+            goal=goal, skip_level=0, started_at=started_at, deadline=deadline
+        )
+        # Weak: a batch dropped mid-iteration must be collectable (its
+        # finalizer then stops the polling of its remaining tasks).
+        self._report = report
+        self.task_id = task_id
+
+    def on_done(self, record: TaskRecord) -> None:
+        self._tell(TaskOutcome(task_id=self.task_id, record=record))
+
+    def on_error(self, error: BaseException) -> None:
+        outcome_error = (
+            error if isinstance(error, Exception) else SunoError(repr(error))
+        )
+        self._tell(TaskOutcome(task_id=self.task_id, error=outcome_error))
+
+    def _tell(self, outcome: TaskOutcome) -> None:
+        report = self._report()
+        if report is not None:
+            report(outcome, self)
+
+
+class WaitMany:
+    """Waits for many tasks; yields a :class:`TaskOutcome` per id as each ends.
+
+    Every distinct id appears exactly once, failures and timeouts included; a
+    failing task never affects the others. ``timeout`` bounds the whole call.
+    At most ``max_concurrency`` tasks are polled at once (all when ``None``).
+    Created by :meth:`SunoClient.wait_many`.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_active",
+        "_deadline",
+        "_filling",
+        "_goal",
+        "_max_concurrency",
+        "_outcomes",
+        "_pending",
+        "_policy",
+        "_registry",
+        "_started",
+        "_unreported",
+        "_waiter",
+    )
+
+    def __init__(
+        self,
+        registry: PollerRegistry,
+        task_ids: Iterable[str],
+        *,
+        until: TaskStatus,
+        timeout: float | None,
+        poll: PollPolicy,
+        max_concurrency: int | None,
+    ) -> None:
+        check_timeout(timeout)
+        if max_concurrency is not None and max_concurrency < 1:
+            raise InvalidArgumentError(
+                f"max_concurrency must be at least 1 or None, not {max_concurrency!r}"
+            )
+        if isinstance(task_ids, str):
+            raise InvalidArgumentError(
+                "task_ids must be an iterable of ids, not one string"
+            )
+        self._registry = registry
+        self._goal = goal_level(until)
+        self._policy = poll
+        self._max_concurrency = max_concurrency
+        self._pending: deque[str] = deque(dict.fromkeys(task_ids))
+        self._unreported = len(self._pending)
+        self._active: dict[_OutcomeSink, Poller] = {}
+        self._outcomes: deque[TaskOutcome] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._started: float | None = None
+        self._deadline: float | None = timeout
+        self._filling = False
+
+    def __repr__(self) -> str:
+        return (
+            f"<WaitMany pending={len(self._pending)} active={len(self._active)} "
+            f"unreported={self._unreported}>"
+        )
+
+    def __aiter__(self) -> WaitMany:
+        return self
+
+    async def __anext__(self) -> TaskOutcome:
+        if self._started is None:
+            self._registry.check_open()
+            self._started = self._registry.clock.now()
+            if self._deadline is not None:
+                self._deadline += self._started
+            self._fill()
+        try:
+            while not self._outcomes:
+                if self._unreported == 0:
+                    raise StopAsyncIteration
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
+        except BaseException:
+            if self._unreported:
+                await self.aclose()
+            raise
+        return self._outcomes.popleft()
+
+    def _fill(self) -> None:
+        """Start waits until the concurrency bound is reached."""
+        if self._filling:
+            return  # re-entered from _report: the outer loop goes on
+        self._filling = True
+        try:
+            self._fill_now()
+        finally:
+            self._filling = False
+
+    def _fill_now(self) -> None:
+        limit = self._max_concurrency
+        while self._pending and (limit is None or len(self._active) < limit):
+            task_id = self._pending.popleft()
+            try:
+                check_task_id(task_id)
+            except SunoError as exc:
+                self._report(TaskOutcome(task_id=str(task_id), error=exc))
+                continue
+            sink = _OutcomeSink(
+                weakref.WeakMethod(self._report),
+                task_id,
+                goal=self._goal,
+                started_at=self._started or 0.0,
+                deadline=self._deadline,
+            )
+            poller = self._registry.subscribe(task_id, sink, policy=self._policy)
+            if not sink.done:
+                self._active[sink] = poller
+
+    def _report(self, outcome: TaskOutcome, sink: _OutcomeSink | None = None) -> None:
+        """Take the outcome of one task (from its sink, or an invalid id)."""
+        self._unreported -= 1
+        self._outcomes.append(outcome)
+        self._active.pop(sink, None)  # type: ignore[arg-type]
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+        self._fill()
+
+    async def aclose(self) -> None:
+        """Stop waiting; tasks not yet reported are dropped."""
+        self._pending.clear()
+        active, self._active = self._active, {}
+        for sink, poller in active.items():
+            sink.done = True
+            poller.remove(sink)
+        self._unreported = len(self._outcomes)
+
+    async def __aenter__(self) -> WaitMany:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        # A batch dropped mid-iteration must not keep its tasks polled.
+        for sink, poller in getattr(self, "_active", {}).items():
+            sink.done = True
+            poller.remove(sink)

@@ -1,0 +1,78 @@
+"""The record reader: one record-info read, under the task's limits, decoded.
+
+The engine polls through :class:`RecordReader` only. Each wire attempt holds
+a slot of the per-task limiter (aiohttp's silent re-sends included, see
+:class:`~suno_async._io.http.Transport`), then the client-wide pacer; the
+pacer learns from each answer (AIMD). Decoding turns the envelope's data into
+a :class:`~suno_async.TaskRecord`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from suno_async._core.convert import decode_record
+from suno_async._core.errors import RateLimitError
+from suno_async._core.models import TaskRecord
+from suno_async._core.providers import RECORD_INFO_PATH
+from suno_async._core.task_ids import check_task_id
+from suno_async._io.http import SlotFactory, Transport
+from suno_async._io.limiter import Pacer, RateLimiter
+
+__all__ = ["Reader", "RecordReader"]
+
+
+class Reader(Protocol):
+    """What the engine needs to read a task: ``read(task_id) -> record``."""
+
+    async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
+        """The task's current record (``timeout`` in seconds, slot waits included)."""
+        ...
+
+
+class RecordReader:
+    """Reads record-info through a transport, a per-task limiter and a pacer."""
+
+    __slots__ = ("_limiter", "_pacer", "_transport")
+
+    def __init__(
+        self, transport: Transport, limiter: RateLimiter, pacer: Pacer | None
+    ) -> None:
+        self._transport = transport
+        self._limiter = limiter
+        self._pacer = pacer
+
+    async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
+        """One record-info read; raises the mapped :class:`~suno_async.SunoError`."""
+        check_task_id(task_id)
+        try:
+            data = await self._transport.request(
+                "GET",
+                RECORD_INFO_PATH,
+                params={"taskId": task_id},
+                task_id=task_id,
+                timeout=timeout,
+                slot=self._slot(task_id),
+            )
+        except RateLimitError:
+            if self._pacer is not None:
+                self._pacer.on_rate_limited()
+            raise
+        if self._pacer is not None:
+            self._pacer.on_success()
+        return decode_record(data, task_id=task_id)
+
+    def _slot(self, task_id: str) -> SlotFactory:
+        """Slots for each wire attempt: the task's limiter, then the pacer."""
+        limiter, pacer = self._limiter, self._pacer
+
+        @asynccontextmanager
+        async def slot() -> AsyncIterator[None]:
+            async with limiter.slot(task_id):
+                if pacer is not None:
+                    await pacer.acquire()
+                yield
+
+        return slot
