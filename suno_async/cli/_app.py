@@ -17,7 +17,7 @@ from suno_async._core.version import __version__
 from suno_async.cli._board import Board, watch
 from suno_async.cli._create import credits, download, generate
 from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
-from suno_async.cli._main import ExitCode, worst
+from suno_async.cli._exit import ExitCode, worst
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
     UNTIL,

@@ -16,7 +16,7 @@ import attrs
 
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
 from suno_async._core.models import TaskEvent, TaskRecord, TaskStatus
-from suno_async.cli._main import ExitCode, exit_code_for, worst
+from suno_async.cli._exit import ExitCode, exit_code_for, worst
 
 if TYPE_CHECKING:
     from suno_async._client import SunoClient

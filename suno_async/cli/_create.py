@@ -21,8 +21,8 @@ from suno_async._core.errors import ConfigurationError, InvalidRequestError
 from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS
 from suno_async._engine.creation import Gender
 from suno_async.cli._board import Board, watch
+from suno_async.cli._exit import ExitCode
 from suno_async.cli._files import save_tracks
-from suno_async.cli._main import ExitCode
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
     UNTIL,

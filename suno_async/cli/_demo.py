@@ -24,8 +24,8 @@ import attrs
 
 from suno_async._core.providers import RECORD_INFO_PATH, PollPolicy
 from suno_async.cli._board import Board, watch
+from suno_async.cli._exit import ExitCode
 from suno_async.cli._files import SavedFile, save_tracks, size_text
-from suno_async.cli._main import ExitCode
 from suno_async.cli._run import Output
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 Every command runs one coroutine through :func:`execute`, which turns its
 errors into one ``error: ...`` line on stderr (a traceback only with
-``-v``) and an :class:`~suno_async.cli._main.ExitCode`.
+``-v``) and an :class:`~suno_async.cli._exit.ExitCode`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from suno_async._core.models import TaskStatus
 from suno_async._core.providers import API_KEY_ENV_VARS, DEFAULT_WAIT_TIMEOUT, PROVIDERS
 from suno_async.cli._board import Board
 from suno_async.cli._display import RichDisplay, plain_console
+from suno_async.cli._exit import ExitCode, exit_code_for
 from suno_async.cli._json_lines import JsonLines
-from suno_async.cli._main import ExitCode, Redactor, exit_code_for
+from suno_async.cli._redact import Redactor
 
 __all__ = [
     "EXIT_CODES_HELP",

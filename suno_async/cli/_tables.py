@@ -17,7 +17,7 @@ from rich.text import Text
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
 from suno_async._core.models import MILESTONES, TaskRecord, TaskStatus, Track
 from suno_async.cli._board import Board, TaskRow
-from suno_async.cli._main import ExitCode
+from suno_async.cli._exit import ExitCode
 
 __all__ = [
     "audio_lines",
