@@ -30,6 +30,7 @@ from suno_async._core.models import TaskEvent, TaskRecord
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow
 from suno_async.cli._files import SavedFile, Transfers
+from suno_async.cli._output import OutputBase
 from suno_async.cli._tables import (
     audio_lines,
     describe,
@@ -55,7 +56,7 @@ def plain_console(stream: TextIO | None = None) -> Console:
     return Console(file=stream, width=PLAIN_WIDTH, highlight=False, color_system=None)
 
 
-class RichDisplay:
+class RichDisplay(OutputBase):
     """Progress for people: a live table on a terminal, plain lines elsewhere."""
 
     __slots__ = ("console", "refresh_s")
@@ -161,15 +162,10 @@ class RichDisplay:
         """One task's record (``status``)."""
         self._block(record_view(record))
 
-    def summary(
-        self,
-        board: Board,
-        *,
-        lines: Sequence[str] = (),
-        extra: Mapping[str, Any] | None = None,
+    def _summary(
+        self, board: Board, lines: Sequence[str], extra: Mapping[str, Any]
     ) -> None:
-        """The summary table, then ``lines`` (``extra`` is for programs)."""
-        board.sync_polls()
+        """The summary table, the audio URLs, then ``lines``."""
         self.console.print()
         self._block(summary_table(board))
         audio = audio_lines(board)
