@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from suno_async._core.providers import RECORD_INFO_PATH, PollPolicy
-from suno_async.cli._board import Board, watch
+from suno_async.cli._board import Board, counted, watch
 from suno_async.cli._exit import ExitCode
 from suno_async.cli._files import SavedFile, size_text
 from suno_async.cli._run import Output, Settings, save
@@ -102,7 +102,7 @@ async def run_demo(
         async with server.client(poll=policy) as client:
             task_ids = [await _create(client, server, t) for t in timelines]
             output.intro(
-                f"Simulating {tasks} task{'s' if tasks > 1 else ''} on {server.url} "
+                f"Simulating {counted(tasks, 'task')} on {server.url} "
                 f"(seed {seed}, scale {scale:g}; times are simulated seconds)",
                 {
                     "url": server.url,
@@ -133,7 +133,7 @@ async def run_demo(
         board,
         lines=[
             f"{board.tally()} in {wall_s:.1f} s ({simulated_s:.0f} simulated s).",
-            f"Downloaded {len(files)} file{'' if len(files) == 1 else 's'} "
+            f"Downloaded {counted(len(files), 'file')} "
             f"({size_text(size_bytes)}) in {download_s:.1f} s "
             "into a temporary folder, deleted since:",
             *(f"  {f.path.name}  {size_text(f.size_bytes)}" for f in files),

@@ -28,13 +28,12 @@ from rich.progress import (
 
 from suno_async._core.models import TaskEvent, TaskRecord
 from suno_async._io.download import ProgressHandler
-from suno_async.cli._board import Board, TaskRow
+from suno_async.cli._board import Board, TaskRow, counted
 from suno_async.cli._files import SavedFile, Transfers
 from suno_async.cli._output import OutputBase
 from suno_async.cli._tables import (
     audio_lines,
     describe,
-    polls_text,
     progress_table,
     record_view,
     seconds_text,
@@ -116,7 +115,7 @@ class RichDisplay(OutputBase):
         inferred = " (passed between polls)" if event.inferred else ""
         self.note(
             f"{row.task_id}  {event.status.value}  at {seconds_text(event.elapsed)}, "
-            f"{polls_text(event.polls)}{inferred}"
+            f"{counted(event.polls, 'poll')}{inferred}"
         )
 
     def outcome(self, row: TaskRow) -> None:
@@ -126,7 +125,7 @@ class RichDisplay(OutputBase):
         time_s = seconds_text(row.finished_s or 0.0)
         self.note(
             f"{row.task_id}  {row.result}: {describe(row)} "
-            f"({time_s}, {polls_text(row.polls)})"
+            f"({time_s}, {counted(row.polls, 'poll')})"
         )
 
     def created(self, task_id: str) -> None:
