@@ -52,9 +52,11 @@ from suno_async.cli._app import Settings, cli, demo_exit_code, execute
 from suno_async.cli._board import Board
 from suno_async.cli._demo import DemoResult
 from suno_async.cli._display import RichDisplay, plain_console
+from suno_async.cli._exit import ExitCode, exit_code_for, worst
 from suno_async.cli._files import downloadable, save_tracks, size_text
 from suno_async.cli._json_lines import JsonLines
-from suno_async.cli._main import ExitCode, Redactor, exit_code_for, main, worst
+from suno_async.cli._main import main
+from suno_async.cli._redact import Redactor
 from suno_async.testing import FakeSunoServer, Fault, Timeline, TrackSpec
 
 KEY = "test-key"

@@ -7,29 +7,26 @@ errors) is :mod:`suno_async.cli._run`.
 
 from __future__ import annotations
 
-import functools
 import random
 
 import click
 
 from suno_async._core.providers import PROVIDERS
 from suno_async._core.version import __version__
-from suno_async.cli._board import Board, watch
 from suno_async.cli._create import credits, download, generate
 from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
-from suno_async.cli._main import ExitCode, worst
+from suno_async.cli._exit import ExitCode, worst
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
-    UNTIL,
     Output,
     Settings,
+    command,
     common_options,
     error_line,
     execute,
-    merge,
     report_worst,
+    wait_and_summarize,
     wait_options,
-    warning_line,
 )
 
 __all__ = ["Settings", "cli", "demo_exit_code", "execute"]
@@ -81,87 +78,65 @@ def cli(
 # --- status -------------------------------------------------------------------
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("task_id")
-@common_options
-@click.pass_context
-def status(ctx: click.Context, task_id: str, json_output: bool, verbose: bool) -> None:
+@command(click.argument("task_id"))
+async def status(settings: Settings, output: Output, task_id: str) -> ExitCode:
     """Show a task's status, tracks and URLs (one request).
 
     Exits 0 whenever the record was read, whatever the task's status.
     """
-    settings = merge(ctx, json_output, verbose)
-
-    async def work(output: Output) -> ExitCode:
-        async with settings.client() as client:
-            record = await client.get_task(task_id)
-        output.record(record)
-        return ExitCode.OK
-
-    execute(settings, work)
+    async with settings.client() as client:
+        record = await client.get_task(task_id)
+    output.record(record)
+    return ExitCode.OK
 
 
 # --- wait ---------------------------------------------------------------------
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("task_ids", metavar="TASK_ID...", nargs=-1, required=True)
-@wait_options
-@common_options
-@click.pass_context
-def wait(
-    ctx: click.Context,
+@command(
+    click.argument("task_ids", metavar="TASK_ID...", nargs=-1, required=True),
+    wait_options,
+)
+async def wait(
+    settings: Settings,
+    output: Output,
     task_ids: tuple[str, ...],
     until: str,
     timeout: float,
-    json_output: bool,
-    verbose: bool,
-) -> None:
+) -> ExitCode:
     """Wait for tasks, showing each milestone as it comes, then a summary."""
-    settings = merge(ctx, json_output, verbose)
-
-    async def work(output: Output) -> ExitCode:
-        async with settings.client() as client:
-            board = Board(task_ids)
-            code = await watch(
-                client, board, output, until=UNTIL[until], timeout=timeout
-            )
-        output.summary(board, lines=[f"{board.tally()}."])
-        report_worst(settings, board)
-        return code
-
-    execute(settings, work)
+    async with settings.client() as client:
+        board = await wait_and_summarize(
+            settings, output, client, task_ids, until=until, timeout=timeout
+        )
+    return board.exit_code
 
 
 # --- demo ---------------------------------------------------------------------
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
-@click.option(
-    "--tasks",
-    type=click.IntRange(1, 1000),
-    default=DEMO_TASKS,
-    show_default=True,
-    help="How many tasks to simulate.",
+@command(
+    click.option(
+        "--tasks",
+        type=click.IntRange(1, 1000),
+        default=DEMO_TASKS,
+        show_default=True,
+        help="How many tasks to simulate.",
+    ),
+    click.option(
+        "--scale",
+        type=click.FloatRange(min=0, min_open=True, max=10),
+        default=DEMO_SCALE,
+        show_default=True,
+        help="Real seconds per simulated second (0.1: ten times faster).",
+    ),
+    click.option(
+        "--seed", type=int, default=None, help="Replay a run (default: random)."
+    ),
 )
-@click.option(
-    "--scale",
-    type=click.FloatRange(min=0, min_open=True, max=10),
-    default=DEMO_SCALE,
-    show_default=True,
-    help="Real seconds per simulated second (0.1: ten times faster).",
-)
-@click.option("--seed", type=int, default=None, help="Replay a run (default: random).")
-@common_options
-@click.pass_context
-def demo(
-    ctx: click.Context,
-    tasks: int,
-    scale: float,
-    seed: int | None,
-    json_output: bool,
-    verbose: bool,
-) -> None:
+async def demo(
+    settings: Settings, output: Output, tasks: int, scale: float, seed: int | None
+) -> ExitCode:
     """Create, wait for and download simulated tasks: no key, no network.
 
     Starts FakeSunoServer on 127.0.0.1, creates tasks with realistic
@@ -170,22 +145,10 @@ def demo(
     lists the files. Times are simulated seconds. Exits 4 if the simulator
     counted any request over the per-task rate limit.
     """
-    settings = merge(ctx, json_output, verbose)
     if seed is None:
         seed = random.randrange(1_000_000)
-
-    async def work(output: Output) -> ExitCode:
-        result = await run_demo(
-            output,
-            tasks=tasks,
-            scale=scale,
-            seed=seed,
-            provider=settings.provider,
-            warn=functools.partial(warning_line, settings),
-        )
-        return demo_exit_code(settings, result)
-
-    execute(settings, work)
+    result = await run_demo(settings, output, tasks=tasks, scale=scale, seed=seed)
+    return demo_exit_code(settings, result)
 
 
 def demo_exit_code(settings: Settings, result: DemoResult) -> ExitCode:
@@ -201,5 +164,5 @@ def demo_exit_code(settings: Settings, result: DemoResult) -> ExitCode:
     return worst([result.exit_code, ExitCode.API_ERROR])
 
 
-for _command in (generate, download, credits):
+for _command in (status, wait, demo, generate, download, credits):
     cli.add_command(_command)

@@ -16,12 +16,17 @@ import attrs
 
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
 from suno_async._core.models import TaskEvent, TaskRecord, TaskStatus
-from suno_async.cli._main import ExitCode, exit_code_for, worst
+from suno_async.cli._exit import ExitCode, exit_code_for, worst
 
 if TYPE_CHECKING:
     from suno_async._client import SunoClient
 
-__all__ = ["Board", "Display", "TaskRow", "watch"]
+__all__ = ["Board", "Display", "TaskRow", "counted", "watch"]
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 task``, ``3 tasks``: ``count`` and the noun, plural unless one."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @attrs.define(kw_only=True)
@@ -154,8 +159,7 @@ class Board:
     def tally(self) -> str:
         """``3 tasks: 2 success, 1 failed``."""
         counts = ", ".join(f"{n} {result}" for result, n in self.results().items())
-        plural = "" if len(self.rows) == 1 else "s"
-        return f"{len(self.rows)} task{plural}: {counts}"
+        return f"{counted(len(self.rows), 'task')}: {counts}"
 
     def results(self) -> dict[str, int]:
         """How many tasks ended (or are still running) with each result."""

@@ -3,12 +3,11 @@
 ``generate`` creates a task with :meth:`SunoClient.generate` and, with
 ``--wait`` or ``--download``, waits for it as ``wait`` does and saves its
 tracks; ``download`` saves a task's files; ``credits`` reads the account's
-credits. They run through :func:`suno_async.cli._run.execute`.
+credits. They are made by :func:`suno_async.cli._run.command`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from typing import Final, cast
@@ -19,19 +18,14 @@ from click.core import ParameterSource
 from suno_async._core.download_plan import KINDS, DownloadKind
 from suno_async._core.errors import ConfigurationError, InvalidArgumentError
 from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS, Gender
-from suno_async.cli._board import Board, watch
-from suno_async.cli._files import save_tracks
-from suno_async.cli._main import ExitCode
+from suno_async.cli._exit import ExitCode
 from suno_async.cli._run import (
-    EXIT_CODES_HELP,
-    UNTIL,
     Output,
-    common_options,
-    execute,
-    merge,
-    report_worst,
+    Settings,
+    command,
+    save,
+    wait_and_summarize,
     wait_options,
-    warning_line,
 )
 
 __all__ = ["CALLBACK_URL_ENV", "credits", "download", "generate", "in_option_words"]
@@ -68,62 +62,64 @@ def in_option_words(message: str) -> str:
 # --- generate -------------------------------------------------------------------
 
 
-@click.command(epilog=EXIT_CODES_HELP)
-@click.option(
-    "--prompt",
-    metavar="TEXT",
-    help="What the song is about (at most 500 characters); with --custom, the lyrics.",
+@command(
+    click.option(
+        "--prompt",
+        metavar="TEXT",
+        help="What the song is about (at most 500 characters); with --custom, "
+        "the lyrics.",
+    ),
+    click.option(
+        "--custom",
+        "custom_mode",
+        is_flag=True,
+        help="Custom mode: --style and --title are required, and --prompt (the "
+        "lyrics) unless --instrumental.",
+    ),
+    click.option("--style", metavar="TEXT", help="With --custom: genres, moods..."),
+    click.option("--title", metavar="TEXT", help="With --custom: the song's title."),
+    click.option("--negative-tags", metavar="TEXT", help="Styles to stay away from."),
+    click.option(
+        "--vocal-gender", type=click.Choice(["m", "f"]), help="The singer's voice."
+    ),
+    click.option("--instrumental", is_flag=True, help="No vocals."),
+    click.option(
+        "--model",
+        default=DEFAULT_MODEL,
+        show_default=True,
+        metavar="NAME",
+        help=f"The model ({', '.join(MODEL_LIMITS)}, or a newer name).",
+    ),
+    click.option(
+        "--callback-url",
+        metavar="URL",
+        envvar=CALLBACK_URL_ENV,
+        help=f"Where the service posts the results; required by the service "
+        f"(default: ${CALLBACK_URL_ENV}). This command polls, whatever the URL.",
+    ),
+    click.option(
+        "--wait",
+        "wait_for_it",
+        is_flag=True,
+        help="Wait for the task as `wait` does (also implied by --until, --timeout "
+        "and --download).",
+    ),
+    wait_options,
+    click.option(
+        "--download",
+        "download_dir",
+        type=_DIRECTORY,
+        metavar="DIR",
+        help="Wait, then save the tracks' audio into DIR (created if missing).",
+    ),
+    click.option(
+        "--overwrite", is_flag=True, help="With --download: replace existing files."
+    ),
 )
-@click.option(
-    "--custom",
-    "custom_mode",
-    is_flag=True,
-    help="Custom mode: --style and --title are required, and --prompt (the "
-    "lyrics) unless --instrumental.",
-)
-@click.option("--style", metavar="TEXT", help="With --custom: genres, moods...")
-@click.option("--title", metavar="TEXT", help="With --custom: the song's title.")
-@click.option("--negative-tags", metavar="TEXT", help="Styles to stay away from.")
-@click.option(
-    "--vocal-gender", type=click.Choice(["m", "f"]), help="The singer's voice."
-)
-@click.option("--instrumental", is_flag=True, help="No vocals.")
-@click.option(
-    "--model",
-    default=DEFAULT_MODEL,
-    show_default=True,
-    metavar="NAME",
-    help=f"The model ({', '.join(MODEL_LIMITS)}, or a newer name).",
-)
-@click.option(
-    "--callback-url",
-    metavar="URL",
-    envvar=CALLBACK_URL_ENV,
-    help=f"Where the service posts the results; required by the service "
-    f"(default: ${CALLBACK_URL_ENV}). This command polls, whatever the URL.",
-)
-@click.option(
-    "--wait",
-    "wait_for_it",
-    is_flag=True,
-    help="Wait for the task as `wait` does (also implied by --until, --timeout "
-    "and --download).",
-)
-@wait_options
-@click.option(
-    "--download",
-    "download_dir",
-    type=_DIRECTORY,
-    metavar="DIR",
-    help="Wait, then save the tracks' audio into DIR (created if missing).",
-)
-@click.option(
-    "--overwrite", is_flag=True, help="With --download: replace existing files."
-)
-@common_options
-@click.pass_context
-def generate(
-    ctx: click.Context,
+async def generate(
+    settings: Settings,
+    output: Output,
+    *,
     prompt: str | None,
     custom_mode: bool,
     style: str | None,
@@ -138,108 +134,94 @@ def generate(
     timeout: float,
     download_dir: Path | None,
     overwrite: bool,
-    json_output: bool,
-    verbose: bool,
-) -> None:
+) -> ExitCode:
     """Create a song (two tracks) from a prompt; print the new task's id.
 
     The request is checked before it is sent (exit 2 naming the rule
     broken). With --wait, then waits as `wait` does; with --download, also
     saves each track's audio, printing each file's path.
     """
-    settings = merge(ctx, json_output, verbose)
     wait_for_it = (
         wait_for_it
         or download_dir is not None
-        or any(_given(ctx, name) for name in ("until", "timeout"))
+        or any(_given(name) for name in ("until", "timeout"))
     )
-
-    async def work(output: Output) -> ExitCode:
-        if not callback_url:
-            raise ConfigurationError(
-                f"no callback URL: pass --callback-url URL or set {CALLBACK_URL_ENV} "
-                "(the service requires one and posts the results to it)"
+    if not callback_url:
+        raise ConfigurationError(
+            f"no callback URL: pass --callback-url URL or set {CALLBACK_URL_ENV} "
+            "(the service requires one and posts the results to it)"
+        )
+    async with settings.client() as client:
+        try:
+            task_id = await client.generate(
+                prompt=prompt,
+                custom_mode=custom_mode,
+                instrumental=instrumental,
+                model=model,
+                style=style,
+                title=title,
+                negative_tags=negative_tags,
+                vocal_gender=cast("Gender | None", vocal_gender),
+                callback_url=callback_url,
             )
-        async with settings.client() as client:
-            try:
-                task_id = await client.generate(
-                    prompt=prompt,
-                    custom_mode=custom_mode,
-                    instrumental=instrumental,
-                    model=model,
-                    style=style,
-                    title=title,
-                    negative_tags=negative_tags,
-                    vocal_gender=cast("Gender | None", vocal_gender),
-                    callback_url=callback_url,
-                )
-            except InvalidArgumentError as exc:  # refused before sending
-                raise InvalidArgumentError(in_option_words(exc.message)) from exc
-            output.created(task_id)
-            if not wait_for_it:
-                return ExitCode.OK
-            board = Board([task_id])
-            code = await watch(
-                client, board, output, until=UNTIL[until], timeout=timeout
+        except InvalidArgumentError as exc:  # refused before sending
+            raise InvalidArgumentError(in_option_words(exc.message)) from exc
+        output.created(task_id)
+        if not wait_for_it:
+            return ExitCode.OK
+        board = await wait_and_summarize(
+            settings, output, client, [task_id], until=until, timeout=timeout
+        )
+        record = board.rows[task_id].record
+        if (
+            download_dir is not None
+            and board.exit_code is ExitCode.OK
+            and record is not None
+        ):
+            await save(
+                settings, output, client, [record], download_dir, overwrite=overwrite
             )
-            output.summary(board, lines=[f"{board.tally()}."])
-            report_worst(settings, board)
-            record = board.rows[task_id].record
-            if download_dir is None or code is not ExitCode.OK or record is None:
-                return code
-            with output.transfers() as transfers:
-                await save_tracks(
-                    client,
-                    record,
-                    download_dir,
-                    transfers=transfers,
-                    warn=functools.partial(warning_line, settings),
-                    overwrite=overwrite,
-                )
-            return code
-
-    execute(settings, work)
+        return board.exit_code
 
 
-def _given(ctx: click.Context, name: str) -> bool:
+def _given(name: str) -> bool:
     """Whether the option ``name`` was given on the command line."""
+    ctx = click.get_current_context()
     return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 # --- download -------------------------------------------------------------------
 
 
-@click.command(epilog=EXIT_CODES_HELP)
-@click.argument("task_id")
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=_DIRECTORY,
-    default=".",
-    show_default=True,
-    metavar="DIR",
-    help="The folder to save into (created if missing).",
+@command(
+    click.argument("task_id"),
+    click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=_DIRECTORY,
+        default=".",
+        show_default=True,
+        metavar="DIR",
+        help="The folder to save into (created if missing).",
+    ),
+    click.option(
+        "--kind",
+        type=click.Choice(KINDS),
+        default="audio",
+        show_default=True,
+        help="The final audio (else the stream), the stream, or the cover image.",
+    ),
+    click.option("--overwrite", is_flag=True, help="Replace files that exist already."),
 )
-@click.option(
-    "--kind",
-    type=click.Choice(KINDS),
-    default="audio",
-    show_default=True,
-    help="The final audio (else the stream), the stream, or the cover image.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace files that exist already.")
-@common_options
-@click.pass_context
-def download(
-    ctx: click.Context,
+async def download(
+    settings: Settings,
+    output: Output,
     task_id: str,
     out_dir: Path,
     kind: str,
     overwrite: bool,
-    json_output: bool,
-    verbose: bool,
-) -> None:
+) -> ExitCode:
     """Save a task's files (one request, then one download per track).
 
     Prints each saved file's path. Files are named <title>-<track id
@@ -248,39 +230,26 @@ def download(
     before SUCCESS may be a stream or a preview (a warning says so). A
     failed task exits 1, a task with nothing to download yet 4.
     """
-    settings = merge(ctx, json_output, verbose)
-
-    async def work(output: Output) -> ExitCode:
-        async with settings.client() as client:
-            record = await client.get_task(task_id)
-            with output.transfers() as transfers:
-                await save_tracks(
-                    client,
-                    record,
-                    out_dir,
-                    transfers=transfers,
-                    warn=functools.partial(warning_line, settings),
-                    kind=cast("DownloadKind", kind),
-                    overwrite=overwrite,
-                )
-        return ExitCode.OK
-
-    execute(settings, work)
+    async with settings.client() as client:
+        record = await client.get_task(task_id)
+        await save(
+            settings,
+            output,
+            client,
+            [record],
+            out_dir,
+            kind=cast("DownloadKind", kind),
+            overwrite=overwrite,
+        )
+    return ExitCode.OK
 
 
 # --- credits --------------------------------------------------------------------
 
 
-@click.command(epilog=EXIT_CODES_HELP)
-@common_options
-@click.pass_context
-def credits(ctx: click.Context, json_output: bool, verbose: bool) -> None:
+@command()
+async def credits(settings: Settings, output: Output) -> ExitCode:
     """Print the account's remaining credits (one request)."""
-    settings = merge(ctx, json_output, verbose)
-
-    async def work(output: Output) -> ExitCode:
-        async with settings.client() as client:
-            output.credits(await client.get_credits())
-        return ExitCode.OK
-
-    execute(settings, work)
+    async with settings.client() as client:
+        output.credits(await client.get_credits())
+    return ExitCode.OK

@@ -4,7 +4,7 @@
 127.0.0.1, creates tasks through :meth:`SunoClient.generate` (each playing a
 realistic timeline drawn from the seed), waits for them with
 :func:`~suno_async.cli._board.watch`, downloads their tracks into a temporary
-folder with :func:`~suno_async.cli._files.save_tracks` and prints a summary
+folder with :func:`~suno_async.cli._run.save` and prints a summary
 with the simulator's accounting. The waits run on a
 :class:`~suno_async.testing.ScaledClock`, so they behave as against the real
 service, only ``1 / scale`` times faster.
@@ -16,17 +16,17 @@ import random
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from suno_async._core.providers import RECORD_INFO_PATH
 from suno_async._io.limiter import LocalRateLimiter
-from suno_async.cli._board import Board, watch
-from suno_async.cli._files import SavedFile, save_tracks, size_text
-from suno_async.cli._main import ExitCode
-from suno_async.cli._run import Output
+from suno_async.cli._board import Board, counted, watch
+from suno_async.cli._exit import ExitCode
+from suno_async.cli._files import SavedFile, size_text
+from suno_async.cli._run import Output, Settings, save
 
 if TYPE_CHECKING:
     from suno_async._client import SunoClient
@@ -60,15 +60,12 @@ class DemoResult:
 
 
 async def run_demo(
-    output: Output,
-    *,
-    tasks: int,
-    scale: float,
-    seed: int,
-    provider: str,
-    warn: Callable[[str], None],
+    settings: Settings, output: Output, *, tasks: int, scale: float, seed: int
 ) -> DemoResult:
-    """Create ``tasks`` realistic tasks, wait for them, download their tracks."""
+    """Create ``tasks`` realistic tasks, wait for them, download their tracks.
+
+    The simulator plays ``settings.provider``; no key is needed.
+    """
     from suno_async.testing import (  # aiohttp.web: only for the demo
         FakeSunoServer,
         ScaledClock,
@@ -80,6 +77,7 @@ async def run_demo(
     rng = random.Random(seed)
     timelines = [Timeline.realistic(rng) for _ in range(tasks)]
     timeout_s = 2 * max(t.end_s for t in timelines) + 60  # simulated seconds
+    provider = settings.provider
     started = time.monotonic()
     server = FakeSunoServer(
         provider=provider, scale=scale, seed=seed, credits=CREDITS_PER_TASK * tasks
@@ -90,7 +88,7 @@ async def run_demo(
         async with server.client(clock=simulated, rate_limiter=limiter) as client:
             task_ids = [await _create(client, server, t) for t in timelines]
             output.intro(
-                f"Simulating {tasks} task{'s' if tasks > 1 else ''} on {server.url} "
+                f"Simulating {counted(tasks, 'task')} on {server.url} "
                 f"(seed {seed}, scale {scale:g}; times are simulated seconds)",
                 {
                     "url": server.url,
@@ -112,7 +110,7 @@ async def run_demo(
             code = await watch(client, board, output, timeout=timeout_s)
             wall_s = time.monotonic() - started
             simulated_s = board.elapsed_s()
-            files = await _download_all(client, board, output, warn=warn)
+            files = await _download_all(settings, output, client, board)
             download_s = time.monotonic() - started - wall_s
         requests, violations = server.total_requests, server.limit_violations
     polls = sum(poll_counts().values())
@@ -121,7 +119,7 @@ async def run_demo(
         board,
         lines=[
             f"{board.tally()} in {wall_s:.1f} s ({simulated_s:.0f} simulated s).",
-            f"Downloaded {len(files)} file{'' if len(files) == 1 else 's'} "
+            f"Downloaded {counted(len(files), 'file')} "
             f"({size_text(size_bytes)}) in {download_s:.1f} s "
             "into a temporary folder, deleted since:",
             *(f"  {f.path.name}  {size_text(f.size_bytes)}" for f in files),
@@ -161,21 +159,13 @@ async def _create(
 
 
 async def _download_all(
-    client: SunoClient, board: Board, output: Output, *, warn: Callable[[str], None]
+    settings: Settings, output: Output, client: SunoClient, board: Board
 ) -> list[SavedFile]:
     """Every successful task's audio, saved into a temporary folder and listed."""
-    files: list[SavedFile] = []
     made = [
         row.record
         for row in board.rows.values()
         if row.error is None and row.record is not None
     ]
-    with (
-        tempfile.TemporaryDirectory(prefix="suno-async-demo-") as folder,
-        output.transfers(announce=False) as transfers,
-    ):
-        for record in made:
-            files += await save_tracks(
-                client, record, folder, transfers=transfers, warn=warn
-            )
-    return files
+    with tempfile.TemporaryDirectory(prefix="suno-async-demo-") as folder:
+        return await save(settings, output, client, made, folder, announce=False)

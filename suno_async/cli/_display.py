@@ -28,12 +28,12 @@ from rich.progress import (
 
 from suno_async._core.models import TaskEvent, TaskRecord
 from suno_async._io.download import ProgressHandler
-from suno_async.cli._board import Board, TaskRow
+from suno_async.cli._board import Board, TaskRow, counted
 from suno_async.cli._files import SavedFile, Transfers
+from suno_async.cli._output import OutputBase
 from suno_async.cli._tables import (
     audio_lines,
     describe,
-    polls_text,
     progress_table,
     record_view,
     seconds_text,
@@ -55,7 +55,7 @@ def plain_console(stream: TextIO | None = None) -> Console:
     return Console(file=stream, width=PLAIN_WIDTH, highlight=False, color_system=None)
 
 
-class RichDisplay:
+class RichDisplay(OutputBase):
     """Progress for people: a live table on a terminal, plain lines elsewhere."""
 
     __slots__ = ("console", "refresh_s")
@@ -115,7 +115,7 @@ class RichDisplay:
         inferred = " (passed between polls)" if event.inferred else ""
         self.note(
             f"{row.task_id}  {event.status.value}  at {seconds_text(event.elapsed)}, "
-            f"{polls_text(event.polls)}{inferred}"
+            f"{counted(event.polls, 'poll')}{inferred}"
         )
 
     def outcome(self, row: TaskRow) -> None:
@@ -125,7 +125,7 @@ class RichDisplay:
         time_s = seconds_text(row.finished_s or 0.0)
         self.note(
             f"{row.task_id}  {row.result}: {describe(row)} "
-            f"({time_s}, {polls_text(row.polls)})"
+            f"({time_s}, {counted(row.polls, 'poll')})"
         )
 
     def created(self, task_id: str) -> None:
@@ -161,15 +161,10 @@ class RichDisplay:
         """One task's record (``status``)."""
         self._block(record_view(record))
 
-    def summary(
-        self,
-        board: Board,
-        *,
-        lines: Sequence[str] = (),
-        extra: Mapping[str, Any] | None = None,
+    def _summary(
+        self, board: Board, lines: Sequence[str], extra: Mapping[str, Any]
     ) -> None:
-        """The summary table, then ``lines`` (``extra`` is for programs)."""
-        board.sync_polls()
+        """The summary table, the audio URLs, then ``lines``."""
         self.console.print()
         self._block(summary_table(board))
         audio = audio_lines(board)

@@ -16,11 +16,12 @@ from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow
 from suno_async.cli._files import SavedFile, Transfers
+from suno_async.cli._output import OutputBase
 
 __all__ = ["JsonLines"]
 
 
-class JsonLines:
+class JsonLines(OutputBase):
     """Output for programs: one JSON object per line, each with a ``type``."""
 
     __slots__ = ("_stream",)
@@ -79,21 +80,16 @@ class JsonLines:
         """``{"type": "record", ...TaskRecord}`` (``status``)."""
         self.emit("record", to_jsonable(record))
 
-    def summary(
-        self,
-        board: Board,
-        *,
-        lines: Sequence[str] = (),
-        extra: Mapping[str, Any] | None = None,
+    def _summary(
+        self, board: Board, lines: Sequence[str], extra: Mapping[str, Any]
     ) -> None:
         """``{"type": "summary", tasks, results, exit_code, seconds, ...extra}``."""
-        board.sync_polls()
         fields = {
             "tasks": len(board.rows),
             "results": board.results(),
             "exit_code": int(board.exit_code),
             "seconds": round(board.elapsed_s(), 3),
-            **(extra or {}),
+            **extra,
         }
         self.emit("summary", fields)
 

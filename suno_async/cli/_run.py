@@ -1,19 +1,22 @@
 """How a ``suno-async`` command runs: settings, output, errors, shared options.
 
-Every command runs one coroutine through :func:`execute`, which turns its
-errors into one ``error: ...`` line on stderr (a traceback only with
-``-v``) and an :class:`~suno_async.cli._main.ExitCode`.
+Every command is made by :func:`command`: its coroutine runs through
+:func:`execute`, which turns its errors into one ``error: ...`` line on
+stderr (a traceback only with ``-v``) and an
+:class:`~suno_async.cli._exit.ExitCode`. :func:`wait_and_summarize` and
+:func:`save` are the steps that several commands share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
@@ -21,34 +24,44 @@ import click
 from rich.console import Console
 
 from suno_async._client import SunoClient
+from suno_async._core.download_plan import DownloadKind
 from suno_async._core.errors import (
     ConfigurationError,
     DestinationExistsError,
     SunoError,
 )
-from suno_async._core.models import TaskStatus
+from suno_async._core.models import TaskRecord, TaskStatus
 from suno_async._core.providers import API_KEY_ENV_VARS, DEFAULT_WAIT_TIMEOUT, PROVIDERS
-from suno_async.cli._board import Board
+from suno_async.cli._board import Board, watch
 from suno_async.cli._display import RichDisplay, plain_console
+from suno_async.cli._exit import ExitCode, exit_code_for
+from suno_async.cli._files import SavedFile, save_tracks
 from suno_async.cli._json_lines import JsonLines
-from suno_async.cli._main import ExitCode, Redactor, exit_code_for
+from suno_async.cli._redact import Redactor
 
 __all__ = [
     "EXIT_CODES_HELP",
     "UNTIL",
     "Output",
     "Settings",
+    "command",
     "common_options",
     "error_line",
     "execute",
     "merge",
     "report_worst",
+    "save",
+    "wait_and_summarize",
     "wait_options",
     "warning_line",
 ]
 
 Output = RichDisplay | JsonLines
 _F = TypeVar("_F", bound=Callable[..., Any])
+#: A command's coroutine: ``handler(settings, output, **params)``.
+Handler = Callable[..., Awaitable[ExitCode]]
+#: A click argument or option decorator.
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 #: ``--until`` choices.
 UNTIL: Final = {
@@ -84,15 +97,18 @@ class Settings:
     json: bool = False
     verbose: bool = False
 
+    def _keys(self) -> list[str | None]:
+        """Every key this run may use: the option's, then the environment's."""
+        return [self.api_key, *(os.environ.get(name) for name in API_KEY_ENV_VARS)]
+
     @property
     def redact(self) -> Redactor:
         """Masks every key this run may use (option and environment)."""
-        keys = [self.api_key, *(os.environ.get(name) for name in API_KEY_ENV_VARS)]
-        return Redactor(keys)
+        return Redactor(self._keys())
 
     def client(self) -> SunoClient:
         """A client for the chosen provider; a clear error when no key is set."""
-        if not self.api_key and not any(os.environ.get(n) for n in API_KEY_ENV_VARS):
+        if not any(self._keys()):
             raise ConfigurationError(
                 f"no API key: pass --api-key or set {' or '.join(API_KEY_ENV_VARS)}"
             )
@@ -233,6 +249,76 @@ def wait_options(function: _F) -> _F:
         show_default=True,
         help="Stop at the lyrics (text), the first playable track, or the end.",
     )(function)
+
+
+def command(*options: Decorator) -> Callable[[Handler], click.Command]:
+    """A command that runs ``handler(settings, output, **params)`` with :func:`execute`.
+
+    ``options`` are click's argument and option decorators, top to bottom.
+    Every command also takes ``--json`` and ``-v`` (merged into the
+    ``settings`` with :func:`merge`), and its help ends with the exit codes.
+    """
+
+    def make(handler: Handler) -> click.Command:
+        @functools.wraps(handler)  # the command's name and help
+        def callback(json_output: bool, verbose: bool, **params: Any) -> NoReturn:
+            settings = merge(click.get_current_context(), json_output, verbose)
+            execute(settings, lambda output: handler(settings, output, **params))
+
+        decorated: Callable[..., Any] = common_options(callback)
+        for option in reversed(options):
+            decorated = option(decorated)
+        return click.command(epilog=EXIT_CODES_HELP)(decorated)
+
+    return make
+
+
+async def wait_and_summarize(
+    settings: Settings,
+    output: Output,
+    client: SunoClient,
+    task_ids: Iterable[str],
+    *,
+    until: str,
+    timeout: float,
+) -> Board:
+    """Wait for the tasks as ``wait`` does: progress, summary, ``error:`` line."""
+    board = Board(task_ids)
+    await watch(client, board, output, until=UNTIL[until], timeout=timeout)
+    output.summary(board, lines=[f"{board.tally()}."])
+    report_worst(settings, board)
+    return board
+
+
+async def save(
+    settings: Settings,
+    output: Output,
+    client: SunoClient,
+    records: Iterable[TaskRecord],
+    dest: str | os.PathLike[str],
+    *,
+    announce: bool = True,
+    kind: DownloadKind = "audio",
+    overwrite: bool = False,
+) -> list[SavedFile]:
+    """Save the tracks of ``records`` with :func:`save_tracks`; warnings on stderr.
+
+    ``output`` shows the downloads (and, with ``announce``, each file's path).
+    """
+    warn = functools.partial(warning_line, settings)
+    files: list[SavedFile] = []
+    with output.transfers(announce=announce) as transfers:
+        for record in records:
+            files += await save_tracks(
+                client,
+                record,
+                dest,
+                transfers=transfers,
+                warn=warn,
+                kind=kind,
+                overwrite=overwrite,
+            )
+    return files
 
 
 def report_worst(settings: Settings, board: Board) -> None:

@@ -7,6 +7,7 @@ business. Text from the service is never read as rich markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 from rich import box
@@ -17,12 +18,11 @@ from rich.text import Text
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
 from suno_async._core.models import MILESTONES, TaskRecord, TaskStatus, Track
 from suno_async.cli._board import Board, TaskRow
-from suno_async.cli._main import ExitCode
+from suno_async.cli._exit import ExitCode
 
 __all__ = [
     "audio_lines",
     "describe",
-    "polls_text",
     "progress_table",
     "record_view",
     "seconds_text",
@@ -59,11 +59,8 @@ def describe(row: TaskRow) -> str:
 
 
 def seconds_text(value: float) -> str:
+    """``12.3 s``."""
     return f"{value:.1f} s"
-
-
-def polls_text(count: int) -> str:
-    return f"{count} poll{'' if count == 1 else 's'}"
 
 
 def _length(track: Track) -> str:
@@ -88,10 +85,16 @@ def _milestone_cell(row: TaskRow, milestone: TaskStatus) -> Text:
     return Text(("~" if inferred else "") + seconds_text(elapsed_s))
 
 
-def progress_table(board: Board, *, titles: bool = True) -> Table:
-    """One row per task: status, title, milestones with their times, polls, time."""
+def _tasks_table() -> Table:
+    """A table of tasks, its Task column made; one row per task follows."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("Task", overflow="ellipsis", min_width=8)
+    return table
+
+
+def progress_table(board: Board, *, titles: bool = True) -> Table:
+    """One row per task: status, title, milestones with their times, polls, time."""
+    table = _tasks_table()
     table.add_column("Status", no_wrap=True)
     if titles:
         table.add_column("Title", overflow="ellipsis", no_wrap=True)
@@ -115,8 +118,7 @@ def progress_table(board: Board, *, titles: bool = True) -> Table:
 
 def summary_table(board: Board) -> Table:
     """One row per track (one per task without tracks): what each task made."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    table.add_column("Task", overflow="ellipsis", min_width=8)
+    table = _tasks_table()
     table.add_column("Result", no_wrap=True)
     table.add_column("Polls", justify="right")
     table.add_column("Time", justify="right", no_wrap=True)
@@ -152,31 +154,41 @@ def _tracks(row: TaskRow) -> tuple[Track, ...]:
     return row.record.tracks if row.record is not None and row.error is None else ()
 
 
-def record_view(record: TaskRecord) -> RenderableType:
-    """A task record for people: its fields, then each track and its URLs."""
+def _fields(rows: Iterable[tuple[str, str | Text | None]]) -> Table:
+    """A grid of names and values; ``None`` values are left out.
+
+    Service text is never read as rich markup: strings become plain ``Text``.
+    """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
+    for name, value in rows:
+        if value is not None:
+            grid.add_row(name, Text(value) if isinstance(value, str) else value)
+    return grid
+
+
+def record_view(record: TaskRecord) -> RenderableType:
+    """A task record for people: its fields, then each track and its URLs."""
     style = _STATUS_STYLES.get(
         record.status_raw, "red" if record.status.is_failure else ""
     )
-    fields: list[tuple[str, str | Text | None]] = [
-        ("Task", record.task_id),
-        ("Status", Text(record.status_raw, style=style)),
-        ("Operation", record.operation_type),
-        ("Model", record.model_family),
-        (
-            "Created",
-            None if record.created_at is None else record.created_at.isoformat(),
-        ),
-        ("Error code", None if record.error_code is None else str(record.error_code)),
-        ("Error", record.error_message),
-        ("Tracks", str(len(record.tracks))),
+    created = None if record.created_at is None else record.created_at.isoformat()
+    error_code = None if record.error_code is None else str(record.error_code)
+    parts: list[RenderableType] = [
+        _fields(
+            [
+                ("Task", record.task_id),
+                ("Status", Text(record.status_raw, style=style)),
+                ("Operation", record.operation_type),
+                ("Model", record.model_family),
+                ("Created", created),
+                ("Error code", error_code),
+                ("Error", record.error_message),
+                ("Tracks", str(len(record.tracks))),
+            ]
+        )
     ]
-    for name, value in fields:
-        if value is not None:  # service text is never read as rich markup
-            grid.add_row(name, Text(value) if isinstance(value, str) else value)
-    parts: list[RenderableType] = [grid]
     for number, track in enumerate(record.tracks, 1):
         parts.append(Text(""))
         parts.append(_track_view(number, track))
@@ -184,11 +196,6 @@ def record_view(record: TaskRecord) -> RenderableType:
 
 
 def _track_view(number: int, track: Track) -> RenderableType:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    heading = track.title or track.id
-    grid.add_row(f"Track {number}", Text(heading, style="bold"))
     values = [
         ("id", track.id),
         ("length", _length(track)),
@@ -197,7 +204,10 @@ def _track_view(number: int, track: Track) -> RenderableType:
         ("stream", track.stream_audio_url),
         ("image", track.image_url),
     ]
-    for name, value in values:
-        if value:
-            grid.add_row(name, Text(value))
-    return grid
+    heading = Text(track.title or track.id, style="bold")
+    return _fields(
+        [
+            (f"Track {number}", heading),
+            *((name, value or None) for name, value in values),
+        ]
+    )
