@@ -50,6 +50,7 @@ from suno_async._core.models import (
     TaskStatus,
     Track,
 )
+from suno_async._core.operations import SongOptions
 from suno_async._core.policies import PollPolicy, RetryDetails, RetryHook, RetryPolicy
 from suno_async._core.providers import APIKLEY, KIE, SUNOAPI, Provider
 from suno_async._core.version import __version__
@@ -103,6 +104,7 @@ __all__ = [
     "SensitiveContentError",
     "ServerError",
     "ServiceUnavailableError",
+    "SongOptions",
     "SunoClient",
     "SunoError",
     "TaskCreationFailedError",

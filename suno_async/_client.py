@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -27,7 +28,7 @@ from suno_async._core.callback_wire import (
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError
 from suno_async._core.models import TaskRecord, TaskStatus, Track
-from suno_async._core.operations import DEFAULT_MODEL, Gender
+from suno_async._core.operations import DEFAULT_MODEL, SongOptions
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
     APIKLEY,
@@ -55,6 +56,11 @@ from suno_async._io.download import (
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import Unpack
 
 __all__ = ["SunoClient"]
 
@@ -357,13 +363,8 @@ class SunoClient:
         style: str | None = None,
         title: str | None = None,
         negative_tags: str | None = None,
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
         persona_id: str | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Create a song (two tracks) from a prompt; return the new task's id.
 
@@ -371,11 +372,9 @@ class SunoClient:
         most). With ``custom_mode=True``, ``style`` and ``title`` are
         required and ``prompt`` holds the lyrics (required unless
         ``instrumental``); lengths depend on ``model`` (any name is
-        accepted). Weights are 0 to 1, ``vocal_gender`` ``"m"`` or ``"f"``.
-
-        The service posts results to ``callback_url`` (default: the client's
-        ``callback_url``; one of them is required). ``extra`` adds wire
-        fields this SDK does not know yet. A broken rule raises
+        accepted). ``options`` are the :class:`SongOptions` every creating
+        call takes (weights, ``vocal_gender``, ``callback_url``, ``extra``);
+        ``callback_url`` or the client's is required. A broken rule raises
         :class:`InvalidArgumentError` (also ``ValueError``) naming the field
         and the limit, before anything is sent. The request is retried only
         while no task can have been made (connection failures, rate-limit
@@ -395,13 +394,8 @@ class SunoClient:
         title: str | None = None,
         continue_at: float | None = None,
         negative_tags: str | None = None,
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
         persona_id: str | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Extend the track ``audio_id``; return the new task's id.
 
@@ -424,13 +418,8 @@ class SunoClient:
         style: str | None = None,
         title: str | None = None,
         negative_tags: str | None = None,
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
         persona_id: str | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Cover the audio at ``upload_url`` in a new style; return the task's id.
 
@@ -451,13 +440,8 @@ class SunoClient:
         title: str | None = None,
         continue_at: float | None = None,
         negative_tags: str | None = None,
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
         persona_id: str | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Extend the audio at ``upload_url``; return the new task's id.
 
@@ -475,12 +459,7 @@ class SunoClient:
         tags: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Add an accompaniment to the vocals at ``upload_url``; return the task's id.
 
@@ -498,12 +477,7 @@ class SunoClient:
         style: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
-        vocal_gender: Gender | None = None,
-        style_weight: float | None = None,
-        weirdness_constraint: float | None = None,
-        audio_weight: float | None = None,
-        callback_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **options: Unpack[SongOptions],
     ) -> str:
         """Sing ``prompt`` over the music at ``upload_url``; return the task's id.
 
@@ -520,9 +494,15 @@ class SunoClient:
         self._check_open()
         return await self._creator.get_credits()
 
-    async def _create(self, name: str, arguments: Mapping[str, Any]) -> str:
+    async def _create(self, name: str, arguments: dict[str, Any]) -> str:
+        """Send creation ``name`` from a creating method's ``locals()``."""
+        options = arguments.pop("options")
+        if unknown := sorted(options.keys() - SongOptions.__optional_keys__):
+            raise TypeError(
+                f"{name}() got an unexpected keyword argument {unknown[0]!r}"
+            )
         self._check_open()
-        return await self._creator.create(name, arguments)
+        return await self._creator.create(name, {**arguments, **options})
 
     # --- files ---------------------------------------------------------------
 

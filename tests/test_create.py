@@ -41,6 +41,7 @@ from suno_async import (
     RetryPolicy,
     ServerError,
     ServiceUnavailableError,
+    SongOptions,
     SunoClient,
     TaskStatus,
     TransportError,
@@ -143,15 +144,33 @@ def param(server: FakeSunoServer, task_id: str) -> Any:
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_each_method_takes_exactly_its_operations_fields(name: str) -> None:
-    """The signatures and the field table cannot drift apart."""
+    """The signatures (with the SongOptions keys) and the field table agree."""
     parameters = inspect.signature(getattr(SunoClient, name)).parameters
-    assert set(parameters) - {"self"} == {*OPERATIONS[name].fields, "extra"}
-    assert all(
-        p.kind is inspect.Parameter.KEYWORD_ONLY
-        for n, p in parameters.items()
-        if n != "self"
-    )
+    explicit = {n for n, p in parameters.items() if n not in ("self", "options")}
+    assert explicit | SongOptions.__optional_keys__ == {
+        *OPERATIONS[name].fields,
+        "extra",
+    }
+    assert [p.kind for n, p in parameters.items() if n not in explicit] == [
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,  # self
+        inspect.Parameter.VAR_KEYWORD,  # **options: Unpack[SongOptions]
+    ]
+    assert all(parameters[n].kind is inspect.Parameter.KEYWORD_ONLY for n in explicit)
     assert parameters["model"].default == OPERATIONS[name].default_model
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+async def test_an_unknown_keyword_is_refused_like_python_would(
+    server: FakeSunoServer, name: str
+) -> None:
+    """A misspelt option raises TypeError, as for any Python call; nothing is sent."""
+    async with client_of(server) as client:
+        with pytest.raises(
+            TypeError,
+            match=f"^{name}\\(\\) got an unexpected keyword argument 'stylee'$",
+        ):
+            await getattr(client, name)(**CALLS[name], stylee="x")
+    assert creations(server) == []
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))

@@ -57,7 +57,7 @@ Rules (``custom`` is ``custom_mode`` or ``custom_params``, the wire's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 import attrs
 
@@ -77,6 +77,25 @@ __all__ = [
 #: The model a creation uses unless told otherwise (add_* use ``"V4_5PLUS"``).
 Gender = Literal["m", "f"]
 """The ``vocal_gender`` values: ``"m"`` or ``"f"``."""
+
+
+class SongOptions(TypedDict, total=False):
+    """The optional keywords every song-creating call takes (each may be ``None``).
+
+    ``vocal_gender`` is ``"m"`` or ``"f"``; ``style_weight``,
+    ``weirdness_constraint`` and ``audio_weight`` are 0 to 1;
+    ``callback_url`` is where the service posts the results (default: the
+    client's ``callback_url``; one of them is required); ``extra`` adds wire
+    fields this SDK does not know yet (JSON values, no known field).
+    """
+
+    vocal_gender: Gender | None
+    style_weight: float | None
+    weirdness_constraint: float | None
+    audio_weight: float | None
+    callback_url: str | None
+    extra: Mapping[str, Any] | None
+
 
 DEFAULT_MODEL: Final = "V4_5"
 #: Longest prompt outside custom mode (generate, upload_cover).

@@ -88,15 +88,15 @@ class TaskCreator:
         self._on_created = on_created
 
     async def create(self, name: str, arguments: Mapping[str, Any]) -> str:
-        """Check a creating method's ``locals()``, send the request, return the id."""
+        """Check a creating call's keyword arguments, send it, return the task id."""
         operation = OPERATIONS[name]
         values = {k: v for k, v in arguments.items() if k in operation.fields}
-        callback_url = arguments["callback_url"]
+        callback_url = arguments.get("callback_url")
         body = build_body(
             operation,
             values,
             callback_url=self._callback_url if callback_url is None else callback_url,
-            extra=arguments["extra"],
+            extra=arguments.get("extra"),
         )
         data = await self._send(operation, body)
         task_id = data.get("taskId") if isinstance(data, dict) else None

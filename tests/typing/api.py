@@ -156,6 +156,13 @@ async def prompt_to_files(client: SunoClient) -> list[str]:
     assert_type(task_id, str)
     extended = await client.extend(audio_id="a1", custom_params=False)
     assert_type(extended, str)
+    cover = await client.upload_cover(
+        upload_url="https://example.com/a.mp3", style_weight=0.4, vocal_gender="f"
+    )
+    assert_type(cover, str)
+    # The shared options are checked like named parameters:
+    await client.generate(prompt="x", stylee="pop")  # type: ignore[call-arg]
+    await client.generate(prompt="x", vocal_gender="x")  # type: ignore[arg-type]
     credits = await client.get_credits()
     assert_type(credits, int)
     record = await client.wait_for_task(task_id)
