@@ -370,8 +370,8 @@ async def test_a_key_used_again_before_it_expires_is_kept() -> None:
     assert limiter.statistics() == LimiterStatistics(keys=0, in_flight=0, waiting=0)
 
 
-async def test_the_default_clock_and_sleep_are_real() -> None:
-    """Without injection the limiter uses time.monotonic and asyncio.sleep."""
+async def test_the_default_clock_is_the_system_clock() -> None:
+    """Without a clock the limiter waits on real monotonic time."""
     limiter = LocalRateLimiter(limit=1, window_s=0.01)
     async with limiter.slot("task"):
         pass
