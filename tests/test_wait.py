@@ -10,6 +10,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator, Iterator
 
+import anyio
 import attrs
 import pytest
 
@@ -506,6 +507,91 @@ async def test_async_with_releases_early(
             break
     assert await leftover_tasks() == set()
     assert len(service.arrivals("t1")) == 4
+
+
+# -- a coroutine, too ------------------------------------------------------------
+
+
+async def test_create_task_runs_a_wait(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """asyncio.create_task takes a wait as it takes any coroutine."""
+    service.add("t1", NORMAL)
+    task = asyncio.create_task(client.wait_for_task("t1"))
+    record = await task
+    assert (record.task_id, record.status) == ("t1", S.SUCCESS)
+
+
+@pytest.mark.skipif(not hasattr(asyncio, "TaskGroup"), reason="Python 3.11+")
+async def test_a_task_group_runs_waits(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """TaskGroup.create_task takes waits; each task's result is its record."""
+    service.add("t1", NORMAL)
+    service.add("t2", NORMAL)
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(client.wait_for_task(t)) for t in ("t1", "t2")]
+    assert [t.result().task_id for t in tasks] == ["t1", "t2"]
+
+
+async def test_gather_and_wait_for_take_waits(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """asyncio.gather and asyncio.wait_for run waits like coroutines."""
+    service.add("t1", NORMAL)
+    service.add("t2", NORMAL)
+    first, second = await asyncio.gather(
+        client.wait_for_task("t1"),
+        asyncio.wait_for(client.wait_for_task("t2"), timeout=None),
+    )
+    assert (first.task_id, second.task_id) == ("t1", "t2")
+
+
+async def test_an_anyio_task_group_runs_waits(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """anyio's start_soon takes wait_for_task as it takes a coroutine function."""
+    service.add("t1", NORMAL)
+    async with anyio.create_task_group() as group:
+        group.start_soon(client.wait_for_task, "t1")
+    assert len(service.arrivals("t1")) == 10
+
+
+async def test_nothing_is_polled_before_the_wait_is_driven(
+    service: ScriptedService, client: SunoClient, clock: VirtualClock
+) -> None:
+    """Making a wait sends nothing; polling starts when it is awaited or run."""
+    service.add("t1", NORMAL)
+    wait = client.wait_for_task("t1")
+    await clock.sleep(30.0)
+    assert service.arrivals("t1") == []
+    task = asyncio.create_task(wait)
+    await task
+    assert service.arrivals("t1")[0] == 1030.0
+
+
+async def test_a_cancelled_wait_task_leaves_nothing_behind(
+    service: ScriptedService, client: SunoClient, clock: VirtualClock
+) -> None:
+    """Cancelling the task that runs a wait stops its polling."""
+    service.add("t1", NORMAL)
+    task = asyncio.create_task(client.wait_for_task("t1"))
+    await clock.sleep(2.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await leftover_tasks() == set()
+
+
+async def test_a_wait_run_as_a_task_is_consumed(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """A wait given to create_task cannot be awaited a second time."""
+    service.add("t1", NORMAL)
+    wait = client.wait_for_task("t1")
+    await asyncio.create_task(wait)
+    with pytest.raises(UsageError, match="already consumed"):
+        await wait
 
 
 # -- cancellation ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import deque
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
 from typing import Any
 
@@ -84,18 +84,22 @@ class _Inbox(Subscriber):
         return self._items.popleft()
 
 
-class TaskWait:
+class TaskWait(Coroutine[Any, Any, TaskRecord]):
     """A wait for one task: ``await`` it for the record, or iterate its events.
 
     ``await wait`` gives the final :class:`TaskRecord` once the task reaches
     ``until``; ``async for event in wait`` gives one :class:`TaskEvent` per
     milestone. Failures raise the matching :class:`TaskFailedError`, the
-    deadline raises :class:`WaitTimeoutError`. A wait is consumed once;
-    ``aclose()`` (or leaving ``async with``) ends it early. Created by
+    deadline raises :class:`WaitTimeoutError`. It is also a coroutine, so
+    ``asyncio.create_task(wait)``, ``TaskGroup.create_task``, ``gather``,
+    ``wait_for`` and anyio task groups run it; nothing is polled before it is
+    awaited, iterated or run. A wait is consumed once; ``aclose()`` (or
+    leaving ``async with``) ends it early. Created by
     :meth:`SunoClient.wait_for_task`.
     """
 
     __slots__ = (
+        "_driver",
         "_goal",
         "_inbox",
         "_on_event",
@@ -132,6 +136,7 @@ class TaskWait:
         self._inbox: _Inbox | None = None
         self._poller: Poller | None = None
         self._record: TaskRecord | None = None
+        self._driver: Coroutine[Any, Any, TaskRecord] | None = None
 
     def __repr__(self) -> str:
         return f"<TaskWait {self.task_id} {self._state}>"
@@ -140,6 +145,38 @@ class TaskWait:
 
     def __await__(self) -> Generator[Any, None, TaskRecord]:
         return self._result().__await__()
+
+    # A coroutine, too: asyncio.create_task, TaskGroup.create_task, gather,
+    # wait_for and anyio task groups drive it with send() and throw(). The
+    # wait starts with the first send, never before.
+
+    def send(self, value: Any, /) -> Any:
+        """Drive the wait one step, as the event loop drives a coroutine."""
+        return self._drive().send(value)
+
+    def throw(
+        self,
+        typ: Any,
+        val: Any = None,
+        tb: TracebackType | None = None,
+        /,
+    ) -> Any:
+        """Raise an exception inside the wait (cancellation does)."""
+        driver = self._drive()
+        if val is None and tb is None:
+            return driver.throw(typ)
+        return driver.throw(typ, val, tb)  # pragma: no cover - deprecated form
+
+    def close(self) -> None:
+        """End the wait; polling stops if nobody else waits for the task."""
+        if self._driver is not None:
+            self._driver.close()
+        self._finish()
+
+    def _drive(self) -> Coroutine[Any, Any, TaskRecord]:
+        if self._driver is None:
+            self._driver = self._result()
+        return self._driver
 
     def __aiter__(self) -> TaskWait:
         if self._state not in ("new", "iterating"):

@@ -6,6 +6,7 @@ checking, even if every test still passes.
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 
 import aiohttp
@@ -66,6 +67,15 @@ async def wait_for_one(client: SunoClient) -> TaskRecord:
     wait = client.wait_for_task("id", until=TaskStatus.FIRST_SUCCESS, timeout=300.0)
     assert_type(wait, TaskWait)
     return await client.wait_for_task("id", timeout=None, poll=PollPolicy())
+
+
+async def wait_as_tasks(client: SunoClient) -> list[TaskRecord]:
+    """A wait is a coroutine: tasks of it are typed by their record."""
+    task = asyncio.create_task(client.wait_for_task("a"))
+    assert_type(task, asyncio.Task[TaskRecord])
+    both = await asyncio.gather(client.wait_for_task("b"), task)
+    assert_type(both, tuple[TaskRecord, TaskRecord])
+    return list(both)
 
 
 async def follow_one(client: SunoClient) -> str | None:
