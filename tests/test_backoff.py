@@ -339,6 +339,7 @@ def test_retry_policy_defaults() -> None:
         "retry_after_max_s": 120.0,
         "not_found_grace_s": 30.0,
         "max_retries": None,
+        "connect_attempts": 5,
     }
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import runpy
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -637,7 +638,8 @@ def test_help_documents_the_exit_codes() -> None:
         "  1    a task failed (TaskFailedError)",
         "  3    timeout (WaitTimeoutError)",
         "  5    local file error: the file exists (--overwrite replaces it), or the",
-        "With several tasks the worst outcome decides: 2 > 4 > 3 > 1 > 0.",
+        "  6    the service could not be reached or did not answer (TransportError)",
+        "With several tasks the worst outcome decides: 2 > 4 > 6 > 3 > 1 > 0.",
     ):
         assert line in run.stdout
 
@@ -1183,14 +1185,14 @@ def _record(status: str = "GENERATE_AUDIO_FAILED") -> TaskRecord:
         pytest.param(AuthenticationError("no", code=401), 4, id="auth"),
         pytest.param(TaskNotFoundError("gone", code=404), 4, id="not-found"),
         pytest.param(APIError("odd", code=418), 4, id="api"),
-        pytest.param(TransportError("reset"), 4, id="transport"),
-        pytest.param(RequestTimeoutError("slow"), 4, id="request-timeout"),
+        pytest.param(TransportError("reset"), 6, id="transport"),
+        pytest.param(RequestTimeoutError("slow"), 6, id="request-timeout"),
         pytest.param(DecodeError("html"), 4, id="decode"),
         pytest.param(SunoError("other"), 4, id="other"),
         pytest.param(DownloadError("HTTP 404"), 4, id="download"),
         pytest.param(DestinationExistsError(Path("a.mp3")), 5, id="file-exists"),
         pytest.param(PermissionError(13, "denied"), 5, id="file-system"),
-        pytest.param(ConnectionResetError(), 4, id="connection"),
+        pytest.param(ConnectionResetError(), 6, id="connection"),
         pytest.param(KeyboardInterrupt(), 130, id="interrupt"),
         pytest.param(BrokenPipeError(), 141, id="broken-pipe"),
     ],
@@ -1234,8 +1236,8 @@ def test_board_repr_and_results() -> None:
     board = Board(["a", "b", "a"])
     board.finish("a", error=TransportError("reset"))
 
-    assert (board.results(), board.done) == ({"error": 1, "running": 1}, False)
-    assert repr(board) == "<Board tasks=2 exit_code=API_ERROR>"
+    assert (board.results(), board.done) == ({"unreachable": 1, "running": 1}, False)
+    assert repr(board) == "<Board tasks=2 exit_code=UNREACHABLE>"
 
 
 def test_json_lines_to_a_stream() -> None:
@@ -1291,3 +1293,18 @@ def test_python_dash_m_runs_main(
 
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("suno-async, version ")
+
+
+@pytest.mark.integration
+async def test_wait_on_an_unreachable_service_exits_6_with_the_cause() -> None:
+    """Nothing listens at --base-url: exit 6 after the connection attempts,
+    with the connection error named, not a timeout after the deadline."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = await run_process(
+        *("--base-url", f"http://127.0.0.1:{port}", "--api-key", "sk-secret"),
+        *("wait", "t1", "--timeout", "600"),
+    )
+    assert run.code == 6
+    assert "Cannot connect to host 127.0.0.1" in run.stdout + run.stderr

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import math
+import socket
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -28,8 +29,10 @@ from suno_async import (
     InvalidArgumentError,
     NotFoundError,
     RateLimitError,
+    RetryPolicy,
     SunoClient,
     TaskStatus,
+    TransportError,
 )
 from suno_async._core.convert import decode_record
 
@@ -614,3 +617,25 @@ def test_failed_construction_collects_silently() -> None:
             SunoClient(KEY, base_url="http://example.com")
         gc.collect()
     assert caught == []
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_a_wait_on_an_unreachable_url_fails_fast_with_the_cause() -> None:
+    """Nothing listens at the base URL: TransportError after the connection
+    attempts, long before the deadline; each retry is reported."""
+    retries: list[int] = []
+    retry = RetryPolicy(
+        initial_s=0.01, max_s=0.02, on_retry=lambda d: retries.append(d.attempt)
+    )
+    url = f"http://127.0.0.1:{_closed_port()}"
+    async with SunoClient(api_key="sk-secret", base_url=url, retry=retry) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.wait_for_task("t1", timeout=600.0)
+    assert (caught.value.connected, retries) == (False, [1, 2, 3, 4])

@@ -24,19 +24,28 @@ from suno_async import (
     RetryDetails,
     RetryPolicy,
     SensitiveContentError,
+    ServerError,
     SunoClient,
     TaskCreationFailedError,
     TaskEvent,
     TaskFailedError,
     TaskNotFoundError,
     TaskStatus,
+    TransportError,
     UsageError,
     WaitTimeoutError,
 )
 from suno_async.testing import VirtualClock
 
 from aiomock import MockedHTTP
-from waitkit import BASE_URL, ScriptedService, body_code, connection_reset, http_error
+from waitkit import (
+    BASE_URL,
+    ScriptedService,
+    body_code,
+    connection_refused,
+    connection_reset,
+    http_error,
+)
 
 S = TaskStatus
 NORMAL = (
@@ -334,6 +343,48 @@ async def test_a_failing_on_retry_hook_changes_nothing(
     assert (record.status, [t - 1000.0 for t in service.arrivals("t1")]) == (
         S.SUCCESS,
         [0.0, 1.0],
+    )
+
+
+async def test_a_service_never_reached_fails_fast(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """Five refused connections in a row, never an answer: TransportError, not
+    a wait until the 600 s deadline."""
+    service.add("t1", script=dict.fromkeys(range(10), connection_refused()))
+    with pytest.raises(TransportError, match="refused") as caught:
+        await client.wait_for_task("t1", timeout=600.0)
+    assert not caught.value.connected
+    # full jitter with random()=1.0: delays 1, 2, 4, 4 (capped)
+    assert [t - 1000.0 for t in service.arrivals("t1")] == [0.0, 1.0, 3.0, 7.0, 11.0]
+
+
+async def test_once_answered_connection_errors_are_retried(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """After one answer, refused connections are retried within the deadline."""
+    service.add(
+        "t1",
+        ((0.0, "PENDING"), (20.0, "SUCCESS")),
+        script=dict.fromkeys(range(1, 8), connection_refused()),
+    )
+    record = await client.wait_for_task("t1", timeout=600.0)
+    assert (record.status, len(service.arrivals("t1"))) == (S.SUCCESS, 9)
+
+
+async def test_a_timed_out_wait_carries_the_last_error(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """WaitTimeoutError names the failure behind it, also as its __cause__."""
+    service.add("t1", script=dict.fromkeys(range(20), http_error(502)))
+    with pytest.raises(WaitTimeoutError) as caught:
+        await client.wait_for_task("t1", timeout=5.0)
+    error = caught.value
+    assert isinstance(error.last_error, ServerError)
+    assert error.__cause__ is error.last_error
+    assert str(error) == (
+        "task t1 did not finish within 5 s (no record yet, 3 polls; "
+        "last error ServerError: HTTP 502: <html>bad gateway</html>)"
     )
 
 

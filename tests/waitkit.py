@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import attrs
+from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import CallbackResult, aioresponses
 
 from suno_async.testing import VirtualClock
@@ -148,3 +149,10 @@ class ScriptedService:
 
 def connection_reset() -> BaseException:
     return aiohttp.ServerDisconnectedError("reset by peer")
+
+
+def connection_refused() -> BaseException:
+    """What aiohttp raises when nothing listens: the request never left."""
+    fields = dict.fromkeys(ConnectionKey._fields)
+    key = ConnectionKey(**{**fields, "host": "api.test", "port": 443, "ssl": True})
+    return aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))

@@ -121,7 +121,17 @@ class ClientClosedError(UsageError):
 
 
 class TransportError(SunoError):
-    """The request did not get an HTTP answer (connection, TLS, DNS...)."""
+    """The request did not get an HTTP answer (connection, TLS, DNS...).
+
+    ``connected`` is false when no connection to the service was made at all
+    (refused, DNS, TLS handshake, connect timeout): the request never left.
+    """
+
+    def __init__(
+        self, message: str, *, task_id: str | None = None, connected: bool = True
+    ) -> None:
+        super().__init__(message, task_id=task_id)
+        self.connected = connected
 
     @property
     def is_transient(self) -> bool:
@@ -285,7 +295,9 @@ class WaitTimeoutError(SunoError, TimeoutError):
     """The wait's deadline passed before the task reached its goal.
 
     ``last_record`` is the last record seen (``None`` if none arrived),
-    ``elapsed`` the seconds waited and ``polls`` the requests made.
+    ``last_error`` the error of the last request when it failed (also the
+    ``__cause__``), ``elapsed`` the seconds waited and ``polls`` the requests
+    made.
     """
 
     def __init__(
@@ -296,19 +308,27 @@ class WaitTimeoutError(SunoError, TimeoutError):
         last_record: TaskRecord | None = None,
         elapsed: float = 0.0,
         polls: int = 0,
+        last_error: SunoError | None = None,
     ) -> None:
         status = (
             "no record yet"
             if last_record is None
             else f"last status {last_record.status_raw}"
         )
+        cause = (
+            ""
+            if last_error is None
+            else f"; last error {type(last_error).__name__}: {last_error.message}"
+        )
         super().__init__(
             f"task {task_id} did not finish within {timeout:g} s ({status}, "
-            f"{polls} polls)",
+            f"{polls} polls{cause})",
             task_id=task_id,
         )
         self.timeout = timeout
         self.last_record = last_record
+        self.last_error = last_error
+        self.__cause__ = last_error
         self.elapsed = elapsed
         self.polls = polls
 

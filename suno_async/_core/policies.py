@@ -220,6 +220,13 @@ class RetryPolicy:
     wait (a new task may not be visible yet), then raises
     ``TaskNotFoundError``.
 
+    A wait that has never reached the service (every attempt failed to
+    connect: refused, DNS, TLS, connect timeout) gives up after
+    ``connect_attempts`` attempts and raises that ``TransportError``: with
+    the defaults, after 5 attempts and 3.75 to 7.5 s of backoff, instead of
+    waiting out its deadline. Once the service has answered, connection
+    errors are retried until the deadline like any transient error.
+
     ``on_retry`` (like stamina's instrumentation hooks) is called with a
     :class:`RetryDetails` before each retry's delay, by waits and by task
     creation alike, to log or count retries; an exception it raises is
@@ -242,6 +249,7 @@ class RetryPolicy:
         default=None,
         validator=attrs.validators.optional(attrs.validators.ge(0)),
     )
+    connect_attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
     random: Callable[[], float] = attrs.field(
         default=_random.random, eq=False, repr=False
     )

@@ -123,6 +123,7 @@ class Poller:
     __slots__ = (
         "_cadence",
         "_history",
+        "_last_error",
         "_last_record",
         "_nudged",
         "_registry",
@@ -145,6 +146,7 @@ class Poller:
         self._subscribers: list[Subscriber] = []
         self._history: list[Update] = []
         self._last_record: TaskRecord | None = None
+        self._last_error: SunoError | None = None
         self._wake: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._started = registry.clock.now()
@@ -276,6 +278,7 @@ class Poller:
                         self.task_id,
                         timeout=subscriber.deadline - subscriber.started_at,
                         last_record=self._last_record,
+                        last_error=self._last_error,
                         elapsed=now - subscriber.started_at,
                         polls=self.polls,
                     )
@@ -295,12 +298,14 @@ class Poller:
         try:
             record = await registry.reader.read(self.task_id, timeout=timeout)
         except SunoError as exc:
+            self._last_error = exc
             decision = self._retrier.decide(exc, registry.clock.now() - self._started)
             if isinstance(decision, SunoError):
                 self.fail_all(decision)
                 return 0.0
             return decision
         self._retrier.succeeded()
+        self._last_error = None
         self._last_record = record
         try:
             update = self._observe(record)

@@ -4,7 +4,9 @@
 :class:`~suno_async.RetryPolicy`: transient errors are retried (the policy's
 formula, ``Retry-After`` honoured) up to ``max_retries``; a 404 is retried
 within ``not_found_grace_s`` of the poll loop's start, then becomes
-:class:`~suno_async.TaskNotFoundError`; anything else ends the wait. Each
+:class:`~suno_async.TaskNotFoundError`; a service never reached (every
+attempt failed to connect) ends the wait after ``connect_attempts``;
+anything else ends the wait. Each
 retry is reported to the policy's ``on_retry`` hook (:func:`report_retry`).
 """
 
@@ -12,7 +14,12 @@ from __future__ import annotations
 
 import logging
 
-from suno_async._core.errors import NotFoundError, SunoError, TaskNotFoundError
+from suno_async._core.errors import (
+    NotFoundError,
+    SunoError,
+    TaskNotFoundError,
+    TransportError,
+)
 from suno_async._core.policies import RetryDetails, RetryPolicy
 
 __all__ = ["Retrier", "report_retry"]
@@ -41,18 +48,20 @@ def report_retry(policy: RetryPolicy, details: RetryDetails) -> None:
 class Retrier:
     """One task's retry state under a :class:`~suno_async.RetryPolicy`."""
 
-    __slots__ = ("_failures", "policy", "retries", "task_id")
+    __slots__ = ("_failures", "_reached", "policy", "retries", "task_id")
 
     def __init__(self, task_id: str, policy: RetryPolicy) -> None:
         self.task_id = task_id
         self.policy = policy
         self._failures = 0
+        self._reached = False
         #: Retries so far (reported on events).
         self.retries = 0
 
     def succeeded(self) -> None:
         """A read went through: the next failure is the first again."""
         self._failures = 0
+        self._reached = True
 
     def decide(self, error: SunoError, elapsed_s: float) -> float | SunoError:
         """The delay before retrying after ``error``, or the error that ends the wait.
@@ -71,6 +80,11 @@ class Retrier:
                 http_status=error.http_status,
                 task_id=self.task_id,
             )
+        unconnected = isinstance(error, TransportError) and not error.connected
+        if not unconnected:
+            self._reached = True  # an answer, or at least a connection
+        elif not self._reached and self._failures + 1 >= policy.connect_attempts:
+            return error  # the service was never reached: a wrong URL or no network
         limit = policy.max_retries
         if policy.is_retryable(error) and (limit is None or self._failures < limit):
             return self._retry(error)

@@ -361,9 +361,17 @@ class Transport:
             return ClientClosedError(message, task_id=task_id)
         if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
             message = f"request timed out after {timeout_s:g} s"
-            return RequestTimeoutError(message, task_id=task_id)
+            return RequestTimeoutError(
+                message,
+                task_id=task_id,
+                connected=not isinstance(exc, NOT_SENT_ERRORS),
+            )
         detail = self._redact(str(exc)) or "no detail"
-        return TransportError(f"{type(exc).__name__}: {detail}", task_id=task_id)
+        return TransportError(
+            f"{type(exc).__name__}: {detail}",
+            task_id=task_id,
+            connected=not isinstance(exc, NOT_SENT_ERRORS),
+        )
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "[redacted]")

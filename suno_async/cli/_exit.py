@@ -15,6 +15,7 @@ from suno_async._core.errors import (
     InvalidArgumentError,
     SunoError,
     TaskFailedError,
+    TransportError,
     WaitTimeoutError,
 )
 
@@ -30,6 +31,7 @@ class ExitCode(enum.IntEnum):
     TIMEOUT = 3
     API_ERROR = 4
     FILE_ERROR = 5
+    UNREACHABLE = 6
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 
@@ -46,6 +48,7 @@ _RESULTS: Final = {
     ExitCode.TIMEOUT: "timeout",
     ExitCode.API_ERROR: "error",
     ExitCode.FILE_ERROR: "file error",
+    ExitCode.UNREACHABLE: "unreachable",
     ExitCode.INTERRUPTED: "interrupted",
     ExitCode.BROKEN_PIPE: "broken pipe",
 }
@@ -55,6 +58,7 @@ SEVERITY: Final = (
     ExitCode.OK,
     ExitCode.TASK_FAILED,
     ExitCode.TIMEOUT,
+    ExitCode.UNREACHABLE,
     ExitCode.API_ERROR,
     ExitCode.FILE_ERROR,
     ExitCode.USAGE,
@@ -70,8 +74,9 @@ def exit_code_for(error: BaseException) -> ExitCode:
     ``InvalidArgumentError``) is a usage error. A file
     that exists already (``DestinationExistsError``) and the local file
     system's errors (an ``OSError`` that is not ours, nor a connection error
-    or a timeout) are file errors. Every other error, the service's
-    refusals included, is an API error.
+    or a timeout) are file errors. A service that could not be reached or
+    did not answer (``TransportError``, a connection error) is unreachable.
+    Every other error, the service's refusals included, is an API error.
     """
     if isinstance(error, TaskFailedError):
         return ExitCode.TASK_FAILED
@@ -85,6 +90,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.INTERRUPTED
     if isinstance(error, BrokenPipeError):
         return ExitCode.BROKEN_PIPE
+    if isinstance(error, (TransportError, ConnectionError)):
+        return ExitCode.UNREACHABLE
     if isinstance(error, OSError) and not isinstance(
         error, (SunoError, ConnectionError, TimeoutError)
     ):

@@ -76,13 +76,13 @@ Exit codes:
   2    usage error: bad option, no API key or callback URL, invalid task id,
        setting or request
   3    timeout (WaitTimeoutError)
-  4    API or network error (APIError, TransportError, DecodeError,
-       DownloadError...)
+  4    API error (APIError, DecodeError, DownloadError...)
   5    local file error: the file exists (--overwrite replaces it), or the
        file system refused
+  6    the service could not be reached or did not answer (TransportError)
   130  interrupted (Ctrl-C)
   141  the output was closed early (e.g. piped to head)
-With several tasks the worst outcome decides: 2 > 4 > 3 > 1 > 0.
+With several tasks the worst outcome decides: 2 > 4 > 6 > 3 > 1 > 0.
 """
 _LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -41,6 +41,7 @@ _RESULT_STYLES: Final = {
     ExitCode.USAGE: "magenta",
     ExitCode.TIMEOUT: "yellow",
     ExitCode.API_ERROR: "red",
+    ExitCode.UNREACHABLE: "red",
 }
 _MILESTONE_HEADERS: Final = ("Text", "First", "Done")
 
