@@ -75,7 +75,9 @@ class SunoClient:
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.
     The API key comes from ``api_key``, else the ``APIKLEY_API_KEY``, else the
-    ``SUNO_API_KEY`` environment variable. An injected ``session`` is used
+    ``SUNO_API_KEY`` environment variable (a 401's error names which), and
+    the base URL from ``base_url``, else ``APIKLEY_BASE_URL``, else
+    ``SUNO_BASE_URL``, else the provider's. An injected ``session`` is used
     as is and never closed; otherwise one is created on the first request
     (``max_connections`` connections at most). ``request_timeout`` bounds
     each request in seconds. Record-info requests hold a per-task slot of
@@ -131,6 +133,7 @@ class SunoClient:
         self._retry = retry
         self._transport = Transport(
             api_key=settings.api_key,
+            key_source=settings.api_key_source,
             provider=provider,
             base_url=settings.base_url,
             session=session,

@@ -66,6 +66,8 @@ MAIN_PY = Path(suno_async.__file__).with_name("__main__.py")
 CLEAN_ENV: Mapping[str, str | None] = {
     "APIKLEY_API_KEY": None,
     "SUNO_API_KEY": None,
+    "APIKLEY_BASE_URL": None,
+    "SUNO_BASE_URL": None,
     "SUNO_CALLBACK_URL": None,
     "FORCE_COLOR": None,
     "TTY_COMPATIBLE": None,
@@ -251,7 +253,8 @@ async def test_wrong_key_exits_4_without_leaking_it(fake_suno: FakeSunoServer) -
 
     assert run.code == ExitCode.API_ERROR
     assert run.stderr == (
-        f"error: [401] You do not have access permissions (task {task_id})\n"
+        f"error: [401] You do not have access permissions (task {task_id}) "
+        "(the API key came from the api_key argument)\n"
     )
     assert (run.stdout, wrong in run.stderr) == ("", False)
 
@@ -272,7 +275,8 @@ async def test_verbose_logs_and_traces_without_the_key(
     assert "DEBUG suno_async: GET /api/v1/generate/record-info" in run.stderr
     assert "Traceback (most recent call last)" in run.stderr
     assert run.stderr.endswith(
-        f"error: [401] You do not have access permissions (task {task_id})\n"
+        f"error: [401] You do not have access permissions (task {task_id}) "
+        "(the API key came from the SUNO_API_KEY environment variable)\n"
     )
     assert wrong not in run.stdout + run.stderr
 
@@ -1308,3 +1312,18 @@ async def test_wait_on_an_unreachable_service_exits_6_with_the_cause() -> None:
     )
     assert run.code == 6
     assert "Cannot connect to host 127.0.0.1" in run.stdout + run.stderr
+
+
+@pytest.mark.integration
+async def test_the_base_url_may_come_from_the_environment(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """SUNO_BASE_URL points the command at a service without --base-url."""
+    task_id = fake_suno.add_task(timeline=QUICK)
+    run = await run_process(
+        "--json",
+        "status",
+        task_id,
+        env={"SUNO_BASE_URL": fake_suno.url, "SUNO_API_KEY": KEY},
+    )
+    assert (run.code, run.lines()[0]["task_id"]) == (0, task_id)

@@ -39,7 +39,7 @@ from suno_async._core.convert import decode_record
 KEY = "sk-test-SECRET-0123456789"
 BASE = "https://api.test"
 PATH = "/api/v1/generate/record-info"
-ENV_VARS = ("APIKLEY_API_KEY", "SUNO_API_KEY")
+ENV_VARS = ("APIKLEY_API_KEY", "SUNO_API_KEY", "APIKLEY_BASE_URL", "SUNO_BASE_URL")
 DATA = {
     "taskId": "t1",
     "parentMusicId": "",
@@ -147,6 +147,90 @@ async def test_api_key_precedence(
     async with SunoClient(argument, base_url=BASE) as client:
         await client.get_task("t1")
     assert sent_key(mock, record_url()) == expected
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "source"),
+    [
+        pytest.param(KEY, {}, "the api_key argument", id="argument"),
+        pytest.param(
+            None, {"APIKLEY_API_KEY": KEY}, "the APIKLEY_API_KEY environment variable",
+            id="apikley",
+        ),
+        pytest.param(
+            None, {"SUNO_API_KEY": KEY}, "the SUNO_API_KEY environment variable",
+            id="suno",
+        ),
+    ],
+)  # fmt: skip
+async def test_a_401_names_where_the_key_came_from(
+    mock: aioresponses,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str | None,
+    env: dict[str, str],
+    source: str,
+) -> None:
+    """A refused key's error says where to look, never what the key is."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    mock.get(record_url(), payload=envelope(401, None, "unauthorized"))
+    async with SunoClient(argument, base_url=BASE) as client:
+        with pytest.raises(AuthenticationError) as info:
+            await client.get_task("t1")
+    assert info.value.key_source == source
+    assert (
+        str(info.value)
+        == f"[401] unauthorized (task t1) (the API key came from {source})"
+    )
+    assert KEY not in repr(info.value.args)
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "expected"),
+    [
+        pytest.param(None, {}, "https://api.apikley.ru", id="provider"),
+        pytest.param(
+            None, {"APIKLEY_BASE_URL": "https://a.test/"}, "https://a.test",
+            id="apikley",
+        ),
+        pytest.param(
+            None, {"SUNO_BASE_URL": "https://s.test"}, "https://s.test", id="suno"
+        ),
+        pytest.param(
+            None,
+            {"APIKLEY_BASE_URL": "https://a.test", "SUNO_BASE_URL": "https://s.test"},
+            "https://a.test",
+            id="apikley-first",
+        ),
+        pytest.param(
+            None, {"APIKLEY_BASE_URL": "", "SUNO_BASE_URL": "https://s.test"},
+            "https://s.test", id="empty-skip",
+        ),
+        pytest.param(
+            "https://arg.test", {"SUNO_BASE_URL": "https://s.test"},
+            "https://arg.test", id="argument-wins",
+        ),
+    ],
+)  # fmt: skip
+def test_base_url_precedence(
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str | None,
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    """base_url=, then APIKLEY_BASE_URL, then SUNO_BASE_URL, then the provider's."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert SunoClient(KEY, base_url=argument).base_url == expected
+
+
+def test_a_base_url_from_the_environment_is_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An http URL from the environment is refused like one passed in code."""
+    monkeypatch.setenv("SUNO_BASE_URL", "http://api.example.com")
+    with pytest.raises(ConfigurationError, match="base_url must use https"):
+        SunoClient(KEY)
 
 
 def test_missing_key_names_both_variables() -> None:

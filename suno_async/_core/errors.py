@@ -198,7 +198,19 @@ class APIError(SunoError):
 
 
 class AuthenticationError(APIError):
-    """The API key is missing, wrong or revoked (401)."""
+    """The API key is missing, wrong or revoked (401).
+
+    ``key_source`` says where the client took the key from (the ``api_key``
+    argument or an environment variable, never the key itself).
+    """
+
+    key_source: str | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.key_source is None:
+            return text
+        return f"{text} (the API key came from {self.key_source})"
 
 
 class InsufficientCreditsError(APIError):

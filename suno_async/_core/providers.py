@@ -22,6 +22,8 @@ from suno_async._core.errors import (
 
 __all__ = [
     "APIKLEY",
+    "API_KEY_ENV_VARS",
+    "BASE_URL_ENV_VARS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_REQUEST_TIMEOUT",
@@ -42,6 +44,8 @@ DEFAULT_MAX_CONNECTIONS: Final = 100
 DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 #: Environment variables read for the API key, in order.
 API_KEY_ENV_VARS: Final = ("APIKLEY_API_KEY", "SUNO_API_KEY")
+#: Environment variables read for the base URL when no argument gives one.
+BASE_URL_ENV_VARS: Final = ("APIKLEY_BASE_URL", "SUNO_BASE_URL")
 #: The record-info path.
 RECORD_INFO_PATH: Final = "/api/v1/generate/record-info"
 

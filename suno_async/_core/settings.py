@@ -1,8 +1,10 @@
 """Checking a client's settings before anything starts (pure).
 
 :class:`ClientSettings` holds the checked values of ``SunoClient(...)``:
-the API key (never in ``repr``), the base URL and the numeric knobs. Each
-rule raises :class:`~suno_async.ConfigurationError` saying what is wrong.
+the API key (never in ``repr``) and where it came from, the base URL (the
+argument, else ``APIKLEY_BASE_URL`` or ``SUNO_BASE_URL``, else the
+provider's) and the numeric knobs. Each rule raises
+:class:`~suno_async.ConfigurationError` saying what is wrong.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import attrs
 import yarl
 
 from suno_async._core.errors import ConfigurationError
-from suno_async._core.providers import API_KEY_ENV_VARS, Provider
+from suno_async._core.providers import API_KEY_ENV_VARS, BASE_URL_ENV_VARS, Provider
 from suno_async._core.request_bodies import url_problem
 
 __all__ = ["ClientSettings", "check_base_url", "resolve_api_key"]
@@ -29,6 +31,7 @@ class ClientSettings:
     """A client's settings, each checked (:meth:`check`)."""
 
     api_key: str = attrs.field(repr=False)
+    api_key_source: str
     base_url: str
     request_timeout: float
     max_connections: int
@@ -51,7 +54,7 @@ class ClientSettings:
         environ: Mapping[str, str],
     ) -> ClientSettings:
         """The settings, or :class:`ConfigurationError` for the first bad one."""
-        key = resolve_api_key(api_key, environ)
+        key, key_source = resolve_api_key(api_key, environ)
         if not (request_timeout > 0 and math.isfinite(request_timeout)):
             raise ConfigurationError(
                 f"request_timeout must be a positive number of seconds, "
@@ -75,9 +78,8 @@ class ClientSettings:
             raise ConfigurationError(f"callback_url {problem}")
         return cls(
             api_key=key,
-            base_url=check_base_url(
-                provider.base_url if base_url is None else base_url
-            ),
+            api_key_source=key_source,
+            base_url=check_base_url(_pick_base_url(base_url, provider, environ)),
             request_timeout=float(request_timeout),
             max_connections=max_connections,
             max_requests_per_second=max_requests_per_second,
@@ -86,22 +88,34 @@ class ClientSettings:
         )
 
 
-def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:
-    """The key from the argument, else the first non-empty environment variable."""
+def _pick_base_url(
+    base_url: str | None, provider: Provider, environ: Mapping[str, str]
+) -> str:
+    """The argument, else the first environment variable set, else the provider's."""
+    if base_url is not None:
+        return base_url
+    named = (environ[n] for n in BASE_URL_ENV_VARS if environ.get(n))
+    return next(named, provider.base_url)
+
+
+def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> tuple[str, str]:
+    """The key and where it came from: the argument, else the environment."""
+    source = "the api_key argument"
     if api_key is None:
-        api_key = next((environ[n] for n in API_KEY_ENV_VARS if environ.get(n)), None)
-        if api_key is None:
+        name = next((n for n in API_KEY_ENV_VARS if environ.get(n)), None)
+        if name is None:
             raise ConfigurationError(
                 "no API key: pass api_key=... or set the "
                 f"{' or '.join(API_KEY_ENV_VARS)} environment variable"
             )
+        api_key, source = environ[name], f"the {name} environment variable"
     if not api_key:
         raise ConfigurationError("the API key is empty")
     if any(ch.isspace() or not ch.isprintable() for ch in api_key):
         raise ConfigurationError(
             "the API key contains whitespace or control characters"
         )
-    return api_key
+    return api_key, source
 
 
 def check_base_url(base_url: str) -> str:

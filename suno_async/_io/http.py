@@ -41,6 +41,7 @@ from suno_async._core.envelope import (
     read_envelope,
 )
 from suno_async._core.errors import (
+    AuthenticationError,
     ClientClosedError,
     DecodeError,
     RequestTimeoutError,
@@ -156,6 +157,7 @@ class Transport:
         "_base_url",
         "_closed",
         "_headers",
+        "_key_source",
         "_max_body_bytes",
         "_max_connections",
         "_owns_session",
@@ -174,8 +176,10 @@ class Transport:
         request_timeout: float,
         max_connections: int,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        key_source: str | None = None,
     ) -> None:
         self._api_key = api_key
+        self._key_source = key_source
         self._headers: Final = {
             "Authorization": f"Bearer {api_key}",
             "User-Agent": USER_AGENT,
@@ -271,6 +275,8 @@ class Transport:
         except BaseException as exc:
             code = getattr(exc, "code", None)
             failure = f" ({type(exc).__name__})"
+            if isinstance(exc, AuthenticationError):
+                exc.key_source = self._key_source  # where to look, never the key
             raise
         finally:
             logger.debug(

@@ -42,7 +42,10 @@ __all__ = ["Settings", "cli", "demo_exit_code", "execute"]
     help="The API key (default: $APIKLEY_API_KEY, then $SUNO_API_KEY). Never printed.",
 )
 @click.option(
-    "--base-url", metavar="URL", help="The service's URL (default: the provider's)."
+    "--base-url",
+    metavar="URL",
+    help="The service's URL (default: $APIKLEY_BASE_URL or $SUNO_BASE_URL, "
+    "else the provider's).",
 )
 @click.option(
     "--provider",
