@@ -305,14 +305,17 @@ class SunoClient:
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         max_concurrency: int | None = None,
         poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
     ) -> WaitMany:
-        """Wait for many tasks; iterate it for a :class:`TaskOutcome` per id.
+        """Wait for many tasks: iterate it for a :class:`TaskOutcome` per id as
+        each ends, or ``await`` it for the list of outcomes in the order of
+        ``task_ids``.
 
-        Outcomes come in completion order, each distinct id exactly once,
-        failures, invalid ids and timeouts included (as ``outcome.error``);
-        one task's failure never affects the others. ``timeout`` bounds the
-        whole call; ``max_concurrency`` caps how many tasks are polled at
-        once (``None``: all, the connection pool bounding the requests).
+        Each distinct id comes once, failures, invalid ids and timeouts
+        included (as ``outcome.error``); one task's failure never affects the
+        others. ``timeout`` bounds the whole call; ``max_concurrency`` caps
+        how many tasks are polled at once (``None``: all); ``on_event`` (sync
+        or async) sees every milestone of every task.
         """
         self._check_open()
         return WaitMany(
@@ -322,6 +325,7 @@ class SunoClient:
             timeout=timeout,
             poll=self._poll if poll is None else poll,
             max_concurrency=max_concurrency,
+            on_event=on_event,
         )
 
     # --- callbacks -------------------------------------------------------------

@@ -16,8 +16,10 @@ from suno_async import (
     PollPolicy,
     RetryPolicy,
     SunoClient,
+    TaskEvent,
     TaskOutcome,
     TaskStatus,
+    UsageError,
     WaitTimeoutError,
 )
 from suno_async.testing import VirtualClock
@@ -84,6 +86,60 @@ async def test_mixed_outcomes_each_appear_once(
         ("failed", "AudioGenerationFailedError"),
         ("ghost", "TaskNotFoundError"),
         ("stuck", "WaitTimeoutError"),
+    ]
+
+
+async def test_awaiting_gives_every_outcome_in_the_order_of_the_ids(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """await wait_many(ids) is a list in the ids' order (duplicates folded)."""
+    service.add("ok", ((0.0, "PENDING"), (1.5, "SUCCESS")))
+    service.add("failed", ((0.0, "PENDING"), (2.5, "GENERATE_AUDIO_FAILED")))
+    service.add("stuck", ((0.0, "PENDING"),))
+    ids = ["stuck", "ok", "failed", "ok", "bad id", "ghost"]
+    outcomes = await client.wait_many(ids, timeout=40.0)
+    assert [brief(o) for o in outcomes] == [
+        ("stuck", "WaitTimeoutError"),
+        ("ok", "SUCCESS"),
+        ("failed", "AudioGenerationFailedError"),
+        ("bad id", "InvalidArgumentError"),
+        ("ghost", "TaskNotFoundError"),
+    ]
+
+
+async def test_a_batch_is_awaited_once(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """A second await of the same batch is a usage error."""
+    service.add("ok", ((0.0, "SUCCESS"),))
+    batch = client.wait_many(["ok"])
+    await batch
+    with pytest.raises(UsageError, match="already consumed"):
+        await batch
+
+
+async def test_on_event_sees_every_milestone_of_every_task(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """Each task's milestones reach on_event, before that task's outcome."""
+    service.add("a", ((0.0, "PENDING"), (1.5, "TEXT_SUCCESS"), (3.5, "SUCCESS")))
+    service.add("b", ((0.0, "PENDING"), (2.5, "SUCCESS")))
+    seen: list[tuple[str, str]] = []
+
+    async def note(event: TaskEvent) -> None:
+        seen.append((event.task_id, event.status.value))
+
+    async for outcome in client.wait_many(["a", "b"], on_event=note):
+        seen.append((outcome.task_id, "outcome"))
+    assert seen == [
+        ("a", "TEXT_SUCCESS"),
+        ("b", "TEXT_SUCCESS"),
+        ("b", "FIRST_SUCCESS"),
+        ("b", "SUCCESS"),
+        ("b", "outcome"),
+        ("a", "FIRST_SUCCESS"),
+        ("a", "SUCCESS"),
+        ("a", "outcome"),
     ]
 
 

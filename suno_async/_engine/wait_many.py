@@ -1,36 +1,40 @@
 """Waiting for many tasks: :class:`WaitMany`, one outcome per id as each ends.
 
-A plain class with ``__aiter__``/``__anext__`` and ``aclose()``, over the
-same single-flight poll loops as :class:`~suno_async.TaskWait`.
+A plain class with ``__aiter__``/``__anext__``, ``__await__`` and
+``aclose()``, over the same single-flight poll loops as
+:class:`~suno_async.TaskWait`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from types import TracebackType
+from typing import Any
 
-from suno_async._core.errors import InvalidArgumentError, SunoError
-from suno_async._core.models import TaskOutcome, TaskRecord, TaskStatus
+from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
+from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus
 from suno_async._core.policies import PollPolicy
 from suno_async._core.task_ids import check_task_id
 from suno_async._engine.milestones import goal_level
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._engine.registry import PollerRegistry
-from suno_async._engine.wait import check_timeout
+from suno_async._engine.wait import EventHandler, check_timeout
 
 __all__ = ["WaitMany"]
 
 
-_Report = Callable[[TaskOutcome, "_OutcomeSink"], None]
+_Report = Callable[["TaskOutcome | TaskEvent", "_OutcomeSink"], None]
 
 
 class _OutcomeSink(Subscriber):
-    """A subscriber of :class:`WaitMany`: reports only how its task ended."""
+    """A subscriber of :class:`WaitMany`: reports how its task ended (and,
+    when someone listens, its events)."""
 
-    __slots__ = ("_report", "task_id")
+    __slots__ = ("_report", "task_id", "wants_events")
 
     def __init__(
         self,
@@ -40,14 +44,21 @@ class _OutcomeSink(Subscriber):
         goal: int,
         started_at: float,
         deadline: float | None,
+        wants_events: bool,
     ) -> None:
         super().__init__(
             goal=goal, skip_level=0, started_at=started_at, deadline=deadline
         )
+        self.wants_events = wants_events
         # Weak: a batch dropped mid-iteration must be collectable (its
         # finalizer then stops the polling of its remaining tasks).
         self._report = report
         self.task_id = task_id
+
+    def on_events(self, events: list[TaskEvent]) -> None:
+        if self.wants_events:
+            for event in events:
+                self._tell(event)
 
     def on_done(self, record: TaskRecord) -> None:
         self._tell(TaskOutcome(task_id=self.task_id, record=record))
@@ -58,10 +69,10 @@ class _OutcomeSink(Subscriber):
         )
         self._tell(TaskOutcome(task_id=self.task_id, error=outcome_error))
 
-    def _tell(self, outcome: TaskOutcome) -> None:
+    def _tell(self, item: TaskOutcome | TaskEvent) -> None:
         report = self._report()
         if report is not None:
-            report(outcome, self)
+            report(item, self)
 
 
 class WaitMany:
@@ -70,17 +81,22 @@ class WaitMany:
     Every distinct id appears exactly once, failures and timeouts included; a
     failing task never affects the others. ``timeout`` bounds the whole call.
     At most ``max_concurrency`` tasks are polled at once (all when ``None``).
-    Created by :meth:`SunoClient.wait_many`.
+    ``await`` it for the list of outcomes in the order of the ids;
+    ``on_event`` (sync or async) sees every milestone of every task, before
+    that task's outcome. Created by :meth:`SunoClient.wait_many`.
     """
 
     __slots__ = (
         "__weakref__",
         "_active",
+        "_consumed",
         "_deadline",
         "_filling",
         "_goal",
+        "_items",
         "_max_concurrency",
-        "_outcomes",
+        "_on_event",
+        "_order",
         "_pending",
         "_policy",
         "_registry",
@@ -98,6 +114,7 @@ class WaitMany:
         timeout: float | None,
         poll: PollPolicy,
         max_concurrency: int | None,
+        on_event: EventHandler | None = None,
     ) -> None:
         check_timeout(timeout)
         if max_concurrency is not None and max_concurrency < 1:
@@ -113,9 +130,12 @@ class WaitMany:
         self._policy = poll
         self._max_concurrency = max_concurrency
         self._pending: deque[str] = deque(dict.fromkeys(task_ids))
+        self._order = {str(task_id): i for i, task_id in enumerate(self._pending)}
         self._unreported = len(self._pending)
+        self._on_event = on_event
+        self._consumed = False
         self._active: dict[_OutcomeSink, Poller] = {}
-        self._outcomes: deque[TaskOutcome] = deque()
+        self._items: deque[TaskOutcome | TaskEvent] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._started: float | None = None
         self._deadline: float | None = timeout
@@ -130,6 +150,17 @@ class WaitMany:
     def __aiter__(self) -> WaitMany:
         return self
 
+    def __await__(self) -> Generator[Any, None, list[TaskOutcome]]:
+        return self._all().__await__()
+
+    async def _all(self) -> list[TaskOutcome]:
+        """Every outcome, in the order of the ids."""
+        if self._consumed or self._started is not None:
+            raise UsageError("this wait_many was already consumed")
+        self._consumed = True
+        outcomes = [outcome async for outcome in self]
+        return sorted(outcomes, key=lambda o: self._order[o.task_id])
+
     async def __anext__(self) -> TaskOutcome:
         if self._started is None:
             self._registry.check_open()
@@ -138,19 +169,32 @@ class WaitMany:
                 self._deadline += self._started
             self._fill()
         try:
-            while not self._outcomes:
-                if self._unreported == 0:
-                    raise StopAsyncIteration
-                self._waiter = asyncio.get_running_loop().create_future()
-                try:
-                    await self._waiter
-                finally:
-                    self._waiter = None
+            while True:
+                item = await self._next_item()
+                if isinstance(item, TaskOutcome):
+                    return item
+                await self._notify(item)
         except BaseException:
             if self._unreported:
                 await self.aclose()
             raise
-        return self._outcomes.popleft()
+
+    async def _next_item(self) -> TaskOutcome | TaskEvent:
+        while not self._items:
+            if self._unreported == 0:
+                raise StopAsyncIteration
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+    async def _notify(self, event: TaskEvent) -> None:
+        assert self._on_event is not None  # events are queued only for a handler
+        result = self._on_event(event)
+        if inspect.isawaitable(result):
+            await result
 
     def _fill(self) -> None:
         """Start waits until the concurrency bound is reached."""
@@ -177,19 +221,23 @@ class WaitMany:
                 goal=self._goal,
                 started_at=self._started or 0.0,
                 deadline=self._deadline,
+                wants_events=self._on_event is not None,
             )
             poller = self._registry.subscribe(task_id, sink, policy=self._policy)
             if not sink.done:
                 self._active[sink] = poller
 
-    def _report(self, outcome: TaskOutcome, sink: _OutcomeSink | None = None) -> None:
-        """Take the outcome of one task (from its sink, or an invalid id)."""
-        self._unreported -= 1
-        self._outcomes.append(outcome)
-        self._active.pop(sink, None)  # type: ignore[arg-type]
+    def _report(
+        self, item: TaskOutcome | TaskEvent, sink: _OutcomeSink | None = None
+    ) -> None:
+        """Take an event, or a task's outcome (from its sink, or an invalid id)."""
+        self._items.append(item)
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
-        self._fill()
+        if isinstance(item, TaskOutcome):
+            self._unreported -= 1
+            self._active.pop(sink, None)  # type: ignore[arg-type]
+            self._fill()
 
     async def aclose(self) -> None:
         """Stop waiting; tasks not yet reported are dropped."""
@@ -198,7 +246,8 @@ class WaitMany:
         for sink, poller in active.items():
             sink.done = True
             poller.remove(sink)
-        self._unreported = len(self._outcomes)
+        self._items = deque(i for i in self._items if isinstance(i, TaskOutcome))
+        self._unreported = len(self._items)
 
     async def __aenter__(self) -> WaitMany:
         return self

@@ -119,6 +119,8 @@ async def wait_for_many(client: SunoClient, task_ids: list[str]) -> list[TaskRec
         assert_type(outcome.error, Exception | None)
         if outcome.ok:
             done.append(outcome.unwrap())
+    in_order = await client.wait_many(task_ids, on_event=lambda event: None)
+    assert_type(in_order, list[TaskOutcome])
     return done
 
 
