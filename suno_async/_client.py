@@ -15,7 +15,6 @@ import pathlib
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any, Final, TypeVar
 
 import aiohttp
@@ -211,12 +210,7 @@ class SunoClient:
         self._check_open()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:

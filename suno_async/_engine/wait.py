@@ -12,7 +12,6 @@ import asyncio
 import inspect
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator
-from types import TracebackType
 from typing import Any
 
 from suno_async._core.errors import InvalidArgumentError, UsageError
@@ -221,12 +220,7 @@ class TaskWait:
     async def __aenter__(self) -> TaskWait:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self._finish()
 
     def __del__(self) -> None:

@@ -10,7 +10,6 @@ import asyncio
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
-from types import TracebackType
 
 from suno_async._core.errors import InvalidArgumentError, SunoError
 from suno_async._core.models import TaskOutcome, TaskRecord, TaskStatus
@@ -203,12 +202,7 @@ class WaitMany:
     async def __aenter__(self) -> WaitMany:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     def __del__(self) -> None:
