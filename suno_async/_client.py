@@ -49,6 +49,7 @@ from suno_async._io.download import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DownloadKind,
+    DownloadSettings,
     ProgressHandler,
     download,
 )
@@ -543,13 +544,11 @@ class SunoClient:
         local file-system failures.
         """
         self._check_open()
-        return await download(
-            self._transport,
-            target,
-            dest,
+        settings = DownloadSettings(
             kind=kind,
             on_progress=on_progress,
             overwrite=overwrite,
             max_bytes=max_bytes,
             timeout=timeout,
         )
+        return await download(self._transport, target, dest, settings)
