@@ -28,12 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from suno_async._core.clock import Clock
-from suno_async._core.errors import (
-    DecodeError,
-    RateLimitError,
-    ServiceUnavailableError,
-    SunoError,
-)
+from suno_async._core.errors import BUSY_ERRORS, DecodeError, RateLimitError, SunoError
 from suno_async._core.operations import OPERATIONS, Operation
 from suno_async._core.policies import RetryDetails, RetryPolicy
 from suno_async._core.providers import Provider
@@ -179,6 +174,4 @@ class TaskCreator:
 
 def _creates_nothing(error: SunoError) -> bool:
     """Whether ``error`` proves the request made no task (so it may be retried)."""
-    return nothing_sent(error) or isinstance(
-        error, (RateLimitError, ServiceUnavailableError)
-    )
+    return nothing_sent(error) or isinstance(error, BUSY_ERRORS)
