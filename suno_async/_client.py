@@ -145,7 +145,6 @@ class SunoClient:
             reader=RecordReader(self._transport, limiter, pacer),
             clock=clock,
             retry=retry,
-            request_timeout=settings.request_timeout,
             bus=callback_bus,
         )
         self._callbacks = CallbackIntake(
