@@ -151,7 +151,7 @@ class SunoClient:
             self._registry, webhook_key=webhook_key, bus=callback_bus
         )
         self._creator = TaskCreator(
-            self._transport,
+            transport=self._transport,
             provider=provider,
             retry=retry,
             clock=clock,
