@@ -15,7 +15,6 @@ import pathlib
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any, Final, TypeVar
 
 import aiohttp
@@ -50,6 +49,7 @@ from suno_async._io.download import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DownloadKind,
+    DownloadSettings,
     ProgressHandler,
     download,
 )
@@ -148,14 +148,13 @@ class SunoClient:
             reader=RecordReader(self._transport, limiter, pacer),
             clock=clock,
             retry=retry,
-            request_timeout=settings.request_timeout,
             bus=callback_bus,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
         )
         self._creator = TaskCreator(
-            self._transport,
+            transport=self._transport,
             provider=provider,
             retry=retry,
             clock=clock,
@@ -214,12 +213,7 @@ class SunoClient:
         self._check_open()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -556,13 +550,11 @@ class SunoClient:
         local file-system failures.
         """
         self._check_open()
-        return await download(
-            self._transport,
-            target,
-            dest,
+        settings = DownloadSettings(
             kind=kind,
             on_progress=on_progress,
             overwrite=overwrite,
             max_bytes=max_bytes,
             timeout=timeout,
         )
+        return await download(self._transport, target, dest, settings)

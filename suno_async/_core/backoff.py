@@ -1,7 +1,7 @@
 """Pure schedule maths: poll cadence, retry backoff, jitter and deadlines.
 
 No I/O and no clock here: every function maps numbers to a delay in
-seconds, so the policies in :mod:`suno_async._core.providers` can be tested as
+seconds, so the policies in :mod:`suno_async._core.policies` can be tested as
 tables and with Hypothesis.
 """
 
@@ -18,18 +18,11 @@ __all__ = [
     "PollState",
     "capped_exponential",
     "clip",
+    "grow",
     "jittered",
-    "phased_delay",
 ]
 
 Jitter = Literal["equal", "full"]
-
-#: The phase a wait is in, by the last milestone reached.
-_PHASES = {
-    TaskStatus.PENDING: 0,
-    TaskStatus.TEXT_SUCCESS: 1,
-    TaskStatus.FIRST_SUCCESS: 2,
-}
 
 
 @attrs.frozen(kw_only=True)
@@ -68,10 +61,10 @@ def capped_exponential(
 
     Computed without overflow for any ``n``.
     """
-    return _grow(initial, multiplier, max(0, n - 1), maximum)
+    return grow(initial, multiplier, max(0, n - 1), maximum)
 
 
-def _grow(base: float, multiplier: float, exponent: float, maximum: float) -> float:
+def grow(base: float, multiplier: float, exponent: float, maximum: float) -> float:
     """``min(maximum, base * multiplier ** exponent)``, without overflow."""
     if base >= maximum:
         return maximum
@@ -89,26 +82,3 @@ def jittered(delay: float, u: float, jitter: Jitter) -> float:
     if jitter == "full":
         return u * delay
     return delay / 2 + u * delay / 2
-
-
-def phased_delay(
-    state: PollState,
-    *,
-    interval_s: float,
-    max_interval_s: float,
-    multiplier: float,
-    sqrt_spacing: float,
-    quiet_fraction: float,
-    tail_fraction: float,
-    phase_min_s: tuple[float, float, float],
-    phase_max_s: tuple[float, float, float],
-) -> float:
-    """The phase-aware poll delay (the formula is on ``PollPolicy``)."""
-    phase = _PHASES.get(state.milestone)
-    if phase is None or state.unknown_status:
-        return interval_s
-    elapsed = max(0.0, state.phase_elapsed_s)
-    lo, hi = phase_min_s[phase], phase_max_s[phase]
-    spacing = sqrt_spacing * math.sqrt(max(0.0, hi - elapsed) + tail_fraction * hi)
-    delay = _grow(spacing, multiplier, max(0.0, elapsed - hi) / hi, max_interval_s)
-    return max(delay, min(max_interval_s, quiet_fraction * lo - elapsed))

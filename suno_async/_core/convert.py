@@ -68,13 +68,18 @@ _CACHE_SIZE: Final = 1024
 _MAX_CODE: Final = 2**53  # error codes past this are no codes (nor exact floats)
 _UTC: Final = timezone.utc
 _STATUSES: Final = {status.value: status for status in TaskStatus}
-_CAMEL_CASE: Final = {
+#: A track's URL fields and their record-info (camelCase) names.
+_URL_KEYS: Final = {
     "audio_url": "audioUrl",
     "stream_audio_url": "streamAudioUrl",
     "image_url": "imageUrl",
     "source_audio_url": "sourceAudioUrl",
     "source_stream_audio_url": "sourceStreamAudioUrl",
     "source_image_url": "sourceImageUrl",
+}
+#: Callbacks' snake_case track keys that record-info spells in camelCase.
+_CAMEL_CASE: Final = {
+    **_URL_KEYS,
     "model_name": "modelName",
     "create_time": "createTime",
 }
@@ -276,12 +281,7 @@ def _structure_track(obj: Mapping[str, Any]) -> Track:
     get = obj.get
     return Track(
         id=_ident(get("id")),
-        audio_url=_url(get("audioUrl")),
-        stream_audio_url=_url(get("streamAudioUrl")),
-        image_url=_url(get("imageUrl")),
-        source_audio_url=_url(get("sourceAudioUrl")),
-        source_stream_audio_url=_url(get("sourceStreamAudioUrl")),
-        source_image_url=_url(get("sourceImageUrl")),
+        **{field: _url(get(key)) for field, key in _URL_KEYS.items()},
         prompt=_text(get("prompt")),
         model_name=_text(get("modelName")),
         title=_text(get("title")),

@@ -19,13 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, Final
 
 from suno_async._core.convert import loads
-from suno_async._core.errors import (
-    APIError,
-    DecodeError,
-    NotFoundError,
-    RateLimitError,
-    ServiceUnavailableError,
-)
+from suno_async._core.errors import BUSY_ERRORS, APIError, DecodeError, NotFoundError
 from suno_async._core.policies import RETRY_AFTER_MAX_S
 from suno_async._core.providers import Provider
 
@@ -139,7 +133,7 @@ def _error(
         # kie.ai's family answers a task it does not know (yet) with 422
         # "recordInfo is null": a not-found, so waits give it the 404 grace.
         error_type = NotFoundError
-    if issubclass(error_type, (RateLimitError, ServiceUnavailableError)):
+    if issubclass(error_type, BUSY_ERRORS):
         return error_type(
             message,
             code=code,

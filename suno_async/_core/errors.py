@@ -38,7 +38,7 @@ Messages never contain the API key or a webhook key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from suno_async._core.models import TaskRecord, TaskStatus
 
 __all__ = [
+    "BUSY_ERRORS",
     "APIError",
     "AudioGenerationFailedError",
     "AuthenticationError",
@@ -251,6 +252,11 @@ class ServiceUnavailableError(APIError):
     @property
     def is_transient(self) -> bool:
         return True
+
+
+#: The service's "not now" answers (rate limit, maintenance): they make no
+#: task and may say when to come back (``retry_after``).
+BUSY_ERRORS: Final = (RateLimitError, ServiceUnavailableError)
 
 
 class ServerError(APIError):

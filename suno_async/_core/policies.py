@@ -17,10 +17,11 @@ from suno_async._core.backoff import (
     Jitter,
     PollState,
     capped_exponential,
+    grow,
     jittered,
-    phased_delay,
 )
 from suno_async._core.errors import SunoError
+from suno_async._core.models import TaskStatus
 
 __all__ = [
     "RETRY_AFTER_MAX_S",
@@ -36,6 +37,12 @@ RETRY_AFTER_MAX_S: Final = 120.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]
+#: The phase a wait is in, by the last milestone reached.
+_PHASES: Final = {
+    TaskStatus.PENDING: 0,
+    TaskStatus.TEXT_SUCCESS: 1,
+    TaskStatus.FIRST_SUCCESS: 2,
+}
 
 
 def _check_phases(
@@ -166,18 +173,21 @@ class PollPolicy:
             return capped_exponential(
                 n, self.interval_s, self.multiplier, self.max_interval_s
             )
-        delay = phased_delay(
-            state,
-            interval_s=self.interval_s,
-            max_interval_s=self.max_interval_s,
-            multiplier=self.multiplier,
-            sqrt_spacing=self.sqrt_spacing,
-            quiet_fraction=self.quiet_fraction,
-            tail_fraction=self.tail_fraction,
-            phase_min_s=self.phase_min_s,
-            phase_max_s=self.phase_max_s,
-        )
-        return delay * (1.0 + self.spread * (2.0 * self.random() - 1.0))
+        spread = 1.0 + self.spread * (2.0 * self.random() - 1.0)
+        return self._phased_delay(state) * spread
+
+    def _phased_delay(self, state: PollState) -> float:
+        """The ``"phased"`` delay before its spread (the formula above)."""
+        phase = _PHASES.get(state.milestone)
+        if phase is None or state.unknown_status:
+            return self.interval_s
+        elapsed = max(0.0, state.phase_elapsed_s)
+        lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
+        left_s = max(0.0, hi - elapsed) + self.tail_fraction * hi
+        spacing = self.sqrt_spacing * math.sqrt(left_s)
+        overrun = max(0.0, elapsed - hi) / hi
+        delay = grow(spacing, self.multiplier, overrun, self.max_interval_s)
+        return max(delay, min(self.max_interval_s, self.quiet_fraction * lo - elapsed))
 
 
 @attrs.frozen(kw_only=True)

@@ -27,13 +27,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+import attrs
+
 from suno_async._core.clock import Clock
-from suno_async._core.errors import (
-    DecodeError,
-    RateLimitError,
-    ServiceUnavailableError,
-    SunoError,
-)
+from suno_async._core.errors import BUSY_ERRORS, DecodeError, RateLimitError, SunoError
 from suno_async._core.operations import OPERATIONS, Operation
 from suno_async._core.policies import RetryDetails, RetryPolicy
 from suno_async._core.providers import Provider
@@ -52,40 +49,22 @@ CREATE_RETRY_WINDOW_S: Final = 60.0
 logger = logging.getLogger("suno_async")
 
 
+@attrs.frozen(kw_only=True, eq=False)
 class TaskCreator:
-    """Sends creations and credit reads for one client; its parts are explicit."""
+    """Sends creations and credit reads for one client; its parts are explicit.
 
-    __slots__ = (
-        "_callback_url",
-        "_clock",
-        "_creation_pacer",
-        "_on_created",
-        "_pacer",
-        "_provider",
-        "_retry",
-        "_transport",
-    )
+    ``callback_url`` serves the creations that name none; ``on_created``
+    hears each new task's id.
+    """
 
-    def __init__(
-        self,
-        transport: Transport,
-        *,
-        provider: Provider,
-        retry: RetryPolicy,
-        clock: Clock,
-        pacer: Pacer | None,
-        creation_pacer: Pacer | None,
-        callback_url: str | None,
-        on_created: Callable[[str], None],
-    ) -> None:
-        self._transport = transport
-        self._provider = provider
-        self._retry = retry
-        self._clock = clock
-        self._pacer = pacer
-        self._creation_pacer = creation_pacer
-        self._callback_url = callback_url
-        self._on_created = on_created
+    _transport: Transport
+    _provider: Provider
+    _retry: RetryPolicy
+    _clock: Clock
+    _pacer: Pacer | None
+    _creation_pacer: Pacer | None
+    _callback_url: str | None
+    _on_created: Callable[[str], None]
 
     async def create(self, name: str, arguments: Mapping[str, Any]) -> str:
         """Check a creating call's keyword arguments, send it, return the task id."""
@@ -179,6 +158,4 @@ class TaskCreator:
 
 def _creates_nothing(error: SunoError) -> bool:
     """Whether ``error`` proves the request made no task (so it may be retried)."""
-    return nothing_sent(error) or isinstance(
-        error, (RateLimitError, ServiceUnavailableError)
-    )
+    return nothing_sent(error) or isinstance(error, BUSY_ERRORS)

@@ -38,7 +38,6 @@ class PollerHost(Protocol):
     reader: Reader
     clock: Clock
     retry: RetryPolicy
-    request_timeout: float
     callbacks_flowing: bool
 
     def first_read_waits(self, task_id: str) -> bool:
@@ -294,7 +293,7 @@ class Poller:
         """One record-info read; returns the delay before the next one."""
         registry = self._registry
         self.polls += 1
-        timeout = clip(registry.request_timeout, self._remaining())
+        timeout = clip(registry.reader.request_timeout, self._remaining())
         try:
             record = await registry.reader.read(self.task_id, timeout=timeout)
         except SunoError as exc:

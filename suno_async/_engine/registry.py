@@ -1,8 +1,8 @@
 """The engine's front: single-flight poll loops by task id, and what they share.
 
 A :class:`PollerRegistry` is given its parts once, as arguments: the record
-reader, the clock, the retry policy, the request timeout and, optionally, a
-callback bus. Waits subscribe to it; callbacks nudge it; the facade closes
+reader (which knows the request timeout), the clock, the retry policy and,
+optionally, a callback bus. Waits subscribe to it; callbacks nudge it; the facade closes
 it. It imports nothing above the engine.
 """
 
@@ -34,7 +34,6 @@ class PollerRegistry:
         "callbacks_flowing",
         "clock",
         "reader",
-        "request_timeout",
         "retry",
     )
 
@@ -44,13 +43,11 @@ class PollerRegistry:
         reader: Reader,
         clock: Clock,
         retry: RetryPolicy,
-        request_timeout: float,
         bus: CallbackBus | None = None,
     ) -> None:
         self.reader = reader
         self.clock = clock
         self.retry = retry
-        self.request_timeout = request_timeout
         self.bus = bus
         #: Whether callbacks reach this client: waits then poll only as a
         #: safety net and read at once when a callback comes.

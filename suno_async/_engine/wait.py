@@ -258,12 +258,7 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
     async def __aenter__(self) -> TaskWait:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self._finish()
 
     def __del__(self) -> None:

@@ -12,7 +12,6 @@ import inspect
 import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from types import TracebackType
 from typing import Any
 
 from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
@@ -252,12 +251,7 @@ class WaitMany:
     async def __aenter__(self) -> WaitMany:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     def __del__(self) -> None:

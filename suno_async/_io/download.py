@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, Final, TypeAlias
 
+import attrs
+
 from suno_async._core.download_plan import (
     DownloadKind,
     Job,
@@ -54,6 +56,7 @@ __all__ = [
     "DEFAULT_DOWNLOAD_TIMEOUT",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DownloadKind",
+    "DownloadSettings",
     "ProgressHandler",
     "download",
 ]
@@ -67,6 +70,18 @@ DEFAULT_DOWNLOAD_TIMEOUT: Final = 300.0
 #: Called as ``on_progress(bytes_done, bytes_total_or_None)``; sync or async.
 ProgressHandler: TypeAlias = Callable[[int, "int | None"], object]
 
+
+@attrs.frozen(kw_only=True)
+class DownloadSettings:
+    """One download call's settings; :func:`download` checks them."""
+
+    kind: DownloadKind = "audio"
+    on_progress: ProgressHandler | None = None
+    overwrite: bool = False
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
+
+
 _BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})
 
 
@@ -78,38 +93,25 @@ async def download(
     transport: Transport,
     target: TaskRecord | Track | Iterable[Track],
     dest: str | os.PathLike[str],
-    *,
-    kind: DownloadKind = "audio",
-    on_progress: ProgressHandler | None = None,
-    overwrite: bool = False,
-    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
-    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    settings: DownloadSettings,
 ) -> list[Path]:
     """Save each distinct track's file into the folder ``dest``; their paths.
 
     See :meth:`SunoClient.download` for the rules.
     """
     tracks, task_id = tracks_of(target)
-    check_settings(kind, max_bytes, timeout)
+    kind = settings.kind
+    check_settings(kind, settings.max_bytes, settings.timeout)
     jobs = plan(tracks, kind, task_id=task_id)
     folder = _folder(dest)
-    if not overwrite:  # before any request, when the extension is predictable
+    if not settings.overwrite:  # before any request, if the extension is predictable
         for job in jobs:
             predicted = folder / f"{job.stem}.{extension(kind, None, job.urls[0])}"
             if _exists(predicted):
                 raise DestinationExistsError(
                     predicted, task_id=task_id, track_id=job.track.id
                 )
-    saver = _Saver(
-        transport,
-        folder,
-        kind=kind,
-        task_id=task_id,
-        on_progress=on_progress,
-        overwrite=overwrite,
-        max_bytes=max_bytes,
-        timeout=timeout,
-    )
+    saver = _Saver(transport, folder, settings, task_id=task_id)
     for job in jobs:
         saver.saved.append(await saver.track(job))
     return saver.saved
@@ -118,38 +120,20 @@ async def download(
 class _Saver:
     """Downloads jobs one after the other with one call's settings."""
 
-    __slots__ = (
-        "_folder",
-        "_kind",
-        "_max_bytes",
-        "_on_progress",
-        "_overwrite",
-        "_task_id",
-        "_timeout",
-        "_transport",
-        "saved",
-    )
+    __slots__ = ("_folder", "_settings", "_task_id", "_transport", "saved")
 
     def __init__(
         self,
         transport: Transport,
         folder: Path,
+        settings: DownloadSettings,
         *,
-        kind: DownloadKind,
         task_id: str | None,
-        on_progress: ProgressHandler | None,
-        overwrite: bool,
-        max_bytes: int,
-        timeout: float,
     ) -> None:
         self._transport = transport
         self._folder = folder
-        self._kind = kind
+        self._settings = settings
         self._task_id = task_id
-        self._on_progress = on_progress
-        self._overwrite = overwrite
-        self._max_bytes = max_bytes
-        self._timeout = timeout
         self.saved: list[Path] = []
 
     async def track(self, job: Job) -> Path:
@@ -162,28 +146,29 @@ class _Saver:
                 reasons.append(f"{shown_url(url)}: {scrub(str(exc))}")
                 logger.warning("download failed: %s", reasons[-1])
         raise self._error(
-            f"could not download the {self._kind} of track {job.track.id}: "
+            f"could not download the {self._settings.kind} of track {job.track.id}: "
             + "; ".join(reasons),
             job,
             reasons,
         )
 
     async def _attempt(self, job: Job, url: str) -> Path:
-        async with self._transport.open_media(url, timeout=self._timeout) as media:
+        timeout = self._settings.timeout
+        async with self._transport.open_media(url, timeout=timeout) as media:
             if not 200 <= media.status < 300:
                 raise _URLFailed(f"HTTP {media.status} {media.reason}".rstrip())
             self._check_type(media.content_type, url)
             declared = media.content_length
-            if declared is not None and declared > self._max_bytes:
+            if declared is not None and declared > self._settings.max_bytes:
                 raise self._too_large(job, url, f"Content-Length {declared}")
-            ext = extension(self._kind, media.content_type, url)
+            ext = extension(self._settings.kind, media.content_type, url)
             final = self._folder / f"{job.stem}.{ext}"
-            if not self._overwrite and _exists(final):
+            if not self._settings.overwrite and _exists(final):
                 raise self._exists(job, final)
             return await self._save(job, url, media, final)
 
     def _check_type(self, content_type: str | None, url: str) -> None:
-        family = "image/" if self._kind == "image" else "audio/"
+        family = "image/" if self._settings.kind == "image" else "audio/"
         if content_type is not None and content_type.startswith(family):
             return
         if content_type is None or content_type in _BINARY_TYPES:
@@ -207,7 +192,7 @@ class _Saver:
             await self._progress(0, total)
             while chunk := await media.read_chunk():
                 done += len(chunk)
-                if done > self._max_bytes:
+                if done > self._settings.max_bytes:
                     raise self._too_large(job, url, f"stopped at {done} bytes")
                 await asyncio.to_thread(file.write, chunk)
                 await self._progress(done, total)
@@ -215,7 +200,7 @@ class _Saver:
                 raise _URLFailed("the body is empty")
             await asyncio.to_thread(_sync, file)
             file.close()
-            if not _place(temporary, final, overwrite=self._overwrite):
+            if not _place(temporary, final, overwrite=self._settings.overwrite):
                 raise self._exists(job, final)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -227,8 +212,9 @@ class _Saver:
         return final
 
     async def _progress(self, done: int, total: int | None) -> None:
-        if self._on_progress is not None:
-            result = self._on_progress(done, total)
+        on_progress = self._settings.on_progress
+        if on_progress is not None:
+            result = on_progress(done, total)
             if inspect.isawaitable(result):
                 await result
 
@@ -242,8 +228,9 @@ class _Saver:
         )
 
     def _too_large(self, job: Job, url: str, detail: str) -> DownloadError:
-        reason = f"{shown_url(url)}: over the {self._max_bytes}-byte cap ({detail})"
-        message = f"the {self._kind} of track {job.track.id} is too large: {reason}"
+        kind, cap = self._settings.kind, self._settings.max_bytes
+        reason = f"{shown_url(url)}: over the {cap}-byte cap ({detail})"
+        message = f"the {kind} of track {job.track.id} is too large: {reason}"
         return self._error(message, job, [reason])
 
     def _exists(self, job: Job, final: Path) -> DestinationExistsError:

@@ -203,6 +203,11 @@ class Transport:
         return self._closed
 
     @property
+    def request_timeout(self) -> float:
+        """Seconds a request may take unless the call says otherwise."""
+        return self._request_timeout
+
+    @property
     def owns_open_session(self) -> bool:
         """Whether a session created here is still open (a leak if never closed)."""
         session = self._session

@@ -27,6 +27,11 @@ __all__ = ["Reader", "RecordReader"]
 class Reader(Protocol):
     """What the engine needs to read a task: ``read(task_id) -> record``."""
 
+    @property
+    def request_timeout(self) -> float:
+        """Seconds a read may take unless the call says otherwise."""
+        ...
+
     async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
         """The task's current record (``timeout`` in seconds, slot waits included)."""
         ...
@@ -43,6 +48,11 @@ class RecordReader:
         self._transport = transport
         self._limiter = limiter
         self._pacer = pacer
+
+    @property
+    def request_timeout(self) -> float:
+        """The transport's request timeout, in seconds."""
+        return self._transport.request_timeout
 
     async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
         """One record-info read; raises the mapped :class:`~suno_async.SunoError`."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Final, cast
+from typing import Any, Final, cast
 
 import click
 from click.core import ParameterSource
 
 from suno_async._core.download_plan import KINDS, DownloadKind
 from suno_async._core.errors import ConfigurationError, InvalidArgumentError
-from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS, Gender
+from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS
 from suno_async.cli._exit import ExitCode
 from suno_async.cli._run import (
     Output,
@@ -120,20 +120,12 @@ async def generate(
     settings: Settings,
     output: Output,
     *,
-    prompt: str | None,
-    custom_mode: bool,
-    style: str | None,
-    title: str | None,
-    negative_tags: str | None,
-    vocal_gender: str | None,
-    instrumental: bool,
-    model: str,
-    callback_url: str | None,
     wait_for_it: bool,
     until: str,
     timeout: float,
     download_dir: Path | None,
     overwrite: bool,
+    **song: Any,  # the other options, named as SunoClient.generate's keywords
 ) -> ExitCode:
     """Create a song (two tracks) from a prompt; print the new task's id.
 
@@ -146,24 +138,14 @@ async def generate(
         or download_dir is not None
         or any(_given(name) for name in ("until", "timeout"))
     )
-    if not callback_url:
+    if not song["callback_url"]:
         raise ConfigurationError(
             f"no callback URL: pass --callback-url URL or set {CALLBACK_URL_ENV} "
             "(the service requires one and posts the results to it)"
         )
     async with settings.client() as client:
         try:
-            task_id = await client.generate(
-                prompt=prompt,
-                custom_mode=custom_mode,
-                instrumental=instrumental,
-                model=model,
-                style=style,
-                title=title,
-                negative_tags=negative_tags,
-                vocal_gender=cast("Gender | None", vocal_gender),
-                callback_url=callback_url,
-            )
+            task_id = await client.generate(**song)
         except InvalidArgumentError as exc:  # refused before sending
             raise InvalidArgumentError(in_option_words(exc.message)) from exc
         output.created(task_id)
