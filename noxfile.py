@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox`` runs tests, lint, typecheck and docs.
+"""Developer sessions: ``nox`` runs tests, lint, typecheck, imports and docs.
 
 Each session installs what it needs into its own virtualenv under ``.nox/``
 (reused between runs). Sessions run on Python 3.11 when ``python3.11`` is on
@@ -17,7 +17,7 @@ nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_external_run = True
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "lint", "typecheck", "imports", "docs"]
 
 ROOT = pathlib.Path(__file__).parent
 # Python 3.11 by default; without it, the interpreter that runs nox (None).
@@ -44,6 +44,13 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and tests/typing/ (settings in pyproject)."""
     session.install("-e", ".[dev,redis]")
     session.run("mypy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def imports(session: nox.Session) -> None:
+    """Check the import contracts in pyproject's [tool.importlinter] (lint-imports)."""
+    session.install("-e", ".", "import-linter>=2.6")
+    session.run("lint-imports", *session.posargs)
 
 
 @nox.session(python=PYTHON)
