@@ -163,7 +163,6 @@ class SunoClient:
                 limiter, "creations", max_creations_per_second, clock=clock
             ),
             callback_url=settings.callback_url,
-            on_created=self._registry.created,
         )
 
     def __repr__(self) -> str:

@@ -187,20 +187,21 @@ async def test_the_safety_net_cadence_is_configurable(
     assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 12.5]
 
 
-async def test_once_callbacks_flow_new_waits_poll_only_as_a_safety_net(
+async def test_another_tasks_callbacks_never_slow_a_wait(
     service: ScriptedService, script: Script
 ) -> None:
-    """A callback confirmed by a read makes every later wait poll at the safety net."""
+    """t0's callbacks, confirmed by a read, leave t1's polling as it was: a wait
+    relaxes only for its own task's callbacks."""
     service.add("t0", NORMAL)
     service.add("t1", NORMAL)
     await script.run("t0", [(2.5, "text")], until=S.TEXT_SUCCESS)
     events = await script.run("t1", [])
     assert summary(events) == [
         (S.TEXT_SUCCESS, False, 0.0, 1),
-        (S.FIRST_SUCCESS, True, 30.0, 2),
-        (S.SUCCESS, False, 30.0, 2),
+        (S.FIRST_SUCCESS, False, 3.0, 4),
+        (S.SUCCESS, False, 6.0, 7),
     ]
-    assert arrivals(service, "t1") == [2.5, 32.5]
+    assert arrivals(service, "t1") == [2.5 + n for n in range(7)]
 
 
 async def test_a_callback_for_an_unwaited_task_changes_no_cadence(
@@ -284,10 +285,53 @@ async def test_an_error_callback_raises_the_same_failure_as_polling(
 async def test_a_callback_wakes_only_its_own_task(
     service: ScriptedService, script: Script, client: SunoClient
 ) -> None:
-    """Another task's wait is not read early (it slows to the safety net)."""
+    """Another task's wait is neither read early nor slowed down: it keeps
+    polling every second while t1 runs on its callbacks."""
     service.add("t1", NORMAL)
     service.add("t2", [(0.0, "PENDING"), (8.5, "SUCCESS")])
     other = asyncio.ensure_future(client.wait_for_task("t2"))
     await script.run("t1", [(2.5, "text"), (5.5, "first"), (8.5, "complete")])
     other.cancel()
-    assert arrivals(service, "t2") == [0.0, 1.0, 2.0, 3.0]
+    assert arrivals(service, "t2") == [float(n) for n in range(9)]
+
+
+async def test_a_stream_of_forged_callbacks_costs_one_read_per_poll_at_most(
+    service: ScriptedService, script: Script
+) -> None:
+    """Forged unsigned `complete`s every 0.25 s: the first costs a read, then
+    they are doubted until a read shows progress; never a false milestone."""
+    service.add("t1", [(0.0, "PENDING")])
+    forged = [(0.25 + 0.25 * n, "complete") for n in range(15)]
+    with pytest.raises(WaitTimeoutError):
+        await script.run("t1", forged, timeout=4.0)
+    assert arrivals(service, "t1") == [0.0, 0.25, 1.25, 2.25, 3.25]
+
+
+async def test_a_confirmed_unsigned_callback_relaxes_its_own_task(
+    service: ScriptedService, script: Script
+) -> None:
+    """An unsigned callback that the record backs proves this task's
+    callbacks arrive: the task then polls only as a safety net."""
+    service.add("t1", NORMAL)
+    await script.run("t1", [(2.5, "text")], until=S.FIRST_SUCCESS, timeout=100.0)
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 32.5]
+
+
+async def test_a_forged_callback_revokes_the_safety_net(
+    service: ScriptedService, script: Script
+) -> None:
+    """After a confirmed callback the task relaxes; an unbacked one brings its
+    ordinary polling back, so forgeries cannot stretch a wait's latency."""
+    service.add("t1", NORMAL)
+    await script.run("t1", [(2.5, "text"), (3.0, "complete")], until=S.FIRST_SUCCESS)
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0]
+
+
+async def test_a_signed_duplicate_still_shows_callbacks_arrive(
+    service: ScriptedService, signed: Script
+) -> None:
+    """A signed callback for a stage already read costs nothing, yet tells
+    that this task's callbacks arrive: polling slows to the safety net."""
+    service.add("t1", NORMAL)
+    await signed.run("t1", [(3.5, "text")], until=S.FIRST_SUCCESS, timeout=100.0)
+    assert arrivals(service, "t1") == [0.0, 1.0, 2.0, 3.0, 4.0, 34.0]

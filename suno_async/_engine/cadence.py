@@ -1,14 +1,17 @@
-"""When a poll loop reads next: the poll policy, phases, and callbacks.
+"""When a poll loop reads next: the poll policy, phases, and the task's callbacks.
 
 :class:`Cadence` keeps one task's timing state: when its current phase began
-and how often it was read in it, and what callbacks said. Without callbacks
-the delay is the :class:`~suno_async.PollPolicy`'s. Once callbacks reach the
-client (``callbacks_flowing``), polling is only a safety net for lost
-callbacks: at least ``callback_safety_net_s``, stretched by
+and how often it was read in it, and what *this task's* callbacks said.
+Without them the delay is the :class:`~suno_async.PollPolicy`'s. Once this
+task's own callbacks are known to arrive (one signature-verified callback,
+or an unsigned one that a read confirmed), polling is only a safety net for
+lost callbacks: at least ``callback_safety_net_s``, stretched by
 :data:`SAFETY_NET_GROWTH` per read that finds nothing new, up to
 :data:`SAFETY_NET_MAX_FACTOR` times; a signed callback the record does not
 show yet is followed by up to :data:`CATCH_UP_READS` reads
-:data:`CATCH_UP_DELAY_S` apart.
+:data:`CATCH_UP_DELAY_S` apart. Another task's callbacks never change this
+task's cadence, so callbacks from elsewhere (or forged ones) cannot slow a
+wait down.
 """
 
 from __future__ import annotations
@@ -43,10 +46,12 @@ class Cadence:
     __slots__ = (
         "_catch_up",
         "_confirm_level",
+        "_doubting",
         "_expected_level",
         "_phase_polls",
         "_phase_started",
         "_quiet_reads",
+        "callbacks_arrive",
         "policy",
     )
 
@@ -58,33 +63,53 @@ class Cadence:
         self._confirm_level = 0
         self._catch_up = 0
         self._quiet_reads = 0
+        self._doubting = False
+        #: Whether this task's callbacks are known to reach the client.
+        self.callbacks_arrive = False
 
-    def first_delay(self, *, left_to_callbacks: bool) -> float:
-        """Seconds before the first read (the safety net if callbacks will tell)."""
-        delay = self.policy.first_delay()
-        return self.policy.callback_safety_net_s if left_to_callbacks else delay
+    def first_delay(self) -> float:
+        """Seconds before the first read."""
+        return self.policy.first_delay()
 
-    def heard(self, level: int, *, trusted: bool) -> None:
-        """A callback says the task reached ``level`` (a read follows at once)."""
+    def heard(self, level: int, *, trusted: bool, news: bool = True) -> bool:
+        """This task's callback says it reached ``level``; whether to read now.
+
+        ``trusted``: its signature was verified, so this task's callbacks
+        arrive. ``news``: the record has not shown ``level`` yet; a duplicate
+        changes nothing else. An unsigned callback is read at once unless an
+        earlier one was not backed by the record and no read has shown
+        progress since: a stream of forged callbacks then costs one read per
+        milestone at most, and the task polls as if it had no callbacks.
+        """
+        if trusted:
+            self.callbacks_arrive = True
+        if not news or (not trusted and self._doubting):
+            return False
         self._quiet_reads = 0
-        self._confirm_level = max(self._confirm_level, level)
-        if trusted and level > self._expected_level:
-            self._expected_level = level
-            self._catch_up = CATCH_UP_READS
+        if trusted:
+            if level > self._expected_level:
+                self._expected_level = level
+                self._catch_up = CATCH_UP_READS
+        else:
+            self._confirm_level = max(self._confirm_level, level)
+        return True
 
     def observed(self, *, reached: bool, now: float) -> None:
         """A read found a new milestone (``reached``) or none."""
         if reached:
             self._phase_started = now
             self._phase_polls = 0
+            self._doubting = False  # progress: callbacks may be believed again
         else:
             self._phase_polls += 1
 
-    def confirms_callback(self, level: int) -> bool:
-        """Whether a read at ``level`` confirms the callbacks heard since the last."""
-        confirmed = 0 < self._confirm_level <= level
-        self._confirm_level = 0
-        return confirmed
+    def confirm(self, level: int) -> None:
+        """A read reached ``level``: it confirms (or not) the callbacks heard since."""
+        claimed, self._confirm_level = self._confirm_level, 0
+        if 0 < claimed <= level:
+            self.callbacks_arrive = True  # an unsigned callback, proven by the record
+        if claimed > level:  # an unbacked claim: doubt unsigned callbacks
+            self._doubting = True
 
     def next_delay(
         self,
@@ -93,7 +118,6 @@ class Cadence:
         polls: int,
         unknown_status: bool,
         now: float,
-        callbacks_flowing: bool,
     ) -> float:
         """Seconds from a read that left the task at milestone ``level`` to the next."""
         policy = self.policy
@@ -106,7 +130,7 @@ class Cadence:
                 unknown_status=unknown_status,
             )
         )
-        if not callbacks_flowing:
+        if not self.callbacks_arrive or self._doubting:
             return delay
         if level < self._expected_level and self._catch_up > 0:
             self._catch_up -= 1  # the record lags behind a callback

@@ -24,7 +24,7 @@ retries a dropped keep-alive connection only for ``IDEMPOTENT_METHODS``
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
@@ -53,8 +53,7 @@ logger = logging.getLogger("suno_async")
 class TaskCreator:
     """Sends creations and credit reads for one client; its parts are explicit.
 
-    ``callback_url`` serves the creations that name none; ``on_created``
-    hears each new task's id.
+    ``callback_url`` serves the creations that name none.
     """
 
     _transport: Transport
@@ -64,7 +63,6 @@ class TaskCreator:
     _pacer: Pacer | None
     _creation_pacer: Pacer | None
     _callback_url: str | None
-    _on_created: Callable[[str], None]
 
     async def create(self, name: str, arguments: Mapping[str, Any]) -> str:
         """Check a creating call's keyword arguments, send it, return the task id."""
@@ -80,7 +78,6 @@ class TaskCreator:
         data = await self._send(operation, body)
         task_id = data.get("taskId") if isinstance(data, dict) else None
         if isinstance(task_id, str) and task_id.strip():
-            self._on_created(task_id)
             return task_id
         raise DecodeError(
             f"the {name} request was accepted but the answer names no taskId: a "

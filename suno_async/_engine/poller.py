@@ -38,11 +38,6 @@ class PollerHost(Protocol):
     reader: Reader
     clock: Clock
     retry: RetryPolicy
-    callbacks_flowing: bool
-
-    def first_read_waits(self, task_id: str) -> bool:
-        """Whether the first read may be left to callbacks (asked once)."""
-        ...
 
     def forget(self, poller: Poller) -> None:
         """The poller stopped: drop it."""
@@ -186,16 +181,16 @@ class Poller:
         """A callback says the task reached ``level``: read its record now.
 
         The read, not the callback, decides what the waiters see, so a forged
-        or stale callback costs one request and never a false milestone; a
-        callback for a milestone the record already showed costs nothing. If
-        the record lags behind a ``trusted`` (signature-verified) callback, it
-        is read again soon, a few times at most.
+        or stale callback costs one request and never a false milestone (and
+        a stream of them at most one read per scheduled read); a callback for
+        a milestone the record already showed costs nothing. If the record
+        lags behind a ``trusted`` (signature-verified) callback, it is read
+        again soon, a few times at most.
         """
-        if 0 < level <= self._tracker.level:
-            return  # a duplicate or late callback: nothing new to read
-        self._nudged = True
-        self._cadence.heard(level, trusted=trusted)
-        self.wake()
+        news = not 0 < level <= self._tracker.level  # else a duplicate or late one
+        if self._cadence.heard(level, trusted=trusted, news=news):
+            self._nudged = True
+            self.wake()
 
     def wake(self) -> None:
         """Cut the current sleep short (a new deadline, a callback...)."""
@@ -222,9 +217,7 @@ class Poller:
 
     async def _run(self) -> None:
         try:
-            delay = self._cadence.first_delay(
-                left_to_callbacks=self._registry.first_read_waits(self.task_id)
-            )
+            delay = self._cadence.first_delay()
             while await self._nap(delay):
                 delay = await self._poll_once()
         except asyncio.CancelledError:
@@ -312,14 +305,12 @@ class Poller:
             self.fail_all(exc)
             return 0.0
         self._broadcast(update)
-        if self._cadence.confirms_callback(update.level):
-            registry.callbacks_flowing = True  # the record confirms a callback
+        self._cadence.confirm(update.level)
         return self._cadence.next_delay(
             level=update.level,
             polls=self.polls,
             unknown_status=record.status is TaskStatus.UNKNOWN,
             now=registry.clock.now(),
-            callbacks_flowing=registry.callbacks_flowing,
         )
 
     def _observe(self, record: TaskRecord) -> Update:

@@ -8,8 +8,6 @@ it. It imports nothing above the engine.
 
 from __future__ import annotations
 
-from typing import Final
-
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError
 from suno_async._core.policies import PollPolicy, RetryPolicy
@@ -17,10 +15,7 @@ from suno_async._engine.poller import Poller, Subscriber
 from suno_async._io.bus import CallbackBus
 from suno_async._io.reader import Reader
 
-__all__ = ["MAX_FRESH_TASKS", "PollerRegistry"]
-
-#: Created tasks remembered for their first wait (oldest forgotten first).
-MAX_FRESH_TASKS: Final = 10_000
+__all__ = ["PollerRegistry"]
 
 
 class PollerRegistry:
@@ -28,10 +23,8 @@ class PollerRegistry:
 
     __slots__ = (
         "_closed",
-        "_fresh",
         "_pollers",
         "bus",
-        "callbacks_flowing",
         "clock",
         "reader",
         "retry",
@@ -49,11 +42,6 @@ class PollerRegistry:
         self.clock = clock
         self.retry = retry
         self.bus = bus
-        #: Whether callbacks reach this client: waits then poll only as a
-        #: safety net and read at once when a callback comes.
-        self.callbacks_flowing = False
-        #: Tasks this client created and nobody has waited for yet (bounded).
-        self._fresh: dict[str, None] = {}
         self._pollers: dict[str, Poller] = {}
         self._closed: ClientClosedError | None = None
 
@@ -84,33 +72,16 @@ class PollerRegistry:
             if self.bus is not None:
                 self.bus.leave(poller.task_id, self.hear)
 
-    def created(self, task_id: str) -> None:
-        """This client just created ``task_id``: its callbacks are to come."""
-        self._fresh[task_id] = None
-        if len(self._fresh) > MAX_FRESH_TASKS:
-            del self._fresh[next(iter(self._fresh))]
-
-    def first_read_waits(self, task_id: str) -> bool:
-        """Whether a new wait may leave its first read to callbacks.
-
-        True for a task this client created (once), while callbacks flow.
-        """
-        fresh = self._fresh.pop(task_id, False) is None
-        return fresh and self.callbacks_flowing
-
     def notify(self, task_id: str, level: int, *, trusted: bool = False) -> bool:
         """A callback for ``task_id`` at milestone ``level`` came; false if unwaited.
 
-        Callbacks count as flowing (waits then poll only as a safety net) once
-        a ``trusted`` (signature-verified) callback arrives for a waited task,
-        or a record read confirms an unverified one: a forged callback cannot
-        slow the client's waits down.
+        Only that task's poll loop hears it: no other wait changes its
+        cadence because of another task's callbacks (see
+        :class:`~suno_async._engine.cadence.Cadence`).
         """
         poller = self._pollers.get(task_id)
         if poller is None:
             return False
-        if trusted:
-            self.callbacks_flowing = True
         poller.nudge(level, trusted=trusted)
         return True
 
