@@ -17,6 +17,7 @@ from suno_async.testing._faults import Fault
 from suno_async.testing._files import media_for, serve_media
 from suno_async.testing._log import LoggedRequest
 from suno_async.testing._respond import deliver, gateway_fault
+from suno_async.testing._task import SimulatedTask
 from suno_async.testing._timeline import Timeline
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ class FakeSunoServer(CallbackDelivery):
     logs their downloads). ``api_key``, ``provider``, ``scale`` and
     ``credits`` are plain attributes (set ``credits`` to 0 to test running
     out).
+
+    Read what happened through ``task_ids()`` and ``task(task_id)`` (frozen
+    :class:`SimulatedTask` snapshots of the tasks made), ``requests()``,
+    ``total_requests`` and ``limit_violations``.
 
     Tasks whose ``callBackUrl`` is a loopback URL are called back at each
     stage, signed when ``webhook_key`` is set; ``fault_next_callbacks`` and
@@ -238,6 +243,16 @@ class FakeSunoServer(CallbackDelivery):
         delay its answer, as when a reply is lost after the service acted.
         """
         self._create_faults.extend(faults)
+
+    # --- inspection ------------------------------------------------------------
+    def task_ids(self) -> tuple[str, ...]:
+        """The ids of the tasks made so far (API or ``add_task``), in creation order."""
+        return tuple(self._tasks)
+
+    def task(self, task_id: str) -> SimulatedTask:
+        """A snapshot of one task as of now; ``KeyError`` for an id it never made."""
+        task = self._tasks[task_id]
+        return task.snapshot(self._step_now(task))
 
     # --- accounting ------------------------------------------------------------
     def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:

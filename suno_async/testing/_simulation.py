@@ -106,6 +106,13 @@ class Simulation:
         self._tracks.update(task.track_ids)
         return task_id
 
+    def _step_now(self, task: SimTask) -> int | None:
+        """The timeline step a task shows now; ``None`` while it is not found."""
+        elapsed_s = (self._clock() - task.created_at) / self.scale
+        if elapsed_s < task.timeline.not_found_s:
+            return None
+        return task.timeline.index_at(elapsed_s)
+
     def _set_rate(self, fault: Fault, probability: float) -> None:
         rates = [(f, p) for f, p in self._rates if f != fault]
         if probability > 0:
@@ -174,12 +181,9 @@ class Simulation:
         if not task_id:
             return envelope(422, "taskId is required")
         task = self._tasks.get(task_id)
-        elapsed_s = (
-            0.0 if task is None else (self._clock() - task.created_at) / self.scale
-        )
-        if task is None or elapsed_s < task.timeline.not_found_s:
+        step = None if task is None else self._step_now(task)
+        if task is None or step is None:
             return self._error(404)
-        step = task.timeline.index_at(elapsed_s)
         raw_status = None
         if fault is not None and fault.kind == "regress":
             step -= fault.steps
