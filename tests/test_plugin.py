@@ -9,7 +9,6 @@ import pytest
 
 from suno_async import SUNOAPI, SunoClient, TaskStatus
 from suno_async.testing import FakeSunoServer, Timeline
-from suno_async.testing._plugin import FIXTURE_SCALE
 
 seen = []
 
@@ -18,7 +17,7 @@ seen = []
 async def test_fake_suno_is_a_running_server(fake_suno):
     assert isinstance(fake_suno, FakeSunoServer)
     assert fake_suno.url.startswith("http://127.0.0.1:")
-    assert (fake_suno.scale, fake_suno.provider.name) == (FIXTURE_SCALE, "apikley")
+    assert (fake_suno.scale, fake_suno.provider.name) == (0.001, "apikley")
 
 
 {mark}

@@ -81,12 +81,21 @@ def to(url: object) -> dict[str, Any]:
     return {"callBackUrl": url, "prompt": "x"}
 
 
-@asynccontextmanager
-async def receiving(fake: FakeSunoServer, **kwargs: Any) -> AsyncIterator[SunoClient]:
-    """A client whose callback_url is its own aiohttp_app receiver."""
+def receiver_socket() -> tuple[socket.socket, str]:
+    """A socket bound on 127.0.0.1, and the callback URL it is to serve."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}/suno/callback"
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}/suno/callback"
+
+
+@asynccontextmanager
+async def receiving(
+    fake: FakeSunoServer,
+    receiver: tuple[socket.socket, str] | None = None,
+    **kwargs: Any,
+) -> AsyncIterator[SunoClient]:
+    """A client whose callback_url is its own aiohttp_app receiver (on ``receiver``)."""
+    sock, url = receiver or receiver_socket()
     async with fake.client(callback_url=url, **kwargs) as client:
         runner = web.AppRunner(aiohttp_app(client), shutdown_timeout=0.1)
         await runner.setup()
@@ -351,11 +360,11 @@ def test_impossible_callback_faults_raise() -> None:
 
 async def test_generate_uses_the_client_callback_url(fake: FakeSunoServer) -> None:
     """One setting wires the receiver: the created task is called back there."""
-    async with receiving(fake) as client:
+    sock, url = receiver_socket()
+    async with receiving(fake, (sock, url)) as client:
         fake.queue_task(QUICK)
         task_id = await client.generate(prompt="x")
         await fake.join_callbacks()
-        url = client._callback_url
     assert [(c.task_id, c.url, c.http_status) for c in fake.callbacks()] == [
         (task_id, url, 200)
     ] * 3
