@@ -95,6 +95,7 @@ def test_the_marker_refuses_positional_arguments(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["*takes keyword arguments*"])
 
 
+@pytest.mark.integration
 def test_the_fixtures_run_in_a_fresh_process(pytester: pytest.Pytester) -> None:
     """Through the installed entry point, in a subprocess, as in a user's project."""
     pytester.makepyfile(test_user=USER_TESTS.format(mark="@pytest.mark.asyncio"))

@@ -3,6 +3,8 @@
 Run locally with ``redis-server`` on the PATH (``apt-get install
 redis-server`` or ``brew install redis``): ``pytest tests/test_redis.py``.
 Without it these tests skip, saying so; CI installs it and never skips.
+Those that start a redis-server or worker processes are marked
+``integration`` (``-m "not integration"`` leaves them out).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ async def shared(redis_server: RedisServer) -> AsyncIterator[redis.asyncio.Redis
 # --- the limiter's rule -------------------------------------------------------
 
 
+@pytest.mark.integration
 async def test_window_holds_under_concurrent_load(redis_server: RedisServer) -> None:
     """Four limiters (four connections, as four processes) share one key's window.
 
@@ -93,6 +96,7 @@ async def test_window_holds_under_concurrent_load(redis_server: RedisServer) -> 
     assert holds[-1][0] - holds[0][0] >= 7 * window
 
 
+@pytest.mark.integration
 async def test_keys_expire(shared: redis.asyncio.Redis) -> None:
     """A key lives window + lease at most after its last use; keys per task id."""
     limiter = RedisRateLimiter(shared, prefix="exp", window_s=1.0, lease_s=10.0)
@@ -102,6 +106,7 @@ async def test_keys_expire(shared: redis.asyncio.Redis) -> None:
     assert 10_000 < await shared.pttl("exp:slot:task-9") <= 11_000
 
 
+@pytest.mark.integration
 async def test_unreleased_slot_frees_after_its_lease(
     shared: redis.asyncio.Redis,
 ) -> None:
@@ -117,6 +122,7 @@ async def test_unreleased_slot_frees_after_its_lease(
     assert 0.4 <= waited < 1.0
 
 
+@pytest.mark.integration
 async def test_pacer_spaces_starts_across_processes(
     shared: redis.asyncio.Redis, redis_server: RedisServer
 ) -> None:
@@ -193,6 +199,7 @@ async def test_bus_publishes_locally_when_redis_is_down(
 # --- the callback bus, in process -----------------------------------------------
 
 
+@pytest.mark.integration
 async def test_callback_received_by_one_client_wakes_another(
     redis_server: RedisServer,
 ) -> None:
@@ -280,6 +287,7 @@ def outcomes(lines: list[dict[str, Any]]) -> dict[str, str]:
     return {line["task"]: line["outcome"] for line in lines if "outcome" in line}
 
 
+@pytest.mark.integration
 async def test_four_processes_share_the_limit(
     redis_server: RedisServer, fleet: Fleet
 ) -> None:
@@ -303,6 +311,7 @@ async def test_four_processes_share_the_limit(
         assert len(fake.requests("t1")) >= 6
 
 
+@pytest.mark.integration
 async def test_callback_to_one_process_wakes_the_others(
     redis_server: RedisServer, fleet: Fleet
 ) -> None:
@@ -337,6 +346,7 @@ async def test_callback_to_one_process_wakes_the_others(
         assert fake.limit_violations == 0
 
 
+@pytest.mark.integration
 async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> None:
     """Redis dies after the first milestone and stays down: requests fail closed.
 
@@ -371,6 +381,7 @@ async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> 
         assert len(fake.requests()) <= sent + 8  # at most those already in flight
 
 
+@pytest.mark.integration
 async def test_client_wide_rate_is_shared_by_clients_on_one_redis(
     redis_server: RedisServer,
 ) -> None:

@@ -1019,6 +1019,7 @@ def test_scale_must_be_positive(scale: float) -> None:
 # --- python -m suno_async.testing serve ----------------------------------------------
 
 
+@pytest.mark.integration
 def test_the_serve_command_prints_its_url_serves_and_stops_on_sigterm() -> None:
     """In a subprocess: one URL line, a working request, a clean exit on SIGTERM."""
     command = [sys.executable, "-m", "suno_async.testing", "serve", "--scale", "0.01"]
