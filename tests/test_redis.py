@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 from redis_server import RedisServer, free_port, redis_binary
 
 from suno_async import PollPolicy, TransportError
