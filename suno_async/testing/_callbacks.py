@@ -68,9 +68,8 @@ class _Callback:
 class CallbackDelivery(Simulation):
     """Callback delivery for :class:`FakeSunoServer`, which sets the hooks up."""
 
-    def _init_callbacks(self, webhook_key: str | None) -> None:
-        #: Signs callbacks (kie.ai's scheme) when set.
-        self.webhook_key = webhook_key
+    def _setup(self) -> None:
+        super()._setup()
         self._callback_log: list[LoggedCallback] = []
         self._callback_faults: deque[CallbackFault | None] = deque()
         self._callback_rates: list[tuple[CallbackFault, float]] = []

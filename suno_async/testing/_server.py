@@ -11,7 +11,7 @@ import attrs
 import yarl
 from aiohttp import web
 
-from suno_async._core.providers import APIKLEY, RECORD_INFO_PATH, Provider
+from suno_async._core.providers import RECORD_INFO_PATH
 from suno_async.testing._callbacks import CallbackDelivery
 from suno_async.testing._faults import Fault
 from suno_async.testing._files import media_for, serve_media
@@ -91,35 +91,12 @@ class FakeSunoServer(CallbackDelivery):
     ``join_callbacks()`` waits for them. Other URLs are never called.
     """
 
-    def __init__(
-        self,
-        *,
-        provider: Provider | str = APIKLEY,
-        scale: float = 1.0,
-        seed: int | str | None = None,
-        api_key: str = "test-key",
-        credits: int = 1000,
-        port: int = 0,
-        clock: Callable[[], float] | None = None,
-        start_epoch_s: float | None = None,
-        webhook_key: str | None = None,
-    ) -> None:
-        kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
-        super().__init__(
-            provider=provider,
-            scale=scale,
-            seed=seed,
-            api_key=api_key,
-            credits=credits,
-            start_epoch_s=start_epoch_s,
-            **kwargs,
-        )
-        self._port = port
+    def _setup(self) -> None:
+        super()._setup()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._file_scripts: dict[str, deque[Fault | None]] = {}
         self._media_log: list[LoggedRequest] = []
-        self._init_callbacks(webhook_key)
 
     @property
     def url(self) -> str:
