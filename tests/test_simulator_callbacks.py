@@ -345,9 +345,11 @@ async def test_callback_fault_rates_share_one_draw(
 
 
 def test_impossible_callback_faults_raise() -> None:
-    """A negative delay, or rates summing past 1, are refused."""
-    with pytest.raises(ValueError, match="delay_s must be >= 0"):
+    """A negative or endless delay, or rates summing past 1, are refused."""
+    with pytest.raises(ValueError, match="delay_s must be a finite number >= 0"):
         CallbackFault.delay(-1)
+    with pytest.raises(ValueError, match="delay_s must be a finite number >= 0"):
+        CallbackFault.delay(float("inf"))
     server = FakeSunoServer()
     server.callback_fault_rate(CallbackFault.drop(), 0.6)
     with pytest.raises(ValueError, match="sum to 1 at most"):
