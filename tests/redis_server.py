@@ -1,7 +1,8 @@
 """A private ``redis-server`` on a free loopback port, for tests.
 
-Tests that need it take the ``redis_server`` fixture (tests/test_redis.py);
-they skip, saying why, only where the ``redis-server`` binary is missing.
+Tests that need it take the ``redis_server`` fixture (tests/test_redis.py)
+and are marked ``integration``; they skip, saying why, only where the
+``redis-server`` binary is missing.
 Install it with ``apt-get install redis-server`` (Debian/Ubuntu) or
 ``brew install redis`` (macOS); ``.ci/run`` installs it, so CI never skips.
 """

@@ -3,7 +3,8 @@
 It makes a SunoClient sharing Redis (limiter and callback bus), prints
 ``{"ready": hook_url_or_null}``, waits for a line on stdin, then waits for
 every task id given and prints one JSON line per milestone
-(``{"task", "status"}``) and per outcome (``{"task", "outcome", "elapsed"}``).
+(``{"task", "status"}``) and per outcome (``{"task", "outcome"}``: ``"done"``
+or the error's class name, ``WaitTimeoutError`` once ``--timeout`` passed).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 
 import redis.asyncio
 from aiohttp import web
@@ -27,14 +27,13 @@ def say(**fields: object) -> None:
 
 
 async def wait_one(client: SunoClient, task_id: str, timeout: float) -> None:
-    started = time.monotonic()
     try:
         async for event in client.wait_for_task(task_id, timeout=timeout):
             say(task=task_id, status=event.status.name)
         outcome = "done"
     except SunoError as exc:
         outcome = type(exc).__name__
-    say(task=task_id, outcome=outcome, elapsed=time.monotonic() - started)
+    say(task=task_id, outcome=outcome)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import itertools
-import json
 import logging
 import math
 import re
@@ -134,11 +133,6 @@ def creations(server: FakeSunoServer) -> list[LoggedRequest]:
     return [r for r in server.requests() if r.method == "POST"]
 
 
-def param(server: FakeSunoServer, task_id: str) -> Any:
-    """The creation request a simulated task was made from."""
-    return json.loads(server._tasks[task_id].param_raw)
-
-
 # --- the methods ---------------------------------------------------------------------
 
 
@@ -181,7 +175,7 @@ async def test_each_method_creates_a_task_from_its_wire_body(
     async with client_of(server) as client:
         task_id = await getattr(client, name)(**CALLS[name])
         record = await client.get_task(task_id)
-    assert param(server, task_id) == {**SENT[name], "callBackUrl": CB}
+    assert server.task(task_id).param == {**SENT[name], "callBackUrl": CB}
     assert (record.task_id, record.operation_type) == (task_id, name)
     (post,) = creations(server)
     assert (post.path, post.task_id, post.code) == (
@@ -206,7 +200,7 @@ async def test_custom_mode_sends_every_given_field(server: FakeSunoServer) -> No
             persona_id="p1",
             extra={"personaModel": "style_persona"},
         )
-    assert param(server, task_id) == {
+    assert server.task(task_id).param == {
         "customMode": True,
         "instrumental": False,
         "model": "V5",
@@ -227,7 +221,7 @@ async def test_a_call_may_name_its_own_callback_url(server: FakeSunoServer) -> N
         task_id = await client.generate(
             prompt="x", callback_url="https://other.example/"
         )
-    assert param(server, task_id)["callBackUrl"] == "https://other.example/"
+    assert server.task(task_id).param["callBackUrl"] == "https://other.example/"
 
 
 async def test_without_any_callback_url_nothing_is_sent(server: FakeSunoServer) -> None:
@@ -326,7 +320,7 @@ async def test_a_creation_that_may_have_arrived_is_never_resent(
             await client.generate(prompt="x")
     assert not nothing_sent(caught.value)
     assert len(creations(server)) == 1
-    assert len(server._tasks) == tasks
+    assert len(server.task_ids()) == tasks
 
 
 async def test_a_read_timeout_is_never_resent(server: FakeSunoServer) -> None:
@@ -358,7 +352,7 @@ async def test_rate_limit_and_maintenance_answers_are_retried(
         async with client_of(server) as client:
             task_id = await client.generate(prompt="x")
         assert [r.task_id for r in creations(server)] == [None, None, task_id]
-        assert list(server._tasks) == [task_id]
+        assert server.task_ids() == (task_id,)
         assert server.credits == 1000 - 12
 
 
@@ -383,7 +377,7 @@ async def test_retries_stop_at_max_retries(server: FakeSunoServer) -> None:
     async with client_of(server, retry=retry) as client:
         with pytest.raises(ServiceUnavailableError):
             await client.generate(prompt="x")
-    assert (len(creations(server)), len(server._tasks)) == (3, 0)
+    assert (len(creations(server)), len(server.task_ids())) == (3, 0)
 
 
 async def test_creation_retries_are_reported_to_the_on_retry_hook(
@@ -464,7 +458,7 @@ async def test_a_failed_connection_then_success_creates_one_task(
         "generate: [455] System maintenance, please try again later; no task was "
         "created, retry 1 of 4 in "
     )
-    assert list(server._tasks) == [task_id]
+    assert server.task_ids() == (task_id,)
 
 
 def test_only_connection_failures_prove_nothing_was_sent() -> None:
@@ -634,9 +628,9 @@ async def test_the_how_to_makes_a_song_from_a_prompt(
         server.queue_task(Timeline.success(1, 3, 6))
         async with client_of(server, poll=poll) as client:
             record = await make_song(client, "a calm piano piece", instrumental=True)
-        (task_id,) = server._tasks
+        (task_id,) = server.task_ids()
     assert (record.task_id, record.status) == (task_id, TaskStatus.SUCCESS)
-    assert param(server, task_id)["instrumental"] is True
+    assert server.task(task_id).param["instrumental"] is True
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"created {task_id}"
     assert [line.split()[-1] for line in lines[1:]] == [

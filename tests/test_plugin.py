@@ -9,7 +9,6 @@ import pytest
 
 from suno_async import SUNOAPI, SunoClient, TaskStatus
 from suno_async.testing import FakeSunoServer, Timeline
-from suno_async.testing._plugin import FIXTURE_SCALE
 
 seen = []
 
@@ -18,7 +17,7 @@ seen = []
 async def test_fake_suno_is_a_running_server(fake_suno):
     assert isinstance(fake_suno, FakeSunoServer)
     assert fake_suno.url.startswith("http://127.0.0.1:")
-    assert (fake_suno.scale, fake_suno.provider.name) == (FIXTURE_SCALE, "apikley")
+    assert (fake_suno.scale, fake_suno.provider.name) == (0.001, "apikley")
 
 
 {mark}
@@ -96,6 +95,7 @@ def test_the_marker_refuses_positional_arguments(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["*takes keyword arguments*"])
 
 
+@pytest.mark.integration
 def test_the_fixtures_run_in_a_fresh_process(pytester: pytest.Pytester) -> None:
     """Through the installed entry point, in a subprocess, as in a user's project."""
     pytester.makepyfile(test_user=USER_TESTS.format(mark="@pytest.mark.asyncio"))

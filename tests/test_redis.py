@@ -3,6 +3,8 @@
 Run locally with ``redis-server`` on the PATH (``apt-get install
 redis-server`` or ``brew install redis``): ``pytest tests/test_redis.py``.
 Without it these tests skip, saying so; CI installs it and never skips.
+Those that start a redis-server or worker processes are marked
+``integration`` (``-m "not integration"`` leaves them out).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 from redis_server import RedisServer, free_port, redis_binary
 
 from suno_async import PollPolicy, TransportError
@@ -58,6 +60,7 @@ async def shared(redis_server: RedisServer) -> AsyncIterator[redis.asyncio.Redis
 # --- the limiter's rule -------------------------------------------------------
 
 
+@pytest.mark.integration
 async def test_window_holds_under_concurrent_load(redis_server: RedisServer) -> None:
     """Four limiters (four connections, as four processes) share one key's window.
 
@@ -93,6 +96,7 @@ async def test_window_holds_under_concurrent_load(redis_server: RedisServer) -> 
     assert holds[-1][0] - holds[0][0] >= 7 * window
 
 
+@pytest.mark.integration
 async def test_keys_expire(shared: redis.asyncio.Redis) -> None:
     """A key lives window + lease at most after its last use; keys per task id."""
     limiter = RedisRateLimiter(shared, prefix="exp", window_s=1.0, lease_s=10.0)
@@ -102,21 +106,29 @@ async def test_keys_expire(shared: redis.asyncio.Redis) -> None:
     assert 10_000 < await shared.pttl("exp:slot:task-9") <= 11_000
 
 
+@pytest.mark.integration
+@pytest.mark.timeout(10)  # a hang guard: the lease is 0.3 s
 async def test_unreleased_slot_frees_after_its_lease(
     shared: redis.asyncio.Redis,
 ) -> None:
-    """A slot whose process died (never released) counts as released at lease end."""
+    """A slot whose process died (never released) counts as released at lease end.
+
+    The window's scores are Redis times (us) when each slot stops counting:
+    start + lease + window for one in flight.
+    """
     limiter = RedisRateLimiter(
         shared, prefix="lease", limit=1, window_s=0.1, lease_s=0.3
     )
     crashed = limiter.slot("t")
     await crashed.__aenter__()  # and never leaves: a crashed process
-    started = time.monotonic()
+    [(_, crashed_ends)] = await shared.zrange("lease:slot:t", 0, -1, withscores=True)
     async with limiter.slot("t"):
-        waited = time.monotonic() - started
-    assert 0.4 <= waited < 1.0
+        [(_, ends)] = await shared.zrange("lease:slot:t", 0, -1, withscores=True)
+    # granted (the crashed slot gone) no sooner than lease + window after it began
+    assert ends - crashed_ends >= 400_000
 
 
+@pytest.mark.integration
 async def test_pacer_spaces_starts_across_processes(
     shared: redis.asyncio.Redis, redis_server: RedisServer
 ) -> None:
@@ -193,6 +205,7 @@ async def test_bus_publishes_locally_when_redis_is_down(
 # --- the callback bus, in process -----------------------------------------------
 
 
+@pytest.mark.integration
 async def test_callback_received_by_one_client_wakes_another(
     redis_server: RedisServer,
 ) -> None:
@@ -280,6 +293,7 @@ def outcomes(lines: list[dict[str, Any]]) -> dict[str, str]:
     return {line["task"]: line["outcome"] for line in lines if "outcome" in line}
 
 
+@pytest.mark.integration
 async def test_four_processes_share_the_limit(
     redis_server: RedisServer, fleet: Fleet
 ) -> None:
@@ -303,14 +317,19 @@ async def test_four_processes_share_the_limit(
         assert len(fake.requests("t1")) >= 6
 
 
+@pytest.mark.integration
 async def test_callback_to_one_process_wakes_the_others(
     redis_server: RedisServer, fleet: Fleet
 ) -> None:
-    """Only worker 0 receives callbacks; workers 1-3 poll hourly yet finish promptly."""
+    """Only worker 0 receives callbacks; workers 1-3 poll hourly yet finish promptly.
+
+    Promptly: within the waits' own 5 s deadline (else their outcome is
+    WaitTimeoutError), when polling alone would take an hour.
+    """
     async with FakeSunoServer(scale=0.01, seed=12) as fake:
         await fleet.start(
             4, "--base-url", fake.url, "--redis-url", redis_server.url,
-            "--prefix", "hook", "--poll-s", "3600", "--timeout", "15", "c1", "c2",
+            "--prefix", "hook", "--poll-s", "3600", "--timeout", "5", "c1", "c2",
             hook_first=True,
         )  # fmt: skip
         param = {"callBackUrl": fleet.hooks[0]}
@@ -331,12 +350,11 @@ async def test_callback_to_one_process_wakes_the_others(
         assert [outcomes(lines) for lines in results] == [
             {"c1": "done", "c2": "done"}
         ] * 4
-        assert all(
-            line["elapsed"] < 5 for r in results for line in r if "elapsed" in line
-        )
         assert fake.limit_violations == 0
 
 
+@pytest.mark.integration
+@pytest.mark.timeout(30)  # a hang guard: every wait has a 6 s deadline
 async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> None:
     """Redis dies after the first milestone and stays down: requests fail closed.
 
@@ -364,13 +382,11 @@ async def test_redis_killed_mid_run(redis_server: RedisServer, fleet: Fleet) -> 
         assert [outcomes(lines) for lines in results] == [
             {"k1": "WaitTimeoutError", "k2": "WaitTimeoutError"}
         ] * 4
-        assert all(
-            line["elapsed"] < 6.5 for r in results for line in r if "elapsed" in line
-        )
         assert fake.limit_violations == 0
         assert len(fake.requests()) <= sent + 8  # at most those already in flight
 
 
+@pytest.mark.integration
 async def test_client_wide_rate_is_shared_by_clients_on_one_redis(
     redis_server: RedisServer,
 ) -> None:

@@ -44,6 +44,7 @@ from suno_async.testing import (
     FakeSunoServer,
     Fault,
     LoggedRequest,
+    SimulatedTask,
     Step,
     Timeline,
     TrackSpec,
@@ -556,6 +557,65 @@ async def test_the_request_log_records_arrivals_and_answers(
     assert server.total_requests == 4
 
 
+async def test_task_ids_are_the_tasks_made_in_creation_order(
+    server: FakeSunoServer, http: aiohttp.ClientSession
+) -> None:
+    """``task_ids()`` lists tasks from ``add_task`` and the API alike, oldest first."""
+    assert server.task_ids() == ()
+    server.add_task(TASK)
+    body = {"callBackUrl": "https://cb", "prompt": "x"}
+    async with http.post(server.url + "/api/v1/generate", json=body) as response:
+        created = (await response.json())["data"]["taskId"]
+    server.add_task("f" * 32)
+    assert server.task_ids() == (TASK, created, "f" * 32)
+
+
+async def test_a_task_snapshot_shows_the_task_as_it_is_now(
+    server: FakeSunoServer, clock: VirtualClock
+) -> None:
+    """``task(id)``: a frozen snapshot; its status is what record-info shows then."""
+    timeline = Timeline.success(5, 25, 90).not_found_for(2)
+    server.add_task(TASK, timeline)
+    clock.advance(1)
+    hidden = server.task(TASK)
+    clock.advance(4)
+    assert hidden == SimulatedTask(
+        task_id=TASK,
+        operation_type="generate",
+        param_raw=PARAM,
+        created_at=1000.0,
+        timeline=timeline,
+        track_ids=(TRACK_0, TRACK_1),
+        status=None,
+    )
+    assert hidden.param == json.loads(PARAM)
+    assert server.task(TASK) == attrs.evolve(hidden, status="TEXT_SUCCESS")
+
+
+async def test_a_task_snapshot_names_the_endpoint_and_request_that_made_it(
+    server: FakeSunoServer, http: aiohttp.ClientSession, clock: VirtualClock
+) -> None:
+    """An API-made task shows its operation, the request sent and its creation time."""
+    clock.advance(7)
+    body = {"callBackUrl": "https://cb", "audioId": "a1", "model": "V5"}
+    url = server.url + "/api/v1/generate/extend"
+    async with http.post(url, json=body) as response:
+        task_id = (await response.json())["data"]["taskId"]
+    task = server.task(task_id)
+    assert (task.operation_type, task.param, task.created_at, task.status) == (
+        "extend",
+        body,
+        1007.0,
+        "PENDING",
+    )
+
+
+def test_a_task_snapshot_of_an_unknown_id_is_a_key_error() -> None:
+    """Only tasks the simulator made have snapshots."""
+    with pytest.raises(KeyError):
+        FakeSunoServer().task(TASK)
+
+
 # --- faults --------------------------------------------------------------------------
 
 
@@ -959,6 +1019,7 @@ def test_scale_must_be_positive(scale: float) -> None:
 # --- python -m suno_async.testing serve ----------------------------------------------
 
 
+@pytest.mark.integration
 def test_the_serve_command_prints_its_url_serves_and_stops_on_sigterm() -> None:
     """In a subprocess: one URL line, a working request, a clean exit on SIGTERM."""
     command = [sys.executable, "-m", "suno_async.testing", "serve", "--scale", "0.01"]

@@ -220,7 +220,7 @@ async def test_scripted_creation_faults_come_in_order_then_normal_answers(
         async with http.post(server.url + path, json=body) as response:
             codes.append((response.status, (await response.json())["code"]))
     assert codes == [(200, 455), (200, 200), (503, 503), (200, 200)]
-    assert len(server._tasks) == 2
+    assert len(server.task_ids()) == 2
     assert [r.fault for r in server.requests()] == [
         Fault.body_code(455),
         None,
@@ -249,5 +249,5 @@ async def test_a_truncated_creation_answer_still_made_the_task(
     server.fault_next_create(Fault.truncated())
     with pytest.raises(aiohttp.ClientPayloadError):
         await post(http, server, "/api/v1/generate", {"callBackUrl": CB})
-    (task_id,) = server._tasks
+    (task_id,) = server.task_ids()
     assert (server.requests()[0].task_id, server.credits) == (task_id, 988)

@@ -9,7 +9,6 @@ import pytest
 
 from suno_async.testing import FakeSunoServer, Fault, LoggedRequest, Timeline
 from suno_async.testing._files import media_for
-from suno_async.testing._task import track_id
 
 TASK = "5eed0f11e5c0ffee5eed0f11e5c0ffee"
 
@@ -25,7 +24,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 def audio(fake_suno: FakeSunoServer) -> str:
     """The path of a known track's audio file."""
     fake_suno.add_task(TASK, timeline=Timeline.success(None, None, 0.0))
-    return f"/files/{track_id(TASK, 0)}.mp3"
+    return f"/files/{fake_suno.task(TASK).track_ids[0]}.mp3"
 
 
 async def test_file_faults_apply_in_order_then_files_serve_normally(

@@ -11,6 +11,7 @@ from suno_async.testing._clock import ScaledClock, VirtualClock
 from suno_async.testing._faults import Fault
 from suno_async.testing._log import LoggedRequest
 from suno_async.testing._server import FakeSunoServer
+from suno_async.testing._task import SimulatedTask
 from suno_async.testing._timeline import Step, Timeline, TrackSpec
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "LoggedCallback",
     "LoggedRequest",
     "ScaledClock",
+    "SimulatedTask",
     "Step",
     "Timeline",
     "TrackSpec",

@@ -6,6 +6,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from suno_async.testing._faults import check_seconds
+
 __all__ = ["CallbackFault", "CallbackFaultKind", "LoggedCallback"]
 
 CallbackFaultKind: TypeAlias = Literal[
@@ -40,9 +42,7 @@ class CallbackFault:
     @classmethod
     def delay(cls, delay_s: float) -> CallbackFault:
         """The callback arrives ``delay_s`` wall seconds late."""
-        if not delay_s >= 0:
-            raise ValueError(f"delay_s must be >= 0, not {delay_s}")
-        return cls(kind="delay", delay_s=delay_s)
+        return cls(kind="delay", delay_s=check_seconds("delay_s", delay_s))
 
     @classmethod
     def reorder(cls) -> CallbackFault:

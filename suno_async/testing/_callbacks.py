@@ -18,6 +18,7 @@ from collections import deque
 from typing import Any, Final
 
 import aiohttp
+import attrs
 import yarl
 
 from suno_async._core.callback_wire import sign_callback
@@ -54,12 +55,21 @@ _SNAKE: Final = {
 _WRONG_KEY: Final = "not-the-webhook-key"
 
 
+@attrs.frozen(kw_only=True)
+class _Callback:
+    """One callback due: the task's stage, where it goes and what it says."""
+
+    task_id: str
+    stage: str
+    url: str
+    body: dict[str, Any]
+
+
 class CallbackDelivery(Simulation):
     """Callback delivery for :class:`FakeSunoServer`, which sets the hooks up."""
 
-    def _init_callbacks(self, webhook_key: str | None) -> None:
-        #: Signs callbacks (kie.ai's scheme) when set.
-        self.webhook_key = webhook_key
+    def _setup(self) -> None:
+        super()._setup()
         self._callback_log: list[LoggedCallback] = []
         self._callback_faults: deque[CallbackFault | None] = deque()
         self._callback_rates: list[tuple[CallbackFault, float]] = []
@@ -132,7 +142,7 @@ class CallbackDelivery(Simulation):
     async def _deliver_all(self, task: SimTask, base_url: str) -> None:
         url = _loopback_callback(task)
         assert url is not None
-        held: list[tuple[str, dict[str, Any], CallbackFault]] = []
+        held: list[tuple[_Callback, CallbackFault]] = []
         for index, step in enumerate(task.timeline.steps):
             stage = _STAGES.get(step.status)
             if stage is None:
@@ -140,18 +150,19 @@ class CallbackDelivery(Simulation):
             due = task.created_at + step.at_s * self.scale
             await asyncio.sleep(max(0.0, due - self._clock()))
             body = self._callback_body(task, index, stage, base_url)
+            callback = _Callback(task_id=task.task_id, stage=stage, url=url, body=body)
             fault = self._draw_callback_fault()
             if fault is not None and fault.kind == "reorder":
-                held.append((stage, body, fault))
+                held.append((callback, fault))
                 continue
-            await self._send(task.task_id, stage, url, body, fault)
+            await self._send(callback, fault)
             for late in held:
-                await self._send(task.task_id, late[0], url, late[1], late[2])
+                await self._send(*late)
             held.clear()
             if stage in ("complete", "error"):
                 break
         for late in held:
-            await self._send(task.task_id, late[0], url, late[1], late[2])
+            await self._send(*late)
 
     def _draw_callback_fault(self) -> CallbackFault | None:
         if self._callback_faults:
@@ -163,52 +174,33 @@ class CallbackDelivery(Simulation):
             draw -= probability
         return None
 
-    async def _send(
-        self,
-        task_id: str,
-        stage: str,
-        url: str,
-        body: dict[str, Any],
-        fault: CallbackFault | None,
-    ) -> None:
+    async def _send(self, callback: _Callback, fault: CallbackFault | None) -> None:
         if fault is not None and fault.kind == "drop":
-            self._log_callback(task_id, stage, url, fault, None)
+            self._log_callback(callback, fault, None)
         elif fault is not None and fault.kind == "delay":
             self._own(
                 asyncio.get_running_loop().create_task(
-                    self._post_later(task_id, stage, url, body, fault)
+                    self._post_later(callback, fault)
                 )
             )
         else:
-            await self._post(task_id, stage, url, body, fault)
+            await self._post(callback, fault)
             if fault is not None and fault.kind == "duplicate":
-                await self._post(task_id, stage, url, body, fault)
+                await self._post(callback, fault)
 
-    async def _post_later(
-        self,
-        task_id: str,
-        stage: str,
-        url: str,
-        body: dict[str, Any],
-        fault: CallbackFault,
-    ) -> None:
+    async def _post_later(self, callback: _Callback, fault: CallbackFault) -> None:
         await asyncio.sleep(fault.delay_s)
-        await self._post(task_id, stage, url, body, fault)
+        await self._post(callback, fault)
 
-    async def _post(
-        self,
-        task_id: str,
-        stage: str,
-        url: str,
-        body: dict[str, Any],
-        fault: CallbackFault | None,
-    ) -> None:
+    async def _post(self, callback: _Callback, fault: CallbackFault | None) -> None:
         headers = {"Content-Type": "application/json"}
         wrong = fault is not None and fault.kind == "bad_signature"
         if self.webhook_key is not None or wrong:
             key = _WRONG_KEY if wrong else self.webhook_key
             assert key is not None
-            headers.update(sign_callback(task_id, key, timestamp=int(time.time())))
+            headers.update(
+                sign_callback(callback.task_id, key, timestamp=int(time.time()))
+            )
         if self._callback_session is None:
             self._callback_session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=CALLBACK_TIMEOUT_S)
@@ -216,27 +208,25 @@ class CallbackDelivery(Simulation):
         status: int | None = None
         try:
             async with self._callback_session.post(
-                url, data=dumps(body), headers=headers, allow_redirects=False
+                callback.url,
+                data=dumps(callback.body),
+                headers=headers,
+                allow_redirects=False,
             ) as response:
                 status = response.status
         except (aiohttp.ClientError, asyncio.TimeoutError):
             pass
-        self._log_callback(task_id, stage, url, fault, status)
+        self._log_callback(callback, fault, status)
 
     def _log_callback(
-        self,
-        task_id: str,
-        stage: str,
-        url: str,
-        fault: CallbackFault | None,
-        status: int | None,
+        self, callback: _Callback, fault: CallbackFault | None, status: int | None
     ) -> None:
         self._callback_log.append(
             LoggedCallback(
                 at=self._clock(),
-                task_id=task_id,
-                stage=stage,
-                url=url,
+                task_id=callback.task_id,
+                stage=callback.stage,
+                url=callback.url,
                 fault=fault,
                 http_status=status,
             )

@@ -18,7 +18,7 @@ import attrs
 
 from suno_async._core.models import TaskStatus
 
-__all__ = ["BodyKind", "Fault", "FaultKind"]
+__all__ = ["BodyKind", "Fault", "FaultKind", "check_seconds"]
 
 FaultKind: TypeAlias = Literal[
     "http",
@@ -33,6 +33,13 @@ FaultKind: TypeAlias = Literal[
     "resized",
 ]
 BodyKind: TypeAlias = Literal["json", "html", "text"]
+
+
+def check_seconds(name: str, seconds: float) -> float:
+    """``seconds`` if it is a finite number >= 0, else a ``ValueError`` naming it."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, not {seconds}")
+    return seconds
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -113,9 +120,7 @@ class Fault:
     @classmethod
     def slow(cls, delay_s: float) -> Fault:
         """Answer normally after ``delay_s`` wall seconds."""
-        if not math.isfinite(delay_s) or delay_s < 0:
-            raise ValueError(f"delay_s must be a finite number >= 0, not {delay_s}")
-        return cls(kind="slow", delay_s=delay_s)
+        return cls(kind="slow", delay_s=check_seconds("delay_s", delay_s))
 
     @classmethod
     def truncated(cls) -> Fault:

@@ -11,12 +11,13 @@ import attrs
 import yarl
 from aiohttp import web
 
-from suno_async._core.providers import APIKLEY, RECORD_INFO_PATH, Provider
+from suno_async._core.providers import RECORD_INFO_PATH
 from suno_async.testing._callbacks import CallbackDelivery
 from suno_async.testing._faults import Fault
 from suno_async.testing._files import media_for, serve_media
 from suno_async.testing._log import LoggedRequest
 from suno_async.testing._respond import deliver, gateway_fault
+from suno_async.testing._task import SimulatedTask
 from suno_async.testing._timeline import Timeline
 
 if TYPE_CHECKING:
@@ -79,6 +80,10 @@ class FakeSunoServer(CallbackDelivery):
     ``credits`` are plain attributes (set ``credits`` to 0 to test running
     out).
 
+    Read what happened through ``task_ids()`` and ``task(task_id)`` (frozen
+    :class:`SimulatedTask` snapshots of the tasks made), ``requests()``,
+    ``total_requests`` and ``limit_violations``.
+
     Tasks whose ``callBackUrl`` is a loopback URL are called back at each
     stage, signed when ``webhook_key`` is set; ``fault_next_callbacks`` and
     ``callback_fault_rate`` script lost, repeated, late, reordered or
@@ -86,35 +91,12 @@ class FakeSunoServer(CallbackDelivery):
     ``join_callbacks()`` waits for them. Other URLs are never called.
     """
 
-    def __init__(
-        self,
-        *,
-        provider: Provider | str = APIKLEY,
-        scale: float = 1.0,
-        seed: int | str | None = None,
-        api_key: str = "test-key",
-        credits: int = 1000,
-        port: int = 0,
-        clock: Callable[[], float] | None = None,
-        start_epoch_s: float | None = None,
-        webhook_key: str | None = None,
-    ) -> None:
-        kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
-        super().__init__(
-            provider=provider,
-            scale=scale,
-            seed=seed,
-            api_key=api_key,
-            credits=credits,
-            start_epoch_s=start_epoch_s,
-            **kwargs,
-        )
-        self._port = port
+    def _setup(self) -> None:
+        super()._setup()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._file_scripts: dict[str, deque[Fault | None]] = {}
         self._media_log: list[LoggedRequest] = []
-        self._init_callbacks(webhook_key)
 
     @property
     def url(self) -> str:
@@ -238,6 +220,16 @@ class FakeSunoServer(CallbackDelivery):
         delay its answer, as when a reply is lost after the service acted.
         """
         self._create_faults.extend(faults)
+
+    # --- inspection ------------------------------------------------------------
+    def task_ids(self) -> tuple[str, ...]:
+        """The ids of the tasks made so far (API or ``add_task``), in creation order."""
+        return tuple(self._tasks)
+
+    def task(self, task_id: str) -> SimulatedTask:
+        """A snapshot of one task as of now; ``KeyError`` for an id it never made."""
+        task = self._tasks[task_id]
+        return task.snapshot(self._step_now(task))
 
     # --- accounting ------------------------------------------------------------
     def requests(self, task_id: str | None = None) -> tuple[LoggedRequest, ...]:

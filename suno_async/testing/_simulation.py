@@ -34,7 +34,12 @@ _Script = tuple[Timeline | None, tuple[Fault | None, ...]]
 
 
 class Simulation:
-    """The service's brain: see :class:`~suno_async.testing.FakeSunoServer`."""
+    """The service's brain: see :class:`~suno_async.testing.FakeSunoServer`.
+
+    It takes every setting of the server (``port`` and ``webhook_key`` are
+    kept for the subclasses' HTTP side), then calls :meth:`_setup`, which
+    subclasses extend to make their own state.
+    """
 
     def __init__(
         self,
@@ -44,8 +49,10 @@ class Simulation:
         seed: int | str | None = None,
         api_key: str = "test-key",
         credits: int = 1000,
-        clock: Callable[[], float] = time.monotonic,
+        port: int = 0,
+        clock: Callable[[], float] | None = None,
         start_epoch_s: float | None = None,
+        webhook_key: str | None = None,
     ) -> None:
         if not (math.isfinite(scale) and scale > 0):
             raise ValueError(f"scale must be a finite number > 0, not {scale}")
@@ -53,8 +60,11 @@ class Simulation:
         self.scale = scale
         self.api_key = api_key
         self.credits = credits
-        self._clock = clock
-        self._clock0 = clock()
+        #: Signs callbacks (kie.ai's scheme) when set.
+        self.webhook_key = webhook_key
+        self._port = port
+        self._clock = time.monotonic if clock is None else clock
+        self._clock0 = self._clock()
         self._epoch0 = time.time() if start_epoch_s is None else start_epoch_s
         seeder = random.Random(seed)
         self._task_rng = random.Random(seeder.getrandbits(64))
@@ -66,6 +76,10 @@ class Simulation:
         self._rates: list[tuple[Fault, float]] = []
         self._log: list[LoggedRequest] = []
         self._window = SlidingWindow(limit=3, window_s=1.0)
+        self._setup()
+
+    def _setup(self) -> None:
+        """Make a subclass's own state (extend it, calling ``super()._setup()``)."""
 
     # --- the service's rules (FakeSunoServer's public methods call these) --------
     def _new_task(
@@ -105,6 +119,13 @@ class Simulation:
         self._tasks[task_id] = task
         self._tracks.update(task.track_ids)
         return task_id
+
+    def _step_now(self, task: SimTask) -> int | None:
+        """The timeline step a task shows now; ``None`` while it is not found."""
+        elapsed_s = (self._clock() - task.created_at) / self.scale
+        if elapsed_s < task.timeline.not_found_s:
+            return None
+        return task.timeline.index_at(elapsed_s)
 
     def _set_rate(self, fault: Fault, probability: float) -> None:
         rates = [(f, p) for f, p in self._rates if f != fault]
@@ -174,12 +195,9 @@ class Simulation:
         if not task_id:
             return envelope(422, "taskId is required")
         task = self._tasks.get(task_id)
-        elapsed_s = (
-            0.0 if task is None else (self._clock() - task.created_at) / self.scale
-        )
-        if task is None or elapsed_s < task.timeline.not_found_s:
+        step = None if task is None else self._step_now(task)
+        if task is None or step is None:
             return self._error(404)
-        step = task.timeline.index_at(elapsed_s)
         raw_status = None
         if fault is not None and fault.kind == "regress":
             step -= fault.steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any, Final
@@ -13,7 +14,7 @@ from suno_async.testing._faults import Fault
 from suno_async.testing._timeline import INSTRUMENTAL, LYRICS, Timeline, TrackSpec
 from suno_async.testing._wire import model_family
 
-__all__ = ["SimTask", "fit_to_request", "track_id"]
+__all__ = ["SimTask", "SimulatedTask", "fit_to_request", "track_id"]
 
 _NAMESPACE: Final = uuid.UUID("6f1c2b0e-5a57-4c1e-9d8e-2f2f5e0b7a11")
 _MILESTONES: Final = {
@@ -56,6 +57,36 @@ def fit_to_request(timeline: Timeline, param: Mapping[str, Any]) -> Timeline:
     )
 
 
+@attrs.frozen(kw_only=True)
+class SimulatedTask:
+    """One task the simulator holds, as of when it was asked for.
+
+    ``operation_type`` is the record's ``operationType``: the endpoint that
+    made the task (``"generate"``, ``"extend"``... see ``CREATE_PATHS``), or
+    what ``add_task`` said. ``param_raw`` is the creation request as the
+    record's ``param`` string shows it, and :attr:`param` that string
+    decoded. ``created_at`` is the creation time on the server's clock (as
+    ``LoggedRequest.at``). ``status`` is the raw status record-info answers
+    now, faults aside; ``None`` while it still answers 404
+    (``Timeline.not_found_s``). ``track_ids`` are the ids its tracks have
+    in records and media URLs.
+    """
+
+    task_id: str
+    operation_type: str
+    param_raw: str
+    created_at: float
+    timeline: Timeline
+    track_ids: tuple[str, ...]
+    status: str | None
+
+    @property
+    def param(self) -> dict[str, Any]:
+        """The creation request, decoded from ``param_raw`` (a fresh dict)."""
+        param: dict[str, Any] = json.loads(self.param_raw)
+        return param
+
+
 @attrs.define(kw_only=True)
 class SimTask:
     """A task the simulator knows: created at ``created_at`` on the server's clock."""
@@ -74,6 +105,18 @@ class SimTask:
     def track_ids(self) -> tuple[str, ...]:
         return tuple(
             track_id(self.task_id, i) for i in range(len(self.timeline.tracks))
+        )
+
+    def snapshot(self, step: int | None) -> SimulatedTask:
+        """The task as of timeline step ``step`` (``None``: not found yet)."""
+        return SimulatedTask(
+            task_id=self.task_id,
+            operation_type=self.operation_type,
+            param_raw=self.param_raw,
+            created_at=self.created_at,
+            timeline=self.timeline,
+            track_ids=self.track_ids,
+            status=None if step is None else self.timeline.steps[step].status,
         )
 
     def next_scripted(self) -> tuple[bool, Fault | None]:

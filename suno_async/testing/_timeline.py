@@ -6,7 +6,6 @@ Offsets are *task seconds* after creation; the server multiplies them by its
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterable
 from typing import Final, TypeAlias
@@ -14,6 +13,7 @@ from typing import Final, TypeAlias
 import attrs
 
 from suno_async._core.models import TaskStatus
+from suno_async.testing._faults import check_seconds
 
 __all__ = ["FAILURE_DEFAULTS", "Step", "Timeline", "TrackSpec"]
 
@@ -60,10 +60,7 @@ class Step:
 
     @at_s.validator
     def _check_at(self, _: attrs.Attribute[float], value: float) -> None:
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(
-                f"a step's offset must be a finite number >= 0, not {value}"
-            )
+        check_seconds("a step's offset", value)
 
 
 StepLike: TypeAlias = "Step | tuple[float, str | TaskStatus]"
