@@ -45,7 +45,9 @@ from suno_async._core.policies import RETRY_AFTER_MAX_S
 from suno_async._io.http import (
     FOREIGN_ERRORS,
     USER_AGENT,
+    ForeignError,
     Transport,
+    nothing_sent,
     parse_retry_after,
 )
 
@@ -537,8 +539,8 @@ async def test_oversized_body_without_content_length(
     exc = await failure(make(max_body_bytes=4096))
     assert (type(exc), str(exc)) == (
         DecodeError,
-        "response body over the 4096-byte cap (stopped reading at 5000 bytes)"
-        " (task t1)",
+        "response body over the 4096-byte cap (stopped reading at 5000 decoded"
+        " bytes) (task t1)",
     )
 
 
@@ -637,9 +639,18 @@ async def test_foreign_exception_is_translated(
     exc = await failure(make())
     timeout = isinstance(foreign, (asyncio.TimeoutError, TimeoutError))
     expected = RequestTimeoutError if timeout else TransportError
-    assert (type(exc), exc.__cause__, exc.task_id) == (expected, foreign, "t1")
+    assert (type(exc), exc.task_id) == (expected, "t1")
     if not timeout:
         assert exc.message == f"{type(foreign).__name__}: {foreign or 'no detail'}"
+    cause = exc.__cause__
+    assert isinstance(cause, ForeignError)
+    qualified = f"{type(foreign).__module__}.{type(foreign).__qualname__}"
+    assert (cause.type_name, str(cause)) == (
+        qualified,
+        f"{qualified}: {foreign}" if str(foreign) else qualified,
+    )
+    assert (cause.__cause__, cause.__context__, cause.__traceback__) == (None,) * 3
+    assert exc.__context__ is None
 
 
 async def test_timeout_message_names_the_limit(
@@ -692,8 +703,13 @@ async def test_connection_refused_for_real(make: Callable[..., Transport]) -> No
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     exc = await failure(make(base_url=f"http://127.0.0.1:{port}"))
-    assert type(exc) is TransportError
-    assert isinstance(exc.__cause__, aiohttp.ClientConnectorError)
+    assert (type(exc), exc.connected, nothing_sent(exc)) == (
+        TransportError,
+        False,
+        True,
+    )
+    assert isinstance(exc.__cause__, ForeignError)
+    assert exc.__cause__.type_name == "aiohttp.client_exceptions.ClientConnectorError"
 
 
 # --- lifecycle -----------------------------------------------------------------------

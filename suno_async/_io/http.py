@@ -5,12 +5,22 @@ raises an exception from :mod:`suno_async._core.errors` (see
 :func:`~suno_async._core.envelope.read_envelope` for body codes and HTTP statuses).
 Besides those:
 
-* a body over ``max_body_bytes`` (by ``Content-Length`` or as it streams in)
-  is refused with :class:`DecodeError`; it is read in chunks, never whole;
-* connection, TLS and DNS failures raise :class:`TransportError`, timeouts
-  :class:`RequestTimeoutError`, both ``from`` the foreign error
-  (:meth:`Transport._translate` is the only place that translates them);
-  :func:`nothing_sent` tells the failures that prove the request never left.
+* a body over ``max_body_bytes`` is refused with :class:`DecodeError`: by its
+  ``Content-Length``, or as it streams in. The cap counts *decoded* bytes
+  (aiohttp inflates ``Content-Encoding: gzip``/``deflate``/``br``/``zstd``
+  on the fly, and ``Content-Length`` is then the compressed size): the body
+  is read in chunks by :func:`read_capped`, never whole, and reading stops,
+  closing the connection, once more than the cap has arrived (at most the
+  cap plus one 64 KiB chunk is ever held);
+* connection, TLS and DNS failures (and answers aiohttp cannot parse: huge
+  headers, a bad encoding...) raise :class:`TransportError`, timeouts
+  :class:`RequestTimeoutError` (:meth:`Transport._translate` is the only
+  place that translates them); :func:`nothing_sent` tells the failures that
+  prove the request never left;
+* no exception raised here reaches the API key: a foreign error is never
+  chained as such (aiohttp's keep the request's headers), its ``__cause__``
+  is a :class:`ForeignError` holding only its type's name and its message
+  with the key redacted, and its ``__context__`` is empty.
 
 :meth:`Transport.open_media` streams a media file (a CDN URL, without the
 API key) for :mod:`suno_async._io.download`.
@@ -67,13 +77,16 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "FOREIGN_ERRORS",
-    "USER_AGENT",
     "NOT_SENT_ERRORS",
+    "READ_CHUNK_BYTES",
+    "USER_AGENT",
+    "ForeignError",
     "MediaResponse",
     "SlotFactory",
     "Transport",
     "nothing_sent",
     "parse_retry_after",
+    "read_capped",
 ]
 
 logger = logging.getLogger("suno_async")
@@ -92,19 +105,59 @@ USER_AGENT: Final = (
 #: connection could be made (refused, DNS, proxy, TLS handshake, connect
 #: timeout). aiohttp raises them from its connector, before sending.
 NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-_CHUNK_BYTES: Final = 64 * 1024
+#: The most a body is read by at a time, in decoded bytes.
+READ_CHUNK_BYTES: Final = 64 * 1024
 
 
 def nothing_sent(error: BaseException) -> bool:
     """Whether ``error``, raised by :meth:`Transport.request`, proves nothing was sent.
 
     True only for a :class:`TransportError` translated from a failure to
-    connect. A reset, a timeout once connected, or any answer may follow a
-    request that the server received.
+    connect (``connected`` is false), or one built with such a failure as
+    its ``__cause__``. A reset, a timeout once connected, or any answer may
+    follow a request that the server received.
     """
-    return isinstance(error, TransportError) and isinstance(
-        error.__cause__, NOT_SENT_ERRORS
+    return isinstance(error, TransportError) and (
+        not error.connected or isinstance(error.__cause__, NOT_SENT_ERRORS)
     )
+
+
+class ForeignError(Exception):
+    """What a foreign exception said, as the ``__cause__`` of ours.
+
+    aiohttp's errors keep the request they failed (its headers, the API key
+    among them) and chain further errors: the original is never attached.
+    This keeps only strings: ``type_name`` (``module.QualifiedName``) and
+    the message, the API key redacted. It has no ``__cause__``, no
+    ``__context__`` and no traceback.
+    """
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name = type_name
+
+
+async def read_capped(
+    stream: aiohttp.StreamReader, max_bytes: int
+) -> tuple[bytes | None, int]:
+    """Read ``stream`` to its end unless it passes ``max_bytes`` decoded bytes.
+
+    Gives the body and the bytes read, or ``None`` and the bytes read once
+    more than ``max_bytes`` arrived: reading stops there, having held at
+    most ``max_bytes`` plus one :data:`READ_CHUNK_BYTES` chunk. aiohttp's
+    streams (a client response's or a server request's ``content``) give
+    the bytes decoded from their ``Content-Encoding``, so a small compressed
+    body that inflates past the cap is stopped too. The caller closes the
+    connection of a body left unread.
+    """
+    chunks: list[bytes] = []
+    seen = 0
+    while chunk := await stream.read(READ_CHUNK_BYTES):
+        seen += len(chunk)
+        if seen > max_bytes:
+            return None, seen
+        chunks.append(chunk)
+    return b"".join(chunks), seen
 
 
 @attrs.frozen
@@ -252,6 +305,7 @@ class Transport:
         status: int | None = None
         code: int | None = None
         failure = ""
+        error: SunoError | None = None
         try:
             try:
                 async with _time_limit(timeout_s):
@@ -265,7 +319,9 @@ class Transport:
                         task_id=task_id,
                     )
             except FOREIGN_ERRORS as exc:
-                raise self._translate(exc, timeout_s, task_id) from exc
+                error = self._translate(exc, timeout_s, task_id)
+            if error is not None:
+                raise error  # outside the except block: no __context__
             status = answer.status
             data = read_envelope(
                 answer.status,
@@ -329,7 +385,7 @@ class Transport:
                 if middleware is not None:  # a mocked wire skips the middleware
                     await middleware.release_first()
                 body = await self._read_body(response, task_id)
-                reason = response.reason or ""
+                reason = self._redact(response.reason or "")  # a server may echo it
                 return _Answer(response.status, reason, response.headers, body)
         finally:
             if middleware is not None:
@@ -338,24 +394,22 @@ class Transport:
     async def _read_body(
         self, response: aiohttp.ClientResponse, task_id: str | None
     ) -> bytes:
-        """The whole body; one over ``max_body_bytes`` is refused and closed."""
+        """The whole body; one over ``max_body_bytes`` decoded bytes is refused.
+
+        A ``Content-Length`` over the cap is refused unread; any other body
+        is counted as it is decoded (``Content-Length`` is the compressed
+        size under a ``Content-Encoding``, so it is never trusted as the
+        body's size). The connection of a refused body is closed.
+        """
         cap = self._max_body_bytes
         declared = response.content_length
-        if declared is not None and declared <= cap:
-            return await response.read()  # a declared length aiohttp enforces
-        if declared is not None:
+        if declared is not None and declared > cap:
             detail = f"Content-Length {declared}"
         else:
-            chunks: list[bytes] = []
-            seen = 0
-            async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
-                seen += len(chunk)
-                if seen > cap:
-                    break
-                chunks.append(chunk)
-            else:
-                return b"".join(chunks)
-            detail = f"stopped reading at {seen} bytes"
+            body, seen = await read_capped(response.content, cap)
+            if body is not None:
+                return body
+            detail = f"stopped reading at {seen} decoded bytes"
         response.close()
         raise DecodeError(
             f"response body over the {cap}-byte cap ({detail})",
@@ -366,23 +420,37 @@ class Transport:
     def _translate(
         self, exc: BaseException, timeout_s: float, task_id: str | None
     ) -> SunoError:
-        """The one place where foreign exceptions become ours."""
+        """The one place where foreign exceptions become ours.
+
+        The result's ``__cause__`` is a :class:`ForeignError` summing ``exc``
+        up (never ``exc``: it may hold the request's headers); raise it
+        outside the ``except`` block, so that ``exc`` is not its
+        ``__context__`` either.
+        """
+        detail = self._redact(str(exc))
+        error: SunoError
         if self._closed:
             message = "the client was closed during the request"
-            return ClientClosedError(message, task_id=task_id)
-        if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+            error = ClientClosedError(message, task_id=task_id)
+        elif isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
             message = f"request timed out after {timeout_s:g} s"
-            return RequestTimeoutError(
+            error = RequestTimeoutError(
                 message,
                 task_id=task_id,
                 connected=not isinstance(exc, NOT_SENT_ERRORS),
             )
-        detail = self._redact(str(exc)) or "no detail"
-        return TransportError(
-            f"{type(exc).__name__}: {detail}",
-            task_id=task_id,
-            connected=not isinstance(exc, NOT_SENT_ERRORS),
+        else:
+            error = TransportError(
+                f"{type(exc).__name__}: {detail or 'no detail'}",
+                task_id=task_id,
+                connected=not isinstance(exc, NOT_SENT_ERRORS),
+            )
+        foreign = type(exc)
+        error.__cause__ = ForeignError(
+            f"{foreign.__module__}.{foreign.__qualname__}", detail
         )
+        error.__context__ = None
+        return error
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "[redacted]")
@@ -402,11 +470,13 @@ class Transport:
         is for API calls only), following redirects; ``timeout`` bounds the
         whole exchange in seconds, body included. Failures raise
         :class:`TransportError` or :class:`RequestTimeoutError`, here and
-        from :meth:`MediaResponse.read_chunk`.
+        from :meth:`MediaResponse.read_chunk`. The body is not read here: a
+        response left unread (an HTTP error's body) is closed, not drained.
         """
         if self._closed:
             raise ClientClosedError("the client is closed")
         session = self._get_session(None)
+        error: SunoError | None = None
         try:
             response = await session.get(
                 url,
@@ -419,7 +489,9 @@ class Transport:
                 raise_for_status=False,
             )
         except FOREIGN_ERRORS as exc:
-            raise self._translate(exc, timeout, None) from exc
+            error = self._translate(exc, timeout, None)
+        if error is not None:
+            raise error
         try:
             yield MediaResponse(response, lambda e: self._translate(e, timeout, None))
         finally:
@@ -430,7 +502,9 @@ class MediaResponse:
     """An open media response: its status, type and size, and its body in chunks.
 
     ``content_type`` is the media type, lower-cased, without parameters
-    (``None`` without the header); ``content_length`` the declared size.
+    (``None`` without the header); ``content_length`` the declared size,
+    ``None`` when undeclared or under a ``Content-Encoding`` (aiohttp
+    decodes the body: its declared length is not the size of the chunks).
     """
 
     __slots__ = (
@@ -453,11 +527,14 @@ class MediaResponse:
         self.reason = response.reason or ""
         declared = "Content-Type" in response.headers
         self.content_type = response.content_type if declared else None
-        self.content_length = response.content_length
+        encoded = response.headers.get("Content-Encoding", "identity")
+        plain = encoded.strip().lower() in ("", "identity")
+        self.content_length = response.content_length if plain else None
 
     async def read_chunk(self) -> bytes:
-        """The body's next chunk (64 KiB at most); ``b""`` at its end."""
+        """The body's next chunk (64 KiB at most, decoded); ``b""`` at its end."""
         try:
-            return await self._response.content.read(_CHUNK_BYTES)
+            return await self._response.content.read(READ_CHUNK_BYTES)
         except FOREIGN_ERRORS as exc:
-            raise self._translate(exc) from exc
+            error = self._translate(exc)
+        raise error
