@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import hashlib
 import itertools
 import logging
 import os
@@ -20,6 +22,7 @@ from suno_async import (
     TaskRecord,
     Track,
 )
+from suno_async._core.errors import LocalFileError
 from suno_async.testing import FakeSunoServer, Fault, Timeline
 from suno_async.testing._files import media_for
 
@@ -499,10 +502,90 @@ async def test_a_closed_client_refuses_downloads(
 async def test_the_destination_must_be_a_folder(
     transport: SunoClient, record: TaskRecord, tmp_path: Path
 ) -> None:
-    """A file where the folder should be: NotADirectoryError."""
+    """A file where the folder should be: LocalFileError (ENOTDIR), also an OSError."""
     blocker = tmp_path / "out"
     blocker.write_bytes(b"")
-    with pytest.raises(
-        NotADirectoryError, match="the download destination is not a folder"
-    ):
+    with pytest.raises(LocalFileError) as caught:
         await download(transport, record, blocker)
+    error = caught.value
+    assert isinstance(error, OSError)
+    assert isinstance(error.__cause__, NotADirectoryError)
+    assert (error.errno, error.filename, error.saved, error.task_id) == (
+        errno.ENOTDIR,
+        str(blocker),
+        (),
+        record.task_id,
+    )
+    assert str(error) == (
+        f"cannot save into {blocker}: [Errno {errno.ENOTDIR}] "
+        f"the download destination is not a folder: '{blocker}' (task {TASK})"
+    )
+
+
+async def test_hostile_ids_still_give_short_distinct_names(
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
+) -> None:
+    """Two 1,000-character ids sharing a title and a prefix: a hash, not the id."""
+    url = record.tracks[0].audio_url
+    first, second = "a" * 1000, "a" * 999 + "b"
+    tracks = [Track(id=i, title="Same", audio_url=url) for i in (first, second)]
+    paths = await download(transport, tracks, tmp_path)
+    digest = hashlib.sha256(second.encode()).hexdigest()[:16]
+    assert [p.name for p in paths] == ["Same-aaaaaaaa.mp3", f"Same-{digest}.mp3"]
+    assert [p.read_bytes() for p in paths] == [MP3, MP3]
+
+
+async def test_a_file_system_refusal_keeps_what_was_saved(
+    transport: SunoClient, record: TaskRecord, tmp_path: Path
+) -> None:
+    """The folder vanishing mid-call: LocalFileError naming the files saved before."""
+    folder = tmp_path / "out"
+    starts: list[int] = []
+
+    def move_folder_on_the_second_file(done: int, total: int | None) -> None:
+        if done == 0:
+            starts.append(done)
+            if len(starts) == 2:
+                folder.rename(tmp_path / "moved")
+
+    with pytest.raises(DownloadError) as caught:
+        await download(
+            transport, record, folder, on_progress=move_folder_on_the_second_file
+        )
+    error = caught.value
+    one, two = record.tracks
+    assert isinstance(error, LocalFileError)
+    assert isinstance(error, OSError)
+    assert (error.errno, error.track_id, error.saved) == (
+        errno.ENOENT,
+        two.id,
+        (folder / name(one),),
+    )
+    assert isinstance(error.__cause__, FileNotFoundError)
+    assert str(error).startswith(
+        f"could not save the audio of track {two.id} as {folder / name(two)}: "
+    )
+    assert name(one) in listing(tmp_path / "moved")
+
+
+async def test_a_full_disk_is_a_local_file_error(
+    transport: SunoClient,
+    record: TaskRecord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write or sync refused by the disk stops the call; no .part is left."""
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    one = record.tracks[0]
+    with pytest.raises(LocalFileError) as caught:
+        await download(transport, one, tmp_path)
+    assert (caught.value.errno, caught.value.strerror, caught.value.saved) == (
+        errno.ENOSPC,
+        "No space left on device",
+        (),
+    )
+    assert listing(tmp_path) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from suno_async import InvalidArgumentError, TaskRecord, TaskStatus, Track
 from suno_async._core.download_plan import (
     FALLBACK_TITLE,
+    MAX_ID_CHARS,
     MAX_TITLE_BYTES,
     Job,
     check_settings,
@@ -27,6 +29,8 @@ from suno_async._core.download_plan import (
 from suno_async._core.errors import DownloadError
 
 TRACK_ID = "3900e58f-9522-5dbd-a4dd-2fd4ab5c44e5"
+SHA_65_A = hashlib.sha256(b"a" * 65).hexdigest()
+SHA_SURROGATES = hashlib.sha256(b"\xed\xa0\x80\xed\xbf\xbf").hexdigest()
 CDN = "https://cdn.example.com"
 
 
@@ -92,6 +96,9 @@ def test_safe_title_invariants(title: str) -> None:
         pytest.param(TRACK_ID, None, TRACK_ID, id="whole"),
         pytest.param("../a b/c", 8, "abc", id="unsafe-dropped"),
         pytest.param("///", 8, "732c4e97", id="nothing-left-hashed"),
+        pytest.param("a" * 64, None, "a" * 64, id="whole-up-to-64"),
+        pytest.param("a" * 65, None, SHA_65_A[:16], id="longer-hashed"),
+        pytest.param("\ud800\udfff", None, SHA_SURROGATES, id="lone-surrogates"),
     ],
 )
 def test_safe_id(track_id: str, chars: int | None, expected: str) -> None:
@@ -310,3 +317,31 @@ def test_job_paths_stay_in_the_folder(tmp_path: Path) -> None:
     job = plan([track("../../x", "../../etc/passwd")], "audio")[0]
     assert (tmp_path / f"{job.stem}.mp3").parent == tmp_path
     assert job.stem == "etc passwd-x"
+
+
+def test_long_ids_give_a_hash_not_the_whole_id() -> None:
+    """Two 1,000-character ids with one title and prefix: the later one is hashed."""
+    long_a, long_b = "a" * 1000, "a" * 999 + "b"
+    stems = [
+        job.stem for job in plan([track(long_a, "S"), track(long_b, "S")], "audio")
+    ]
+    assert stems == [
+        "S-aaaaaaaa",
+        f"S-{hashlib.sha256(long_b.encode()).hexdigest()[:16]}",
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1), st.text() | st.none()), min_size=1, max_size=12
+    )
+)
+def test_plan_names_are_bounded_and_distinct_whatever_the_ids(
+    pairs: list[tuple[str, str | None]],
+) -> None:
+    """Any ids and titles: stems are unique (without case) and short in bytes."""
+    tracks = [track(track_id, title) for track_id, title in pairs]
+    stems = [job.stem for job in plan(tracks, "audio")]
+    assert len({stem.casefold() for stem in stems}) == len(stems)
+    longest = MAX_TITLE_BYTES + len("-") + MAX_ID_CHARS + len("-99")
+    assert all(len(stem.encode()) <= longest for stem in stems)

@@ -26,6 +26,7 @@ __all__ = [
     "FALLBACK_TITLE",
     "ID_CHARS",
     "KINDS",
+    "MAX_ID_CHARS",
     "MAX_TITLE_BYTES",
     "DownloadKind",
     "Job",
@@ -50,6 +51,10 @@ MAX_TITLE_BYTES: Final = 100
 FALLBACK_TITLE: Final = "track"
 #: How many characters of the track id a file name shows.
 ID_CHARS: Final = 8
+#: The most characters of a whole track id a file name shows; a longer id
+#: is shown as a hash (16 hex digits of its SHA-256).
+MAX_ID_CHARS: Final = 64
+_HASH_CHARS: Final = 16
 _SHOWN_URL_CHARS: Final = 120
 # Separators and what Windows forbids in names: they become spaces.
 _SEPARATORS: Final = frozenset('/\\:*?"<>|')
@@ -101,11 +106,15 @@ def safe_title(title: str | None, *, max_bytes: int = MAX_TITLE_BYTES) -> str:
 def safe_id(track_id: str, *, chars: int | None = ID_CHARS) -> str:
     """The track id's ASCII letters, digits, ``-`` and ``_``, cut to ``chars``.
 
-    An id with none of those gives a short hash of itself instead.
+    An id with none of those gives a hash of itself instead. ``chars=None``
+    asks for the whole id: one keeping more than :data:`MAX_ID_CHARS`
+    characters gives 16 hex digits of its hash instead, so that a name
+    stays short whatever the id.
     """
-    kept = "".join(ch for ch in track_id if ch in _ID_ALPHABET)
-    if not kept:
-        kept = hashlib.sha256(track_id.encode()).hexdigest()
+    digest = hashlib.sha256(track_id.encode(errors="surrogatepass")).hexdigest()
+    kept = "".join(ch for ch in track_id if ch in _ID_ALPHABET) or digest
+    if chars is None:
+        return kept if len(kept) <= MAX_ID_CHARS else digest[:_HASH_CHARS]
     return kept[:chars]
 
 
@@ -214,9 +223,11 @@ def plan(
     """One job per distinct track id, in order, with a unique file stem.
 
     The stem is ``<safe title>-<first 8 id characters>``; when two tracks
-    share both, the later ones use the whole id (then a counter). Stems are
-    compared without case, as some file systems do. A track without an
-    http(s) URL of the kind raises :class:`DownloadError`.
+    share both, the later ones use the whole id (a hash of it past
+    :data:`MAX_ID_CHARS` characters), then a counter. A stem is thus at
+    most ``MAX_TITLE_BYTES + MAX_ID_CHARS`` bytes and a counter, whatever
+    the ids. Stems are compared without case, as some file systems do. A
+    track without an http(s) URL of the kind raises :class:`DownloadError`.
     """
     distinct: dict[str, Track] = {}
     for track in tracks:

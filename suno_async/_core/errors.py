@@ -31,7 +31,8 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     ├── WebhookError                  bad callback payload
     │   └── WebhookSignatureError     missing, forged or stale signature
     └── DownloadError                 a file could not be saved (.reasons .saved)
-        └── DestinationExistsError    the file exists (also FileExistsError)
+        ├── DestinationExistsError    the file exists (also FileExistsError)
+        └── LocalFileError            the file system refused (also OSError)
 
 Messages never contain the API key or a webhook key.
 """
@@ -60,6 +61,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "LocalFileError",
     "MediaFetchError",
     "NotFoundError",
     "RateLimitError",
@@ -404,3 +406,26 @@ class DestinationExistsError(DownloadError, FileExistsError):
         )
         self.path = path
         self.filename = str(path)
+
+
+class LocalFileError(DownloadError, OSError):
+    """The local file system refused: permission, a full disk, not a folder...
+
+    ``errno``, ``strerror`` and ``filename`` are the refusal's (it is also
+    the ``__cause__``); ``saved`` lists the files saved before it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: OSError,
+        task_id: str | None = None,
+        track_id: str | None = None,
+        saved: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(message, task_id=task_id, track_id=track_id, saved=saved)
+        self.errno = error.errno
+        self.strerror = error.strerror
+        self.filename = error.filename
+        self.__cause__ = error

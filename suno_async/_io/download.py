@@ -16,7 +16,13 @@ For each track, the URLs of the kind are tried in order (audio:
   lock makes a close wait for a write still running after a cancellation),
   synced to disk, then hard-linked to the final name (so a file that
   appeared meanwhile is never replaced unless ``overwrite``); any failure
-  or cancellation removes the temporary file.
+  or cancellation removes the temporary file;
+* the local file system's refusals (permission, a full disk, a name too
+  long, a destination that is not a folder) raise :class:`LocalFileError`
+  (also an ``OSError``), with the files already saved, and stop the call.
+
+Every failure is a :class:`DownloadError` (or :class:`InvalidArgumentError`
+for impossible settings): ``saved`` lists what the call had saved.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import inspect
 import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO, Final, TypeAlias
+from typing import BinaryIO, Final, TypeAlias, TypeVar
 
 import attrs
 
@@ -47,6 +54,7 @@ from suno_async._core.download_plan import (
 from suno_async._core.errors import (
     DestinationExistsError,
     DownloadError,
+    LocalFileError,
     TransportError,
 )
 from suno_async._core.models import TaskRecord, Track
@@ -83,6 +91,7 @@ class DownloadSettings:
 
 
 _BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})
+_T = TypeVar("_T")
 
 
 class _URLFailed(Exception):
@@ -103,7 +112,12 @@ async def download(
     kind = settings.kind
     check_settings(kind, settings.max_bytes, settings.timeout)
     jobs = plan(tracks, kind, task_id=task_id)
-    folder = _folder(dest)
+    try:
+        folder = _folder(dest)
+    except OSError as exc:
+        raise LocalFileError(
+            f"cannot save into {os.fspath(dest)!s}: {exc}", error=exc, task_id=task_id
+        ) from exc
     if not settings.overwrite:  # before any request, if the extension is predictable
         for job in jobs:
             predicted = folder / f"{job.stem}.{extension(kind, None, job.urls[0])}"
@@ -186,7 +200,7 @@ class _Saver:
     ) -> Path:
         """Stream the body to a temporary file, then move it to ``final``."""
         temporary = final.with_name(f".{secrets.token_hex(8)}.part")
-        file = _create(temporary)
+        file = self._local(job, final, _create, temporary)
         try:
             done, total = 0, media.content_length
             await self._progress(0, total)
@@ -194,18 +208,19 @@ class _Saver:
                 done += len(chunk)
                 if done > self._settings.max_bytes:
                     raise self._too_large(job, url, f"stopped at {done} bytes")
-                await asyncio.to_thread(file.write, chunk)
+                await self._local_async(job, final, file.write, chunk)
                 await self._progress(done, total)
             if done == 0:
                 raise _URLFailed("the body is empty")
-            await asyncio.to_thread(_sync, file)
-            file.close()
-            if not _place(temporary, final, overwrite=self._settings.overwrite):
+            await self._local_async(job, final, _sync, file)
+            self._local(job, final, file.close)
+            place = functools.partial(_place, overwrite=self._settings.overwrite)
+            if not self._local(job, final, place, temporary, final):
                 raise self._exists(job, final)
         except BaseException:
             with contextlib.suppress(OSError):
                 file.close()  # waits for a write still running in its thread
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
         logger.debug("saved %s (%d bytes) from %s", final, done, shown_url(url))
@@ -232,6 +247,34 @@ class _Saver:
         reason = f"{shown_url(url)}: over the {cap}-byte cap ({detail})"
         message = f"the {kind} of track {job.track.id} is too large: {reason}"
         return self._error(message, job, [reason])
+
+    def _local(
+        self, job: Job, final: Path, call: Callable[..., _T], *args: object
+    ) -> _T:
+        """``call(*args)``, its ``OSError`` raised as :class:`LocalFileError`."""
+        try:
+            return call(*args)
+        except OSError as exc:
+            raise self._local_error(job, final, exc) from exc
+
+    async def _local_async(
+        self, job: Job, final: Path, call: Callable[..., object], *args: object
+    ) -> None:
+        """``call(*args)`` in a worker thread, as :meth:`_local`."""
+        try:
+            await asyncio.to_thread(call, *args)
+        except OSError as exc:
+            raise self._local_error(job, final, exc) from exc
+
+    def _local_error(self, job: Job, final: Path, exc: OSError) -> LocalFileError:
+        return LocalFileError(
+            f"could not save the {self._settings.kind} of track {job.track.id} "
+            f"as {final}: {exc}",
+            error=exc,
+            task_id=self._task_id,
+            track_id=job.track.id,
+            saved=tuple(self.saved),
+        )
 
     def _exists(self, job: Job, final: Path) -> DestinationExistsError:
         return DestinationExistsError(
