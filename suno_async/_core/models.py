@@ -1,16 +1,18 @@
 """The SDK's value types: statuses, tracks, task records, events and outcomes.
 
 All are frozen, keyword-only attrs classes. How they are read from the wire
-lives in :mod:`suno_async._core.convert`, not here.
+lives in :mod:`suno_async._core.convert`, and how ``to_dict``/``from_dict``
+write and read them in :mod:`suno_async._core.serialize`, not here.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
@@ -18,12 +20,34 @@ __all__ = ["TaskEvent", "TaskOutcome", "TaskRecord", "TaskStatus", "Track"]
 
 CHECKPOINT_VERSION: Final = 1
 
+_M = TypeVar("_M")
+
+
+class _Serializer(Protocol):
+    """What the models' ``to_dict``, ``to_json`` and ``from_dict`` call."""
+
+    def to_dict(self, model: object, /) -> dict[str, Any]: ...
+
+    def to_json(self, model: object, /) -> str: ...
+
+    def from_dict(self, cls: type[_M], data: Mapping[str, Any], /) -> _M: ...
+
+
+def _serializer() -> _Serializer:
+    """:mod:`suno_async._core.serialize`, imported on first use.
+
+    It imports this module and the error tree, whose annotations name these
+    models: a static import here would close an import cycle.
+    """
+    return cast("_Serializer", importlib.import_module("suno_async._core.serialize"))
+
 
 class TaskStatus(str, enum.Enum):
     """A task's status, as record-info reports it.
 
     Statuses the SDK does not know decode as :attr:`UNKNOWN` (the raw string
     stays on :attr:`TaskRecord.status_raw`) and count as still running.
+    ``to_dict`` writes a status as its value; ``TaskStatus(value)`` reads it.
     """
 
     PENDING = "PENDING"
@@ -112,6 +136,19 @@ class Track:
         urls = self.audio_urls
         return urls[0] if urls else None
 
+    def to_dict(self) -> dict[str, Any]:
+        """This track as JSON types: ``created_at`` ISO 8601, ``tags`` a list."""
+        return _serializer().to_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON, keys sorted."""
+        return _serializer().to_json(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Track:
+        """The track :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
+        return _serializer().from_dict(cls, data)
+
 
 @attrs.frozen(kw_only=True)
 class TaskRecord:
@@ -137,6 +174,28 @@ class TaskRecord:
     error_message: str | None = None
     created_at: datetime | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This record as JSON types, ``param``, ``param_raw`` and ``raw`` included.
+
+        Statuses are their values, datetimes ISO 8601 strings with their
+        offset, tracks dicts; an unknown status keeps its string in
+        ``status_raw``. :meth:`from_dict` gives back an equal record.
+        """
+        return _serializer().to_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON, keys sorted."""
+        return _serializer().to_json(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskRecord:
+        """The record :meth:`to_dict` wrote.
+
+        Unknown keys are ignored. Raises :class:`DecodeError` naming each
+        wrong or missing field (``... @ $.tracks[0].id``).
+        """
+        return _serializer().from_dict(cls, data)
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +233,22 @@ class TaskEvent:
             separators=(",", ":"),
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """This event as JSON types, its record as :meth:`TaskRecord.to_dict`.
+
+        For resuming a wait, :meth:`checkpoint` is smaller.
+        """
+        return _serializer().to_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON, keys sorted."""
+        return _serializer().to_json(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskEvent:
+        """The event :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
+        return _serializer().from_dict(cls, data)
+
 
 @attrs.frozen(kw_only=True)
 class TaskOutcome:
@@ -194,3 +269,27 @@ class TaskOutcome:
             raise self.error
         assert self.record is not None
         return self.record
+
+    def to_dict(self) -> dict[str, Any]:
+        """This outcome as JSON types; an error as a dict.
+
+        An SDK error is ``{"type": "TaskFailedError", "message": ...}`` and
+        the attributes it carries (``task_id``, ``code``, ``record``...);
+        another exception only its type's name and ``str()``.
+        """
+        return _serializer().to_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON, keys sorted."""
+        return _serializer().to_json(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskOutcome:
+        """The outcome :meth:`to_dict` wrote; :class:`DecodeError` if malformed.
+
+        An SDK error comes back as a new exception of its class with the same
+        ``str()`` and attributes (exceptions compare by identity, so not
+        ``==``); another exception as a :class:`SunoError` whose message
+        starts with its type's name.
+        """
+        return _serializer().from_dict(cls, data)
