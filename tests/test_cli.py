@@ -10,12 +10,14 @@ keeps serving it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import json
 import os
 import re
 import runpy
 import socket
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,6 +29,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
+from rich.text import Text
 
 import suno_async
 from suno_async import SunoClient, TaskStatus
@@ -41,6 +44,7 @@ from suno_async._core.errors import (
     DownloadError,
     InvalidArgumentError,
     InvalidRequestError,
+    LocalFileError,
     RequestTimeoutError,
     SunoError,
     TaskNotFoundError,
@@ -48,16 +52,19 @@ from suno_async._core.errors import (
     WaitTimeoutError,
 )
 from suno_async._core.models import TaskRecord, Track
-from suno_async._core.providers import PROVIDERS
+from suno_async._core.providers import PROVIDERS, RECORD_INFO_PATH
 from suno_async.cli._app import Settings, cli, demo_exit_code, execute
 from suno_async.cli._board import Board
 from suno_async.cli._demo import DemoResult
-from suno_async.cli._display import RichDisplay, plain_console
-from suno_async.cli._exit import ExitCode, exit_code_for, worst
+from suno_async.cli._display import RichDisplay, plain_console, safe_text
+from suno_async.cli._exit import ExitCode, OutputClosed, exit_code_for, worst
 from suno_async.cli._files import downloadable, save_tracks, size_text
 from suno_async.cli._json_lines import JsonLines
 from suno_async.cli._main import main
+from suno_async.cli._polls import PollCounter
 from suno_async.cli._redact import Redactor
+from suno_async.cli._tables import progress_table
+from suno_async.cli._terminal import UNSAFE, printable
 from suno_async.testing import FakeSunoServer, Fault, Timeline, TrackSpec
 
 KEY = "test-key"
@@ -505,7 +512,8 @@ def test_in_process_missing_key() -> None:
 
 
 def test_summary_of_tasks_without_audio() -> None:
-    """The summary describes tasks that made nothing and lists no audio."""
+    """The summary describes tasks that made nothing and lists no audio; a
+    timeout without a record names no status (none was read)."""
     board = Board(["t1", "t2"])
     board.finish("t1", error=WaitTimeoutError("t1", timeout=2.0, polls=3))
     board.finish("t2", record=attrs.evolve(_record("SUCCESS"), tracks=(Track(id="x"),)))
@@ -517,7 +525,7 @@ def test_summary_of_tasks_without_audio() -> None:
     assert lines[0] == []
     assert lines[1] == ["Task", "Result", "Polls", "Time", "Title", "Length"]
     assert lines[3][:3] == ["t1", "timeout", "3"]
-    assert " ".join(lines[3][5:]) == "not done within 2 s (last status PENDING)"
+    assert " ".join(lines[3][5:]) == "not done within 2 s (no status read)"
     assert lines[4][:3] == ["t2", "success", "0"]
     assert lines[5:] == [["the", "end"]]
 
@@ -1091,7 +1099,10 @@ async def test_download_into_a_file_exits_5(
     run = await invoke_async(at(fake_suno, "download", task_id, "-o", str(target)))
 
     assert run.code == ExitCode.FILE_ERROR
-    assert run.stderr == f"error: [Errno 20] Not a directory: '{target}'\n"
+    assert run.stderr == (
+        f"error: cannot save into {target}: [Errno 20] Not a directory: "
+        f"'{target}' (task {task_id})\n"
+    )
 
 
 @pytest.mark.parametrize("provider", ["apikley", "kie", "sunoapi"])
@@ -1196,6 +1207,11 @@ def _record(status: str = "GENERATE_AUDIO_FAILED") -> TaskRecord:
         pytest.param(DownloadError("HTTP 404"), 4, id="download"),
         pytest.param(DestinationExistsError(Path("a.mp3")), 5, id="file-exists"),
         pytest.param(PermissionError(13, "denied"), 5, id="file-system"),
+        pytest.param(
+            LocalFileError("refused", error=PermissionError(13, "denied")),
+            5,
+            id="local-file",
+        ),
         pytest.param(ConnectionResetError(), 6, id="connection"),
         pytest.param(KeyboardInterrupt(), 130, id="interrupt"),
         pytest.param(BrokenPipeError(), 141, id="broken-pipe"),
@@ -1327,3 +1343,403 @@ async def test_the_base_url_may_come_from_the_environment(
         env={"SUNO_BASE_URL": fake_suno.url, "SUNO_API_KEY": KEY},
     )
     assert (run.code, run.lines()[0]["task_id"]) == (0, task_id)
+
+
+# --- global options anywhere ------------------------------------------------------
+
+GLOBAL_OPTIONS = ("--api-key", "--base-url", "--provider", "--json", "--verbose")
+
+
+@pytest.mark.integration
+async def test_global_options_may_follow_the_command(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """``status ID --base-url URL --api-key KEY --json`` works as if they came first."""
+    task_id = fake_suno.add_task(timeline=DONE)
+
+    run = await run_process(
+        "status", task_id, "--base-url", fake_suno.url, "--api-key", KEY, "--json"
+    )
+
+    assert (run.code, run.stderr) == (0, "")
+    assert [(line["type"], line["task_id"]) for line in run.lines()] == [
+        ("record", task_id)
+    ]
+
+
+@pytest.mark.integration
+async def test_the_option_after_the_command_wins(fake_suno: FakeSunoServer) -> None:
+    """Given before and after ``wait``, the later --base-url and --api-key are used."""
+    task_id = fake_suno.add_task(timeline=QUICK)
+
+    run = await run_process(
+        "--base-url", "http://127.0.0.1:1", "--api-key", "sk-wrong",
+        "wait", task_id, "--base-url", fake_suno.url, "--api-key", KEY,
+    )  # fmt: skip
+
+    assert (run.code, run.stderr) == (0, "")
+    assert run.stdout.splitlines()[-1] == "1 task: 1 success."
+
+
+async def test_provider_after_the_command() -> None:
+    """``credits --provider sunoapi`` asks sunoapi.org's credits path."""
+    async with FakeSunoServer(provider="sunoapi", credits=5) as server:
+        run = await invoke_async(
+            ["--provider", "kie", "credits", *at(server), "--provider", "sunoapi"]
+        )
+        paths = [r.path for r in server.requests()]
+
+    assert (run.code, run.stdout) == (0, "5\n")
+    assert paths == [PROVIDERS["sunoapi"].credits_path]
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_lists_the_global_options_once(name: str) -> None:
+    """Each command's help lists every global option exactly once, after its own."""
+    run = invoke([name, "--help"])
+
+    assert run.code == 0
+    listed = run.stdout.split("Options:")[1]
+    options = re.findall(r"^ +(?:-\w, )?(--[\w-]+)", listed, re.M)
+    assert [o for o in options if o in GLOBAL_OPTIONS] == list(GLOBAL_OPTIONS)
+    assert options[-len(GLOBAL_OPTIONS) - 1 :] == [*GLOBAL_OPTIONS, "--help"]
+
+
+def test_group_help_says_global_options_may_follow() -> None:
+    """The group's help lists each global option once and says where they go."""
+    run = invoke(["--help"])
+
+    listed = run.stdout.split("Options:")[1]
+    options = re.findall(r"^ +(?:-\w, )?(--[\w-]+)", listed, re.M)
+    assert [o for o in options if o in GLOBAL_OPTIONS] == list(GLOBAL_OPTIONS)
+    assert "may also follow the command's name" in run.stdout
+    assert "the one after the command wins" in run.stdout
+
+
+# --- honest polls and statuses -----------------------------------------------------
+
+
+def record_reads(server: FakeSunoServer, task_id: str) -> int:
+    """How many record-info requests for ``task_id`` the simulator received."""
+    return sum(r.path == RECORD_INFO_PATH for r in server.requests(task_id))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("timeline", "faults", "args", "result"),
+    [
+        pytest.param(QUICK, (), (), "success", id="success"),
+        pytest.param(Timeline.failure(at_s=1.0), (), (), "failed", id="failed"),
+        pytest.param(STUCK, (), ("--timeout", "1.2"), "timeout", id="timeout"),
+        pytest.param(DONE, (Fault.http(401, body="json"),), (), "error", id="refused"),
+        pytest.param(
+            # aiohttp resends a GET once on a reset: the SDK sees one poll.
+            QUICK,
+            (Fault.reset(), Fault.reset()),
+            (),
+            "success",
+            id="resets",
+        ),
+    ],
+)
+async def test_wait_counts_the_polls_the_service_received(
+    fake_suno: FakeSunoServer,
+    timeline: Timeline,
+    faults: tuple[Fault, ...],
+    args: tuple[str, ...],
+    result: str,
+) -> None:
+    """Every outcome's ``polls`` is the number of record-info requests that
+    reached the service (its request log), in JSON and in the plain summary."""
+    task_id = fake_suno.add_task(timeline=timeline, faults=faults)
+    other = fake_suno.add_task(timeline=timeline, faults=faults)
+
+    run = await run_process(*at(fake_suno, "wait", task_id, "--json", *args))
+    plain = await run_process(*at(fake_suno, "wait", other, *args))
+
+    [outcome] = [line for line in run.lines() if line["type"] == "outcome"]
+    assert outcome["result"] == result
+    assert outcome["polls"] == record_reads(fake_suno, task_id) > 0
+    polls = record_reads(fake_suno, other)
+    assert re.search(rf"^ {other} +{result} +{polls} ", plain.stdout, re.M)
+
+
+@pytest.mark.integration
+async def test_wait_on_an_unreachable_service_reads_no_status() -> None:
+    """Nothing listens: no status is claimed (no PENDING) and no poll counted,
+    in the lines, the summary and the JSON outcome."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = ("--base-url", f"http://127.0.0.1:{port}", "--api-key", KEY)
+
+    plain = await run_process(*args, "wait", "t1", "--timeout", "1")
+    lines = await run_process(*args, "wait", "t1", "--timeout", "1", "--json")
+
+    assert (plain.code, lines.code) == (ExitCode.TIMEOUT, ExitCode.TIMEOUT)
+    assert "PENDING" not in plain.stdout + lines.stdout
+    assert plain.stdout.startswith(
+        "t1  timeout: not done within 1 s (no status read) (1.0 s, 0 polls)\n"
+    )
+    assert re.search(r"^ t1 +timeout +0 .*\(no status read\)$", plain.stdout, re.M)
+    [outcome] = [line for line in lines.lines() if line["type"] == "outcome"]
+    assert (outcome["record"], outcome["polls"]) == (None, 0)
+
+
+def test_the_live_table_claims_no_status_before_one_is_read() -> None:
+    """A row without a record shows "no status read", running or ended."""
+    board = Board(["t1", "t2"])
+    board.finish("t2", error=TransportError("reset"))
+    stream = io.StringIO()
+
+    plain_console(stream).print(progress_table(board))
+
+    rows = [line.split(None, 1) for line in stream.getvalue().splitlines()[2:]]
+    assert [(task, rest.startswith("no status read")) for task, rest in rows] == [
+        ("t1", True),
+        ("t2", True),
+    ]
+    assert "PENDING" not in stream.getvalue()
+
+
+# --- service text never reaches the terminal raw ------------------------------------
+
+#: A title change, a screen clear, a clipboard write (OSC 52), a C1 CSI and a
+#: right-to-left override: what a hostile service might send.
+EVIL = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\x9b31m\u202eevil"
+#: What may not reach a terminal from the service, as bytes.
+RAW = (b"\x07", b"\x1b]", b"\x1b[2J", "\x9b".encode(), "\u202e".encode())
+
+
+def evil_tasks(server: FakeSunoServer) -> tuple[str, str]:
+    """A task with a hostile title, and one failing with a hostile message."""
+    tracks = (TrackSpec(title=f"Song{EVIL}"), TrackSpec(title="[red]Plain[/red]"))
+    done = server.add_task(timeline=Timeline.success(0, 0, 0, tracks=tracks))
+    failed = server.add_task(
+        timeline=Timeline.failure(at_s=0.0, error_message=f"Broke{EVIL}")
+    )
+    return done, failed
+
+
+async def run_in_terminal(*args: str) -> tuple[int, bytes]:
+    """``python -m suno_async *args`` with a pseudo-terminal as stdout and
+    stderr; its exit status and every byte the terminal received."""
+    environ = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    environ.update(TERM="xterm-256color", COLUMNS="160", LINES="50")
+    master, slave = os.openpty()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "suno_async", *args,
+            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=environ,
+        )  # fmt: skip
+    finally:
+        os.close(slave)
+
+    def read_all() -> bytes:
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: every writer has closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        output = await asyncio.wait_for(asyncio.to_thread(read_all), timeout=30)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    finally:
+        os.close(master)
+    return code, output
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [
+        pytest.param("wait", [ExitCode.TASK_FAILED], id="wait"),
+        pytest.param("status", [0, 0], id="status"),
+    ],
+)
+async def test_service_text_never_acts_on_the_terminal(
+    fake_suno: FakeSunoServer, command: str, codes: list[int]
+) -> None:
+    """On a terminal, the service's escape sequences arrive as visible text
+    (the live table, the summary, the record, the ``error:`` line); rich's own
+    colours still do."""
+    done, failed = evil_tasks(fake_suno)
+
+    if command == "wait":
+        runs = [await run_in_terminal(*at(fake_suno, "wait", done, failed))]
+    else:
+        runs = [
+            await run_in_terminal(*at(fake_suno, "status", t)) for t in (done, failed)
+        ]
+    output = b"".join(out for _, out in runs)
+
+    assert [code for code, _ in runs] == codes
+    assert [raw for raw in RAW if raw in output] == []
+    assert re.search(rb"\x1b\[[0-9;]*m", output)  # rich's SGR colours
+    assert b"Song\\x1b]0;pwned" in output
+    assert b"Broke\\x1b]0;pwned" in output
+    assert b"[red]Plain[/red]" in output  # not read as markup
+
+
+async def test_stderr_lines_and_logs_are_printable(fake_suno: FakeSunoServer) -> None:
+    """The ``error:`` line and ``-v`` logs show the service's controls escaped."""
+    _, failed = evil_tasks(fake_suno)
+
+    run = await invoke_async(at(fake_suno, "wait", failed, "-v"))
+
+    assert run.code == ExitCode.TASK_FAILED
+    assert not UNSAFE & set(run.stdout + run.stderr)
+    assert run.stderr.endswith(
+        f"failed: GENERATE_AUDIO_FAILED (error code 501): Broke{printable(EVIL)}\n"
+    )
+
+
+async def test_json_lines_carry_no_control_characters(
+    fake_suno: FakeSunoServer,
+) -> None:
+    """JSON lines are plain ASCII; the service's text comes back intact."""
+    done, failed = evil_tasks(fake_suno)
+
+    run = await invoke_async(at(fake_suno, "wait", "--json", done, failed))
+
+    assert set(run.stdout) <= {*map(chr, range(32, 127)), "\n"}
+    outcomes = {o["task_id"]: o for o in run.lines() if o["type"] == "outcome"}
+    assert outcomes[done]["record"]["tracks"][0]["title"] == f"Song{EVIL}"
+    assert outcomes[failed]["record"]["error_message"] == f"Broke{EVIL}"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        pytest.param(
+            "plain [b]text[/b]\n\tnext", "plain [b]text[/b]\n\tnext", id="kept"
+        ),
+        pytest.param("a\x1b[2Jb\x07", "a\\x1b[2Jb\\x07", id="c0"),
+        pytest.param("\r\x7f\x9b\x85", "\\x0d\\x7f\\x9b\\x85", id="cr-del-c1"),
+        pytest.param("\u202eabc\u2066\u2028", "\\u202eabc\\u2066\\u2028", id="bidi"),
+        pytest.param("é 音楽 \u200d", "é 音楽 \u200d", id="unicode"),
+    ],
+)
+def test_printable(text: str, shown: str) -> None:
+    """Controls and bidi characters become visible escapes; the rest stays."""
+    assert printable(text) == shown
+    assert printable(shown) == shown
+
+
+def test_safe_text_keeps_styles_in_place() -> None:
+    """Escaping widens the text: its spans move with the characters."""
+    text = Text.assemble(("a\x1bb", "red"), "c", ("d", "bold"))
+
+    safe = safe_text(text)
+
+    assert safe.plain == "a\\x1bbcd"
+    assert [(s.start, s.end, s.style) for s in safe.spans] == [
+        (0, 6, "red"),
+        (7, 8, "bold"),
+    ]
+    assert safe_text(safe) is safe
+
+
+# --- a closed stdout ends quietly ----------------------------------------------------
+
+
+def read_one_line(args: Sequence[str]) -> tuple[int, bytes, str]:
+    """Run the command with stdout in a pipe; read one line, close the pipe,
+    wait. The exit status, the line and stderr."""
+    environ = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    with subprocess.Popen(  # noqa: S603 - our own arguments
+        [sys.executable, "-m", "suno_async", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        line = process.stdout.readline()
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        code = process.wait(timeout=30)
+    return code, line, err
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("status",), id="status"),
+        pytest.param(("wait",), id="wait"),
+        pytest.param(("wait", "--json"), id="wait-json"),
+        pytest.param(("--json", "status"), id="status-json"),
+    ],
+)
+async def test_a_closed_stdout_ends_quietly(
+    fake_suno: FakeSunoServer, args: tuple[str, ...]
+) -> None:
+    """``... | head -n 1``: the reader leaves after a line; the command stops
+    with 0 or 141, nothing on stderr (no traceback)."""
+    long = (TrackSpec(title="x" * 100_000), TrackSpec(title="y" * 100_000))
+    task_id = fake_suno.add_task(timeline=Timeline.success(0.5, 1.0, 1.5, tracks=long))
+
+    code, line, err = await asyncio.to_thread(
+        read_one_line, at(fake_suno, *args, task_id)
+    )
+
+    assert line
+    assert (code in (0, ExitCode.BROKEN_PIPE), err) == (True, "")
+
+
+def test_output_closed_at_the_final_flush(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reader gone by the final flush ends the command with 141, quietly."""
+
+    class Gone(io.StringIO):
+        """Takes the version line; the reader has left by the last flush."""
+
+        flushes = 0
+
+        def flush(self) -> None:
+            self.flushes += 1
+            if self.flushes > 1:
+                raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Gone())
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+
+    assert exited.value.code == ExitCode.BROKEN_PIPE
+    assert capsys.readouterr().err == ""
+
+
+class _ClosedPipe(io.StringIO):
+    """A stdout whose reader has left."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_both_outputs_stop_at_a_closed_pipe() -> None:
+    """The display and the JSON lines raise OutputClosed, and the display
+    prints nothing more afterwards."""
+    display = RichDisplay(plain_console(_ClosedPipe()))
+
+    with pytest.raises(OutputClosed):
+        display.note("first")
+    display.note("second")  # quiet now
+    with pytest.raises(OutputClosed):
+        JsonLines(_ClosedPipe()).emit("note", {})
+    assert exit_code_for(OutputClosed()) == ExitCode.BROKEN_PIPE
+
+
+def test_poll_counter_repr() -> None:
+    """A fresh counter has counted nothing."""
+    assert (repr(PollCounter()), PollCounter().counts()) == (
+        "<PollCounter tasks=0 polls=0>",
+        {},
+    )

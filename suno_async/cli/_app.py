@@ -11,19 +11,20 @@ import random
 
 import click
 
-from suno_async._core.providers import PROVIDERS
 from suno_async._core.version import __version__
 from suno_async.cli._create import credits, download, generate
 from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
 from suno_async.cli._exit import ExitCode, worst
+from suno_async.cli._polls import PollCounter
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
     Output,
     Settings,
     command,
-    common_options,
     error_line,
     execute,
+    global_options,
+    merge,
     report_worst,
     wait_and_summarize,
     wait_options,
@@ -36,44 +37,28 @@ __all__ = ["Settings", "cli", "demo_exit_code", "execute"]
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
-@click.option(
-    "--api-key",
-    metavar="KEY",
-    help="The API key (default: $APIKLEY_API_KEY, then $SUNO_API_KEY). Never printed.",
-)
-@click.option(
-    "--base-url",
-    metavar="URL",
-    help="The service's URL (default: $APIKLEY_BASE_URL or $SUNO_BASE_URL, "
-    "else the provider's).",
-)
-@click.option(
-    "--provider",
-    type=click.Choice(sorted(PROVIDERS)),
-    default="apikley",
-    show_default=True,
-    help="Which service of the API family.",
-)
-@common_options
+@global_options
 @click.version_option(__version__, "--version", prog_name="suno-async")
 @click.pass_context
 def cli(
     ctx: click.Context,
     api_key: str | None,
     base_url: str | None,
-    provider: str,
+    provider: str | None,
     json_output: bool,
     verbose: bool,
 ) -> None:
     """Create, wait for and download Suno tasks; try it with `suno-async demo`.
 
-    --json and -v may also follow the command's name.
+    The options below may also follow the command's name (`suno-async status
+    ID --json`); given in both places, the one after the command wins.
     """
-    ctx.obj = Settings(
+    ctx.obj = merge(
+        ctx,
         api_key=api_key,
         base_url=base_url,
         provider=provider,
-        json=json_output,
+        json_output=json_output,
         verbose=verbose,
     )
 
@@ -107,10 +92,20 @@ async def wait(
     until: str,
     timeout: float,
 ) -> ExitCode:
-    """Wait for tasks, showing each milestone as it comes, then a summary."""
-    async with settings.client() as client:
+    """Wait for tasks, showing each milestone as it comes, then a summary.
+
+    The polls shown are the requests really sent for each task.
+    """
+    polls = PollCounter()
+    async with settings.client(polls) as client:
         board = await wait_and_summarize(
-            settings, output, client, task_ids, until=until, timeout=timeout
+            settings,
+            output,
+            client,
+            task_ids,
+            until=until,
+            timeout=timeout,
+            polls=polls,
         )
     return board.exit_code
 

@@ -33,13 +33,14 @@ def counted(count: int, noun: str) -> str:
 class TaskRow:
     """What is known about one task while the CLI waits for it.
 
-    ``reached`` holds ``(milestone, elapsed_s, inferred)`` per milestone
-    seen; ``finished_s`` is set once the wait has ended, with ``record`` or
-    ``error``.
+    ``status`` is the last status read from the service (``None`` until a
+    record shows one: the CLI never assumes PENDING); ``reached`` holds
+    ``(milestone, elapsed_s, inferred)`` per milestone seen; ``finished_s``
+    is set once the wait has ended, with ``record`` or ``error``.
     """
 
     task_id: str
-    status: str = TaskStatus.PENDING.value
+    status: str | None = None
     reached: list[tuple[TaskStatus, float, bool]] = attrs.field(factory=list)
     polls: int = 0
     record: TaskRecord | None = None

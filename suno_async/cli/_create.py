@@ -19,6 +19,7 @@ from suno_async._core.download_plan import KINDS, DownloadKind
 from suno_async._core.errors import ConfigurationError, InvalidArgumentError
 from suno_async._core.operations import DEFAULT_MODEL, MODEL_LIMITS
 from suno_async.cli._exit import ExitCode
+from suno_async.cli._polls import PollCounter
 from suno_async.cli._run import (
     Output,
     Settings,
@@ -143,7 +144,8 @@ async def generate(
             f"no callback URL: pass --callback-url URL or set {CALLBACK_URL_ENV} "
             "(the service requires one and posts the results to it)"
         )
-    async with settings.client() as client:
+    polls = PollCounter()
+    async with settings.client(polls) as client:
         try:
             task_id = await client.generate(**song)
         except InvalidArgumentError as exc:  # refused before sending
@@ -152,7 +154,13 @@ async def generate(
         if not wait_for_it:
             return ExitCode.OK
         board = await wait_and_summarize(
-            settings, output, client, [task_id], until=until, timeout=timeout
+            settings,
+            output,
+            client,
+            [task_id],
+            until=until,
+            timeout=timeout,
+            polls=polls,
         )
         record = board.rows[task_id].record
         if (

@@ -5,16 +5,22 @@ a progress bar per download; elsewhere (pipes, CI) it prints plain lines
 without colours or control codes. Then a summary table. The tables
 themselves are in :mod:`suno_async.cli._tables`; the output for programs is
 :class:`suno_async.cli._json_lines.JsonLines`.
+
+Everything is printed through a :class:`SafeConsole`: the text it shows
+goes through :func:`~suno_async.cli._terminal.printable` (rich's own styles
+and cursor moves are not text, and stay), and a closed stdout raises
+:class:`~suno_async.cli._exit.OutputClosed`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, TextIO
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.live import Live
 from rich.progress import (
     BarColumn,
@@ -25,10 +31,13 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.segment import Segment
+from rich.text import Span, Text
 
 from suno_async._core.models import TaskEvent, TaskRecord
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow, counted
+from suno_async.cli._exit import OutputClosed
 from suno_async.cli._files import SavedFile, Transfers
 from suno_async.cli._output import OutputBase
 from suno_async.cli._tables import (
@@ -39,8 +48,9 @@ from suno_async.cli._tables import (
     seconds_text,
     summary_table,
 )
+from suno_async.cli._terminal import printable
 
-__all__ = ["RichDisplay", "plain_console"]
+__all__ = ["RichDisplay", "SafeConsole", "plain_console", "safe_text"]
 
 #: How often the live table is redrawn, in seconds.
 REFRESH_S: Final = 0.125
@@ -50,9 +60,54 @@ PLAIN_WIDTH: Final = 4096
 TITLES_MIN_WIDTH: Final = 100
 
 
+def safe_text(text: Text) -> Text:
+    """``text`` with its characters made :func:`printable`, styles kept in place."""
+    plain = text.plain
+    safe = printable(plain)
+    if safe == plain:
+        return text
+    # Where each old offset lands: an escaped character takes several.
+    offsets = list(itertools.accumulate((len(printable(c)) for c in plain), initial=0))
+    copy = text.blank_copy(safe)
+    copy.spans = [
+        Span(offsets[span.start], offsets[span.end], span.style) for span in text.spans
+    ]
+    return copy
+
+
+class SafeConsole(Console):
+    """A rich console that never lets text act on the terminal.
+
+    Every ``Text`` it renders (strings become ``Text`` first, tables' cells
+    included) goes through :func:`safe_text`, before it is laid out; rich's
+    own styles and cursor moves are not text and stay. A closed stdout
+    raises :class:`OutputClosed` (rich's default exits with status 1), once:
+    the console is quiet afterwards.
+    """
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        """Render as rich does, text made printable first."""
+        if isinstance(renderable, Text):
+            renderable = safe_text(renderable)
+        return super().render(renderable, options)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        """A string's ``Text`` as rich makes it, made printable."""
+        return safe_text(super().render_str(text, **kwargs))
+
+    def on_broken_pipe(self) -> None:
+        """stdout was closed: print nothing more, and end the command quietly."""
+        self.quiet = True
+        raise OutputClosed
+
+
 def plain_console(stream: TextIO | None = None) -> Console:
     """The console for pipes: no colours, no wrapping (``PLAIN_WIDTH`` wide)."""
-    return Console(file=stream, width=PLAIN_WIDTH, highlight=False, color_system=None)
+    return SafeConsole(
+        file=stream, width=PLAIN_WIDTH, highlight=False, color_system=None
+    )
 
 
 class RichDisplay(OutputBase):

@@ -13,13 +13,14 @@ from suno_async._core.errors import (
     ConfigurationError,
     DestinationExistsError,
     InvalidArgumentError,
+    LocalFileError,
     SunoError,
     TaskFailedError,
     TransportError,
     WaitTimeoutError,
 )
 
-__all__ = ["SEVERITY", "ExitCode", "exit_code_for", "worst"]
+__all__ = ["SEVERITY", "ExitCode", "OutputClosed", "exit_code_for", "worst"]
 
 
 class ExitCode(enum.IntEnum):
@@ -39,6 +40,15 @@ class ExitCode(enum.IntEnum):
     def result(self) -> str:
         """How a task that ended with this code is named in outputs."""
         return _RESULTS[self]
+
+
+class OutputClosed(BaseException):
+    """stdout was closed (the reader left, as ``| head`` does): stop quietly.
+
+    Raised by the outputs on a broken pipe. A ``BaseException``, as
+    ``KeyboardInterrupt`` is: no task's ``except Exception`` takes it for
+    that task's error, and the whole command ends with ``BROKEN_PIPE``.
+    """
 
 
 _RESULTS: Final = {
@@ -73,9 +83,10 @@ def exit_code_for(error: BaseException) -> ExitCode:
     A task id or setting refused before any request (``ConfigurationError``,
     ``InvalidArgumentError``) is a usage error. A file
     that exists already (``DestinationExistsError``) and the local file
-    system's errors (an ``OSError`` that is not ours, nor a connection error
-    or a timeout) are file errors. A service that could not be reached or
-    did not answer (``TransportError``, a connection error) is unreachable.
+    system's refusals (``LocalFileError``, or an ``OSError`` that is not
+    ours, nor a connection error or a timeout) are file errors. A service
+    that could not be reached or did not answer (``TransportError``, a
+    connection error) is unreachable.
     Every other error, the service's refusals included, is an API error.
     """
     if isinstance(error, TaskFailedError):
@@ -84,11 +95,11 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.TIMEOUT
     if isinstance(error, (ConfigurationError, InvalidArgumentError)):
         return ExitCode.USAGE
-    if isinstance(error, DestinationExistsError):
+    if isinstance(error, (DestinationExistsError, LocalFileError)):
         return ExitCode.FILE_ERROR
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(error, BrokenPipeError):
+    if isinstance(error, (BrokenPipeError, OutputClosed)):
         return ExitCode.BROKEN_PIPE
     if isinstance(error, (TransportError, ConnectionError)):
         return ExitCode.UNREACHABLE

@@ -1,6 +1,8 @@
 """The CLI's output for programs: one JSON object per line, each with a ``type``.
 
 Records, events and outcomes go through :func:`suno_async._core.convert.to_jsonable`.
+``json.dumps`` (``ensure_ascii``) writes every control character of the
+service's text as an escape, so a line never acts on a terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from suno_async._core.convert import to_jsonable
 from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow
+from suno_async.cli._exit import OutputClosed
 from suno_async.cli._files import SavedFile, Transfers
 from suno_async.cli._output import OutputBase
 
@@ -30,10 +33,14 @@ class JsonLines(OutputBase):
         self._stream = stream
 
     def emit(self, kind: str, fields: Mapping[str, Any]) -> None:
-        """Print ``{"type": kind, **fields}`` as one line."""
+        """Print ``{"type": kind, **fields}`` as one line (ASCII only)."""
         stream = self._stream or sys.stdout
-        stream.write(json.dumps({"type": kind, **fields}) + "\n")
-        stream.flush()
+        line = json.dumps({"type": kind, **fields}, ensure_ascii=True)
+        try:
+            stream.write(line + "\n")
+            stream.flush()
+        except BrokenPipeError as exc:
+            raise OutputClosed from exc
 
     @contextlib.asynccontextmanager
     async def showing(self, board: Board) -> AsyncIterator[None]:

@@ -1,10 +1,13 @@
 """How a ``suno-async`` command runs: settings, output, errors, shared options.
 
-Every command is made by :func:`command`: its coroutine runs through
-:func:`execute`, which turns its errors into one ``error: ...`` line on
-stderr (a traceback only with ``-v``) and an
-:class:`~suno_async.cli._exit.ExitCode`. :func:`wait_and_summarize` and
-:func:`save` are the steps that several commands share.
+Every command is made by :func:`command`: it takes the
+:func:`global_options` too, and its coroutine runs through :func:`execute`,
+which turns its errors into one ``error: ...`` line on stderr (a traceback
+only with ``-v``) and an :class:`~suno_async.cli._exit.ExitCode`; a closed
+stdout ends it quietly. Every line this module writes to stderr goes
+through :func:`~suno_async.cli._terminal.printable`, keys masked.
+:func:`wait_and_summarize` and :func:`save` are the steps that several
+commands share.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
@@ -33,11 +36,13 @@ from suno_async._core.errors import (
 from suno_async._core.models import TaskRecord, TaskStatus
 from suno_async._core.providers import API_KEY_ENV_VARS, DEFAULT_WAIT_TIMEOUT, PROVIDERS
 from suno_async.cli._board import Board, watch
-from suno_async.cli._display import RichDisplay, plain_console
-from suno_async.cli._exit import ExitCode, exit_code_for
+from suno_async.cli._display import RichDisplay, SafeConsole, plain_console
+from suno_async.cli._exit import ExitCode, OutputClosed, exit_code_for
 from suno_async.cli._files import SavedFile, save_tracks
 from suno_async.cli._json_lines import JsonLines
+from suno_async.cli._polls import PollCounter
 from suno_async.cli._redact import Redactor
+from suno_async.cli._terminal import printable
 
 __all__ = [
     "EXIT_CODES_HELP",
@@ -45,9 +50,9 @@ __all__ = [
     "Output",
     "Settings",
     "command",
-    "common_options",
     "error_line",
     "execute",
+    "global_options",
     "merge",
     "report_worst",
     "save",
@@ -89,7 +94,7 @@ _LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """The global options, as the commands see them."""
+    """The global options, as the commands see them (see :func:`merge`)."""
 
     api_key: str | None = attrs.field(repr=False)
     base_url: str | None = None
@@ -106,17 +111,29 @@ class Settings:
         """Masks every key this run may use (option and environment)."""
         return Redactor(self._keys())
 
-    def client(self) -> SunoClient:
-        """A client for the chosen provider; a clear error when no key is set."""
+    @contextlib.asynccontextmanager
+    async def client(
+        self, polls: PollCounter | None = None
+    ) -> AsyncIterator[SunoClient]:
+        """A client for the chosen provider; a clear error when no key is set.
+
+        With ``polls``, its requests go through that counter's session.
+        """
         if not any(self._keys()):
             raise ConfigurationError(
                 f"no API key: pass --api-key or set {' or '.join(API_KEY_ENV_VARS)}"
             )
-        return SunoClient(
-            self.api_key or None,
-            provider=PROVIDERS[self.provider],
-            base_url=self.base_url,
-        )
+        async with contextlib.AsyncExitStack() as stack:
+            session = None
+            if polls is not None:
+                session = await stack.enter_async_context(polls.session())
+            client = SunoClient(
+                self.api_key or None,
+                provider=PROVIDERS[self.provider],
+                base_url=self.base_url,
+                session=session,
+            )
+            yield await stack.enter_async_context(client)
 
 
 class _StderrHandler(logging.Handler):
@@ -129,9 +146,18 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            sys.stderr.write(self._redact(self.format(record)) + "\n")
+            sys.stderr.write(_safe(self._redact, self.format(record)) + "\n")
         except Exception:  # pragma: no cover - logging's own policy
             self.handleError(record)
+
+
+def _safe(redact: Redactor, text: str) -> str:
+    """``text`` as it may reach stderr: keys masked, controls made visible."""
+    return printable(redact(text))
+
+
+def _to_stderr(settings: Settings, text: str) -> None:
+    click.echo(_safe(settings.redact, text), err=True)
 
 
 @contextlib.contextmanager
@@ -153,19 +179,19 @@ def _debug_logging(settings: Settings) -> Iterator[None]:
 
 
 def error_line(settings: Settings, message: str) -> None:
-    """``error: message`` on stderr, keys masked."""
-    click.echo(settings.redact(f"error: {message}"), err=True)
+    """``error: message`` on stderr, keys masked, controls made visible."""
+    _to_stderr(settings, f"error: {message}")
 
 
 def warning_line(settings: Settings, message: str) -> None:
-    """``warning: message`` on stderr, keys masked."""
-    click.echo(settings.redact(f"warning: {message}"), err=True)
+    """``warning: message`` on stderr, keys masked, controls made visible."""
+    _to_stderr(settings, f"warning: {message}")
 
 
 def _output(settings: Settings) -> Output:
     if settings.json:
         return JsonLines()
-    console = Console(highlight=False)
+    console: Console = SafeConsole(highlight=False)
     return RichDisplay(console if console.is_terminal else plain_console())
 
 
@@ -194,42 +220,91 @@ def execute(
         except KeyboardInterrupt:
             error_line(settings, "interrupted")
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:
+        except (BrokenPipeError, OutputClosed):
             # The reader left (`| head`): stop quietly, as other tools do.
-            _silence_stdout()
+            silence_stdout()
             code = ExitCode.BROKEN_PIPE
         except Exception as exc:
             code = exit_code_for(exc)
             if settings.verbose:
                 text = "".join(traceback.format_exception(exc))
-                click.echo(settings.redact(text.rstrip()), err=True)
+                _to_stderr(settings, text.rstrip())
             error_line(settings, _message(exc, code))
     raise click.exceptions.Exit(int(code))
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point stdout at /dev/null, so that flushing it at exit raises nothing."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def merge(ctx: click.Context, json_output: bool, verbose: bool) -> Settings:
-    """The global settings with a command's own ``--json`` and ``-v``."""
+def merge(
+    ctx: click.Context,
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    provider: str | None,
+    json_output: bool,
+    verbose: bool,
+) -> Settings:
+    """The group's global options, overridden by those given after the command.
+
+    ``suno-async --base-url A wait ID --base-url B`` uses B: an option given
+    after the command's name wins; ``--json`` and ``-v`` count wherever given.
+    """
     settings: Settings = ctx.find_object(Settings) or Settings(api_key=None)
     return attrs.evolve(
-        settings, json=settings.json or json_output, verbose=settings.verbose or verbose
+        settings,
+        api_key=settings.api_key if api_key is None else api_key,
+        base_url=settings.base_url if base_url is None else base_url,
+        provider=settings.provider if provider is None else provider,
+        json=settings.json or json_output,
+        verbose=settings.verbose or verbose,
     )
 
 
-def common_options(function: _F) -> _F:
-    """``--json`` and ``-v``, also accepted after the command's name."""
-    function = click.option(
-        "-v", "--verbose", is_flag=True, help="Debug logging to stderr, tracebacks."
-    )(function)
-    return click.option(
-        "--json", "json_output", is_flag=True, help="Print JSON lines, not the display."
-    )(function)
+def global_options(function: _F) -> _F:
+    """The options of the group, also accepted after any command's name.
+
+    None has a default here, so that :func:`merge` sees which were given.
+    """
+    for option in reversed(
+        [
+            click.option(
+                "--api-key",
+                metavar="KEY",
+                help="The API key (default: $APIKLEY_API_KEY, then $SUNO_API_KEY). "
+                "Never printed.",
+            ),
+            click.option(
+                "--base-url",
+                metavar="URL",
+                help="The service's URL (default: $APIKLEY_BASE_URL or "
+                "$SUNO_BASE_URL, else the provider's).",
+            ),
+            click.option(
+                "--provider",
+                type=click.Choice(sorted(PROVIDERS)),
+                help="Which service of the API family (default: apikley).",
+            ),
+            click.option(
+                "--json",
+                "json_output",
+                is_flag=True,
+                help="Print JSON lines, not the display.",
+            ),
+            click.option(
+                "-v",
+                "--verbose",
+                is_flag=True,
+                help="Debug logging to stderr, tracebacks.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
 
 
 def wait_options(function: _F) -> _F:
@@ -255,17 +330,32 @@ def command(*options: Decorator) -> Callable[[Handler], click.Command]:
     """A command that runs ``handler(settings, output, **params)`` with :func:`execute`.
 
     ``options`` are click's argument and option decorators, top to bottom.
-    Every command also takes ``--json`` and ``-v`` (merged into the
-    ``settings`` with :func:`merge`), and its help ends with the exit codes.
+    Every command also takes the :func:`global_options` (listed after its
+    own, and merged into the ``settings`` with :func:`merge`), and its help
+    ends with the exit codes.
     """
 
     def make(handler: Handler) -> click.Command:
         @functools.wraps(handler)  # the command's name and help
-        def callback(json_output: bool, verbose: bool, **params: Any) -> NoReturn:
-            settings = merge(click.get_current_context(), json_output, verbose)
+        def callback(
+            api_key: str | None,
+            base_url: str | None,
+            provider: str | None,
+            json_output: bool,
+            verbose: bool,
+            **params: Any,
+        ) -> NoReturn:
+            settings = merge(
+                click.get_current_context(),
+                api_key=api_key,
+                base_url=base_url,
+                provider=provider,
+                json_output=json_output,
+                verbose=verbose,
+            )
             execute(settings, lambda output: handler(settings, output, **params))
 
-        decorated: Callable[..., Any] = common_options(callback)
+        decorated: Callable[..., Any] = global_options(callback)
         for option in reversed(options):
             decorated = option(decorated)
         return click.command(epilog=EXIT_CODES_HELP)(decorated)
@@ -281,9 +371,13 @@ async def wait_and_summarize(
     *,
     until: str,
     timeout: float,
+    polls: PollCounter,
 ) -> Board:
-    """Wait for the tasks as ``wait`` does: progress, summary, ``error:`` line."""
-    board = Board(task_ids)
+    """Wait for the tasks as ``wait`` does: progress, summary, ``error:`` line.
+
+    The polls shown are ``polls``' counts: the client must send through it.
+    """
+    board = Board(task_ids, poll_counts=polls.counts)
     await watch(client, board, output, until=UNTIL[until], timeout=timeout)
     output.summary(board, lines=[f"{board.tally()}."])
     report_worst(settings, board)

@@ -21,6 +21,7 @@ from suno_async.cli._board import Board, TaskRow
 from suno_async.cli._exit import ExitCode
 
 __all__ = [
+    "NO_STATUS",
     "audio_lines",
     "describe",
     "progress_table",
@@ -31,6 +32,7 @@ __all__ = [
 
 _STATUS_STYLES: Final = {
     TaskStatus.PENDING.value: "dim",
+    None: "dim",
     TaskStatus.TEXT_SUCCESS.value: "cyan",
     TaskStatus.FIRST_SUCCESS.value: "blue",
     TaskStatus.SUCCESS.value: "bold green",
@@ -44,6 +46,8 @@ _RESULT_STYLES: Final = {
     ExitCode.UNREACHABLE: "red",
 }
 _MILESTONE_HEADERS: Final = ("Text", "First", "Done")
+#: What stands for a status when none was read from the service.
+NO_STATUS: Final = "no status read"
 
 
 def describe(row: TaskRow) -> str:
@@ -55,7 +59,8 @@ def describe(row: TaskRow) -> str:
         code = "" if error.error_code is None else f" (error code {error.error_code})"
         return f"{error.record.status_raw}{code}: {error.error_message or 'no message'}"
     if isinstance(error, WaitTimeoutError):
-        return f"not done within {error.timeout:g} s (last status {row.status})"
+        last = NO_STATUS if row.status is None else f"last status {row.status}"
+        return f"not done within {error.timeout:g} s ({last})"
     return str(error)
 
 
@@ -72,9 +77,10 @@ def _length(track: Track) -> str:
 
 
 def _status_cell(row: TaskRow) -> Text:
+    status = NO_STATUS if row.status is None else row.status
     if row.done and row.error is not None:
-        return Text(row.status, style=_RESULT_STYLES[row.exit_code])
-    return Text(row.status, style=_STATUS_STYLES.get(row.status, ""))
+        return Text(status, style=_RESULT_STYLES.get(row.exit_code, "red"))
+    return Text(status, style=_STATUS_STYLES.get(row.status, ""))
 
 
 def _milestone_cell(row: TaskRow, milestone: TaskStatus) -> Text:
