@@ -432,3 +432,39 @@ def test_clip_never_exceeds_the_remaining_time(
     assert 0 <= clipped <= delay
     if remaining is not None:
         assert clipped <= max(remaining, 0.0)
+
+
+def test_a_scaled_poll_policy_multiplies_every_duration() -> None:
+    """scaled(f) keeps the shape and multiplies each duration by f."""
+    policy = PollPolicy().scaled(0.5)
+    assert (
+        policy.first_poll_max_s,
+        policy.interval_s,
+        policy.max_interval_s,
+        policy.callback_safety_net_s,
+        policy.phase_min_s,
+        policy.phase_max_s,
+        policy.kind,
+        policy.multiplier,
+    ) == (0.5, 1.5, 5.0, 15.0, (1.5, 7.5, 15.0), (6.0, 20.0, 55.0), "phased", 4.0)
+
+
+def test_a_scaled_retry_policy_multiplies_its_backoff_and_grace() -> None:
+    """scaled(f) multiplies the backoff and the 404 grace, not the Retry-After cap."""
+    retry = RetryPolicy().scaled(0.5)
+    assert (
+        retry.initial_s,
+        retry.max_s,
+        retry.not_found_grace_s,
+        retry.retry_after_max_s,
+        retry.connect_attempts,
+    ) == (0.25, 5.0, 15.0, 120.0, 5)
+
+
+@pytest.mark.parametrize("factor", [0.0, -1.0, float("inf"), float("nan")])
+def test_a_scale_factor_must_be_positive_and_finite(factor: float) -> None:
+    """An impossible factor is refused by both policies."""
+    with pytest.raises(ValueError, match="factor must be a positive number"):
+        PollPolicy().scaled(factor)
+    with pytest.raises(ValueError, match="factor must be a positive number"):
+        RetryPolicy().scaled(factor)

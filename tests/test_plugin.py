@@ -7,7 +7,7 @@ import pytest
 USER_TESTS = """
 import pytest
 
-from suno_async import SUNOAPI, SunoClient, TaskStatus
+from suno_async import SUNOAPI, PollPolicy, RetryPolicy, SunoClient, TaskStatus
 from suno_async.testing import FakeSunoServer, Timeline
 
 seen = []
@@ -25,6 +25,12 @@ async def test_fake_suno_is_a_running_server(fake_suno):
 async def test_the_marker_configures_the_server(fake_suno):
     assert fake_suno.scale == 0.5
     assert (fake_suno.provider, fake_suno.api_key) == (SUNOAPI, "k")
+
+
+{mark}
+async def test_suno_client_waits_on_the_servers_scaled_time(fake_suno, suno_client):
+    assert suno_client.poll == PollPolicy().scaled(fake_suno.scale)
+    assert suno_client.retry == RetryPolicy().scaled(fake_suno.scale)
 
 
 {mark}
@@ -60,19 +66,19 @@ def _run(
 def test_fixtures_work_in_pytest_asyncio_strict_mode(pytester: pytest.Pytester) -> None:
     """In strict mode (the default) tests marked asyncio get both fixtures."""
     result = _run(pytester, "@pytest.mark.asyncio")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_fixtures_work_in_pytest_asyncio_auto_mode(pytester: pytest.Pytester) -> None:
     """In auto mode unmarked async tests get them too."""
     result = _run(pytester, "", ini="asyncio_mode = auto\n")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     """``--strict-markers`` accepts ``fake_suno``, and ``--markers`` documents it."""
     result = _run(pytester, "@pytest.mark.asyncio", "--strict-markers")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
     listing = pytester.runpytest("--markers")
     listing.stdout.fnmatch_lines(["@pytest.mark.fake_suno(**kwargs): FakeSunoServer*"])
 
@@ -101,4 +107,4 @@ def test_the_fixtures_run_in_a_fresh_process(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TESTS.format(mark="@pytest.mark.asyncio"))
     pytester.makeini("[pytest]\n" + LOOP_SCOPE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)

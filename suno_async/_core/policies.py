@@ -160,6 +160,24 @@ class PollPolicy:
             reset_on_milestone=reset_on_milestone,
         )
 
+    def scaled(self, factor: float) -> PollPolicy:
+        """This policy with every duration multiplied by ``factor``.
+
+        For a simulator playing tasks ``1 / factor`` times faster
+        (``FakeSunoServer(scale=factor)``): the waits then keep the same
+        cadence relative to the task's phases, in real seconds.
+        """
+        _check_factor(factor)
+        return attrs.evolve(
+            self,
+            first_poll_max_s=self.first_poll_max_s * factor,
+            interval_s=self.interval_s * factor,
+            max_interval_s=self.max_interval_s * factor,
+            callback_safety_net_s=self.callback_safety_net_s * factor,
+            phase_min_s=_times(self.phase_min_s, factor),
+            phase_max_s=_times(self.phase_max_s, factor),
+        )
+
     def first_delay(self) -> float:
         """Seconds before the first poll: uniform in ``[0, first_poll_max_s]``."""
         return self.random() * self.first_poll_max_s
@@ -271,6 +289,20 @@ class RetryPolicy:
                 f"max_s ({self.max_s}) must be >= initial_s ({self.initial_s})"
             )
 
+    def scaled(self, factor: float) -> RetryPolicy:
+        """This policy with its backoff and grace period multiplied by ``factor``.
+
+        For a time-scaled simulator, as :meth:`PollPolicy.scaled`; the
+        ``Retry-After`` cap is left as it is (it bounds the service's hints).
+        """
+        _check_factor(factor)
+        return attrs.evolve(
+            self,
+            initial_s=self.initial_s * factor,
+            max_s=self.max_s * factor,
+            not_found_grace_s=self.not_found_grace_s * factor,
+        )
+
     def delay(self, attempt: int, *, retry_after: float | None = None) -> float:
         """Seconds to wait before retry ``attempt`` (consecutive failures, 1-based)."""
         backoff = capped_exponential(
@@ -287,3 +319,12 @@ class RetryPolicy:
         A 404 is not: the wait handles it with ``not_found_grace_s``.
         """
         return isinstance(exc, SunoError) and exc.is_transient
+
+
+def _check_factor(factor: float) -> None:
+    if not (factor > 0 and math.isfinite(factor)):
+        raise ValueError(f"factor must be a positive number, not {factor!r}")
+
+
+def _times(phases: tuple[float, float, float], factor: float) -> _Phases:
+    return (phases[0] * factor, phases[1] * factor, phases[2] * factor)

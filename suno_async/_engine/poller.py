@@ -20,7 +20,7 @@ from typing import Protocol
 import attrs
 
 from suno_async._core.backoff import clip
-from suno_async._core.clock import Clock
+from suno_async._core.clock import Clock, Timer
 from suno_async._core.errors import SunoError, TaskFailedError, WaitTimeoutError
 from suno_async._core.models import MILESTONES, TaskEvent, TaskRecord, TaskStatus
 from suno_async._core.policies import PollPolicy, RetryPolicy
@@ -282,11 +282,31 @@ class Poller:
             return None
         return max(d for d in deadlines if d is not None) - self._registry.clock.now()
 
+    def _deadline_timer(self) -> Timer | None:
+        """A timer on the clock for the first deadline due while a read runs.
+
+        The request timeout bounds a read in the network's seconds; this ends
+        each wait at its deadline in the clock's own time (a scaled or virtual
+        one included), and stops the read once no wait is left.
+        """
+        deadlines = [s.deadline for s in self._subscribers if s.deadline is not None]
+        if not deadlines:
+            return None
+        clock = self._registry.clock
+        return clock.call_later(max(0.0, min(deadlines) - clock.now()), self._due)
+
+    def _due(self) -> None:
+        """A deadline passed during a read: end the waits it ends."""
+        self._expire(self._registry.clock.now())
+        if not self._subscribers:
+            self.stop()
+
     async def _poll_once(self) -> float:
         """One record-info read; returns the delay before the next one."""
         registry = self._registry
         self.polls += 1
         timeout = clip(registry.reader.request_timeout, self._remaining())
+        timer = self._deadline_timer()
         try:
             record = await registry.reader.read(self.task_id, timeout=timeout)
         except SunoError as exc:
@@ -296,6 +316,9 @@ class Poller:
                 self.fail_all(decision)
                 return 0.0
             return decision
+        finally:
+            if timer is not None:
+                timer.cancel()
         self._retrier.succeeded()
         self._last_error = None
         self._last_record = record

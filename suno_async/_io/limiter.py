@@ -85,14 +85,18 @@ def make_pacer(
     *,
     clock: Clock = SYSTEM_CLOCK,
 ) -> Pacer | None:
-    """The pacer for a client-wide rate: the limiter's shared one, else local."""
+    """The pacer for a client-wide rate: the limiter's shared one, else local.
+
+    A local pacer counts time on the limiter's clock when it has one (limits
+    are paced in the time base they are counted in), else on ``clock``.
+    """
     if rate_per_s is None:
         return None
     shared = getattr(limiter, "pacer", None)
     if callable(shared):
         pacer: Pacer = shared(name, rate_per_s)
         return pacer
-    return AdaptivePacer(rate_per_s, clock=clock)
+    return AdaptivePacer(rate_per_s, clock=getattr(limiter, "clock", clock))
 
 
 def check_window(limit: int, window_s: float, margin_s: float) -> None:
@@ -272,6 +276,11 @@ class LocalRateLimiter:
             state[0].finish(self._clock.now())
             state[1].kick()
             self._forget(key, state)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the window is counted on."""
+        return self._clock
 
     def statistics(self) -> LimiterStatistics:
         """A snapshot of the live keys, slots in flight and waiting callers."""

@@ -106,11 +106,12 @@ class _Timer:
 class ScaledClock:
     """Real time, scaled: one of its seconds lasts ``scale`` real seconds.
 
-    The clock of a simulator run with ``FakeSunoServer(scale=...)``: a wait
-    on this clock polls in the server's simulated seconds, so a task scaled
-    to end in 1.5 s is waited for in about 1.5 s. The per-task limit stays
-    in real seconds: give such a client a limiter on the real clock
-    (:meth:`FakeSunoServer.client` does).
+    A clock for the simulated seconds of ``FakeSunoServer(scale=...)``: a
+    client on it (``SunoClient(clock=ScaledClock(scale))``) waits, backs off
+    and times out in simulated seconds, as the demo does. The server counts
+    the per-task limit in real seconds: give such a client a limiter on the
+    real clock (``rate_limiter=LocalRateLimiter()``), and mind that at a
+    small scale that limit, not the policy, paces the reads.
     """
 
     __slots__ = ("scale",)

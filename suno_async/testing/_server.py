@@ -11,6 +11,7 @@ import attrs
 import yarl
 from aiohttp import web
 
+from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import RECORD_INFO_PATH
 from suno_async.testing._callbacks import CallbackDelivery
 from suno_async.testing._faults import Fault
@@ -148,8 +149,14 @@ class FakeSunoServer(CallbackDelivery):
     def client(self, **kwargs: Any) -> SunoClient:
         """A :class:`suno_async.SunoClient` bound to this server; close it yourself.
 
-        ``kwargs`` go to ``SunoClient`` (``poll=``, ``retry=``...) and may
-        override ``api_key``, ``base_url`` or ``provider``.
+        Its waits keep pace with the server's time: the default
+        :class:`~suno_async.PollPolicy` and :class:`~suno_async.RetryPolicy`
+        scaled by the ``scale`` in force now
+        (:meth:`~suno_async.PollPolicy.scaled`), so a task scaled to end in
+        1.5 s is waited for in about 2 s, while the per-task limit stays 3
+        requests per real second, as the server counts it. ``kwargs`` go to
+        ``SunoClient`` and override any of these (``poll=``, ``retry=``,
+        ``api_key``, ``base_url``, ``provider``...).
         """
         from suno_async._client import SunoClient
 
@@ -157,6 +164,8 @@ class FakeSunoServer(CallbackDelivery):
             "api_key": self.api_key,
             "base_url": self.url,
             "provider": self.provider,
+            "poll": PollPolicy().scaled(self.scale),
+            "retry": RetryPolicy().scaled(self.scale),
         }
         return SunoClient(**{**settings, **kwargs})
 
