@@ -545,8 +545,9 @@ class SunoClient:
         an existing file, :class:`DownloadError` when a track cannot be saved
         (``.reasons`` per URL, ``.saved`` the files saved before it; tracks
         go one by one), :class:`InvalidArgumentError` for impossible settings,
-        ``TypeError`` for a target that is not tracks, and ``OSError`` for
-        local file-system failures.
+        ``TypeError`` for a target that is not tracks, and
+        :class:`LocalFileError` (a ``DownloadError`` and an ``OSError``) for
+        local file-system failures, with what was saved before.
         """
         self._check_open()
         settings = DownloadSettings(
