@@ -41,6 +41,7 @@ from suno_async._core.errors import (
     WebhookError,
     WebhookSignatureError,
 )
+from suno_async._io.http import read_capped
 
 if TYPE_CHECKING:
     import aiohttp.web
@@ -135,18 +136,16 @@ def callback_handler(
 
 
 async def _read_capped(request: aiohttp.web.Request, max_bytes: int) -> bytes | None:
-    """The body, or ``None`` as soon as it is known to exceed ``max_bytes``."""
+    """The body, or ``None`` once it is known to exceed ``max_bytes``.
+
+    Counted in decoded bytes (aiohttp's server inflates a compressed body),
+    so a small compressed bomb is stopped too.
+    """
     length = request.content_length
     if length is not None and length > max_bytes:
         return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body, _ = await read_capped(request.content, max_bytes)
+    return body
 
 
 def _answer(status: int, message: str) -> aiohttp.web.Response:

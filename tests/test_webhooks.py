@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from suno_async import (
     WebhookError,
     WebhookSignatureError,
 )
+from suno_async._core.callback_wire import read_callback
 from suno_async.webhooks import (
     MAX_CALLBACK_BYTES,
     CallbackEvent,
@@ -388,6 +390,30 @@ async def test_with_a_webhook_key_an_unsigned_callback_is_refused(
     assert KEY not in caplog.text
 
 
+async def test_an_unsigned_callback_is_refused_before_its_body_is_parsed(
+    signed_client: SunoClient,
+) -> None:
+    """Missing signature headers are found first: the body is not even JSON."""
+    with pytest.raises(WebhookSignatureError, match="not signed"):
+        await signed_client.handle_callback(b"{not json at all")
+
+
+async def test_a_stale_signature_is_refused_before_its_body_is_parsed(
+    signed_client: SunoClient,
+) -> None:
+    """A timestamp out of range is refused without reading the body."""
+    stale = sign_callback("t1", KEY, timestamp=1_000_000_000)
+    with pytest.raises(WebhookSignatureError, match="too old"):
+        await signed_client.handle_callback(b"{not json at all", stale)
+
+
+def test_a_raw_callback_verifies_before_its_tracks_are_decoded() -> None:
+    """read_callback gives the task id and stage; event() decodes the tracks."""
+    raw_callback = read_callback(raw(complete_body()))
+    assert (raw_callback.task_id, raw_callback.stage) == ("t1", "complete")
+    assert raw_callback.event() == parse_callback(raw(complete_body()))
+
+
 async def test_with_a_webhook_key_a_signed_callback_is_accepted(
     signed_client: SunoClient,
 ) -> None:
@@ -483,6 +509,27 @@ async def test_the_receiver_refuses_bad_bodies(
 ) -> None:
     """Malformed bodies get 400, oversize ones 413."""
     assert await post(receiver, body) == answer
+
+
+async def test_a_compressed_bomb_is_refused_by_its_decoded_size(
+    client: SunoClient,
+) -> None:
+    """A 2 KiB gzip body inflating to 16 MiB is refused (413) once its decoded
+    bytes pass max_bytes: the compressed length proves nothing."""
+    bomb = gzip.compress(b" " * (16 * 1024 * 1024))
+    assert len(bomb) < 32 * 1024
+    app = aiohttp_app(client, path="/hook")
+    async with (
+        TestServer(app, host="127.0.0.1") as server,
+        aiohttp.ClientSession() as session,
+        session.post(
+            server.make_url("/hook"), data=bomb, headers={"Content-Encoding": "gzip"}
+        ) as resp,
+    ):
+        assert (resp.status, await resp.json()) == (
+            413,
+            {"code": 413, "msg": f"callback body over {MAX_CALLBACK_BYTES} bytes"},
+        )
 
 
 async def test_an_oversize_chunked_body_is_refused_while_reading(

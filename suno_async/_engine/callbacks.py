@@ -17,7 +17,8 @@ from typing import Any
 
 from suno_async._core.callback_wire import (
     CallbackEvent,
-    parse_callback,
+    read_callback,
+    signature_headers,
     verify_signature,
 )
 from suno_async._core.errors import ConfigurationError
@@ -63,11 +64,16 @@ class CallbackIntake:
     ) -> CallbackEvent:
         """Parse, verify with ``hmac_key`` (default: the client's), nudge the poller."""
         self._registry.check_open()
+        key = self._webhook_key if hmac_key is None else hmac_key
         try:
-            event = parse_callback(body, max_bytes=max_bytes)
-            key = self._webhook_key if hmac_key is None else hmac_key
+            # Verify before decoding: headers first, then the task id's HMAC;
+            # the tracks only for a callback that passed.
             if key is not None:
-                verify_signature(headers or {}, event.task_id, key, max_age=max_age)
+                signature_headers(headers or {}, max_age=max_age)
+            raw = read_callback(body, max_bytes=max_bytes)
+            if key is not None:
+                verify_signature(headers or {}, raw.task_id, key, max_age=max_age)
+            event = raw.event()
         except Exception as exc:
             logger.warning("callback refused: %s", exc)
             raise
