@@ -8,9 +8,7 @@ subscription at once. The polling itself is the registry's
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from suno_async._core.errors import InvalidArgumentError, UsageError
 from suno_async._core.models import TaskEvent, TaskRecord, TaskStatus
 from suno_async._core.policies import PollPolicy
+from suno_async._engine.mailbox import Mailbox
 from suno_async._engine.milestones import goal_level, parse_checkpoint
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._engine.registry import PollerRegistry
@@ -49,7 +48,7 @@ _Item = TaskEvent | _Done | BaseException
 class _Inbox(Subscriber):
     """A subscriber that queues what happens for one :class:`TaskWait`."""
 
-    __slots__ = ("_items", "_waiter")
+    __slots__ = ("_mailbox",)
 
     def __init__(
         self, *, goal: int, skip_level: int, started_at: float, deadline: float | None
@@ -57,31 +56,22 @@ class _Inbox(Subscriber):
         super().__init__(
             goal=goal, skip_level=skip_level, started_at=started_at, deadline=deadline
         )
-        self._items: deque[_Item] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-
-    def _push(self, *items: _Item) -> None:
-        self._items.extend(items)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._mailbox: Mailbox[_Item] = Mailbox()
 
     def on_events(self, events: list[TaskEvent]) -> None:
-        self._push(*events)
+        for event in events:
+            self._mailbox.put(event)
 
     def on_done(self, record: TaskRecord) -> None:
-        self._push(_Done(record))
+        self._mailbox.put(_Done(record))
 
     def on_error(self, error: BaseException) -> None:
-        self._push(error)
+        self._mailbox.put(error)
 
     async def get(self) -> _Item:
-        while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._items.popleft()
+        while not self._mailbox.items:
+            await self._mailbox.wait()
+        return self._mailbox.items.popleft()
 
 
 class TaskWait(Coroutine[Any, Any, TaskRecord]):

@@ -7,7 +7,6 @@ A plain class with ``__aiter__``/``__anext__``, ``__await__`` and
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import weakref
 from collections import deque
@@ -18,6 +17,7 @@ from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
 from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus
 from suno_async._core.policies import PollPolicy
 from suno_async._core.task_ids import check_task_id
+from suno_async._engine.mailbox import Mailbox
 from suno_async._engine.milestones import goal_level
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._engine.registry import PollerRegistry
@@ -92,7 +92,7 @@ class WaitMany:
         "_deadline",
         "_filling",
         "_goal",
-        "_items",
+        "_mailbox",
         "_max_concurrency",
         "_on_event",
         "_order",
@@ -101,7 +101,6 @@ class WaitMany:
         "_registry",
         "_started",
         "_unreported",
-        "_waiter",
     )
 
     def __init__(
@@ -134,8 +133,7 @@ class WaitMany:
         self._on_event = on_event
         self._consumed = False
         self._active: dict[_OutcomeSink, Poller] = {}
-        self._items: deque[TaskOutcome | TaskEvent] = deque()
-        self._waiter: asyncio.Future[None] | None = None
+        self._mailbox: Mailbox[TaskOutcome | TaskEvent] = Mailbox()
         self._started: float | None = None
         self._deadline: float | None = timeout
         self._filling = False
@@ -179,15 +177,11 @@ class WaitMany:
             raise
 
     async def _next_item(self) -> TaskOutcome | TaskEvent:
-        while not self._items:
+        while not self._mailbox.items:
             if self._unreported == 0:
                 raise StopAsyncIteration
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._items.popleft()
+            await self._mailbox.wait()
+        return self._mailbox.items.popleft()
 
     async def _notify(self, event: TaskEvent) -> None:
         assert self._on_event is not None  # events are queued only for a handler
@@ -230,9 +224,7 @@ class WaitMany:
         self, item: TaskOutcome | TaskEvent, sink: _OutcomeSink | None = None
     ) -> None:
         """Take an event, or a task's outcome (from its sink, or an invalid id)."""
-        self._items.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._mailbox.put(item)
         if isinstance(item, TaskOutcome):
             self._unreported -= 1
             self._active.pop(sink, None)  # type: ignore[arg-type]
@@ -245,8 +237,11 @@ class WaitMany:
         for sink, poller in active.items():
             sink.done = True
             poller.remove(sink)
-        self._items = deque(i for i in self._items if isinstance(i, TaskOutcome))
-        self._unreported = len(self._items)
+        items = self._mailbox.items
+        outcomes = [i for i in items if isinstance(i, TaskOutcome)]
+        items.clear()
+        items.extend(outcomes)
+        self._unreported = len(outcomes)
 
     async def __aenter__(self) -> WaitMany:
         return self

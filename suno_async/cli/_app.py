@@ -8,6 +8,7 @@ errors) is :mod:`suno_async.cli._run`.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import click
 
@@ -40,27 +41,13 @@ __all__ = ["Settings", "cli", "demo_exit_code", "execute"]
 @global_options
 @click.version_option(__version__, "--version", prog_name="suno-async")
 @click.pass_context
-def cli(
-    ctx: click.Context,
-    api_key: str | None,
-    base_url: str | None,
-    provider: str | None,
-    json_output: bool,
-    verbose: bool,
-) -> None:
+def cli(ctx: click.Context, /, **given: Any) -> None:
     """Create, wait for and download Suno tasks; try it with `suno-async demo`.
 
     The options below may also follow the command's name (`suno-async status
     ID --json`); given in both places, the one after the command wins.
     """
-    ctx.obj = merge(
-        ctx,
-        api_key=api_key,
-        base_url=base_url,
-        provider=provider,
-        json_output=json_output,
-        verbose=verbose,
-    )
+    ctx.obj = merge(ctx, given)
 
 
 # --- status -------------------------------------------------------------------

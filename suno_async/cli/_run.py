@@ -19,7 +19,14 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
@@ -240,28 +247,27 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def merge(
-    ctx: click.Context,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    provider: str | None,
-    json_output: bool,
-    verbose: bool,
-) -> Settings:
-    """The group's global options, overridden by those given after the command.
+#: The global options' parameter names (see :func:`global_options`).
+GLOBAL_OPTIONS: Final = ("api_key", "base_url", "provider", "json_output", "verbose")
+
+
+def merge(ctx: click.Context, given: Mapping[str, Any]) -> Settings:
+    """The group's global options, overridden by those ``given`` after the command.
 
     ``suno-async --base-url A wait ID --base-url B`` uses B: an option given
     after the command's name wins; ``--json`` and ``-v`` count wherever given.
     """
     settings: Settings = ctx.find_object(Settings) or Settings(api_key=None)
+    override = {
+        name: given[name]
+        for name in ("api_key", "base_url", "provider")
+        if given[name] is not None
+    }
     return attrs.evolve(
         settings,
-        api_key=settings.api_key if api_key is None else api_key,
-        base_url=settings.base_url if base_url is None else base_url,
-        provider=settings.provider if provider is None else provider,
-        json=settings.json or json_output,
-        verbose=settings.verbose or verbose,
+        **override,
+        json=settings.json or given["json_output"],
+        verbose=settings.verbose or given["verbose"],
     )
 
 
@@ -337,22 +343,9 @@ def command(*options: Decorator) -> Callable[[Handler], click.Command]:
 
     def make(handler: Handler) -> click.Command:
         @functools.wraps(handler)  # the command's name and help
-        def callback(
-            api_key: str | None,
-            base_url: str | None,
-            provider: str | None,
-            json_output: bool,
-            verbose: bool,
-            **params: Any,
-        ) -> NoReturn:
-            settings = merge(
-                click.get_current_context(),
-                api_key=api_key,
-                base_url=base_url,
-                provider=provider,
-                json_output=json_output,
-                verbose=verbose,
-            )
+        def callback(**params: Any) -> NoReturn:
+            given = {name: params.pop(name) for name in GLOBAL_OPTIONS}
+            settings = merge(click.get_current_context(), given)
             execute(settings, lambda output: handler(settings, output, **params))
 
         decorated: Callable[..., Any] = global_options(callback)
