@@ -7,6 +7,7 @@ answers at the HTTP edge; polls are every 1.0 s with the first at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator, Iterator
 
@@ -368,8 +369,37 @@ async def test_once_answered_connection_errors_are_retried(
         ((0.0, "PENDING"), (20.0, "SUCCESS")),
         script=dict.fromkeys(range(1, 8), connection_refused()),
     )
-    record = await client.wait_for_task("t1", timeout=600.0)
-    assert (record.status, len(service.arrivals("t1"))) == (S.SUCCESS, 9)
+    events = [e async for e in client.wait_for_task("t1", timeout=600.0)]
+    assert (events[-1].status, len(service.arrivals("t1"))) == (S.SUCCESS, 9)
+    # the 7 refused connections sent nothing: retries, not polls
+    assert (events[-1].polls, events[-1].retries) == (2, 7)
+
+
+class _ClosedLimiter:
+    """A RateLimiter that never grants a slot."""
+
+    @contextlib.asynccontextmanager
+    async def slot(self, key: str) -> AsyncIterator[None]:
+        await asyncio.Event().wait()
+        yield  # pragma: no cover - never granted
+
+
+async def test_a_request_still_waiting_for_its_slot_is_no_poll(
+    service: ScriptedService, clock: VirtualClock
+) -> None:
+    """A wait whose every request waited for a slot until the deadline made no
+    poll: the service saw nothing, and the error says so."""
+    service.add("t1", NORMAL)
+    async with SunoClient(
+        api_key="sk-secret",
+        base_url=BASE_URL,
+        poll=every_second(clock),
+        clock=clock,
+        rate_limiter=_ClosedLimiter(),
+    ) as client:
+        with pytest.raises(WaitTimeoutError) as caught:
+            await client.wait_for_task("t1", timeout=5.0)
+    assert (caught.value.polls, service.arrivals("t1")) == (0, [])
 
 
 async def test_a_timed_out_wait_carries_the_last_error(

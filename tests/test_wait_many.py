@@ -266,3 +266,12 @@ async def test_breaking_out_without_closing_stops_polling(
         await asyncio.sleep(0)
     assert {t for t in asyncio.all_tasks() if not t.done()} == {asyncio.current_task()}
     assert len(service.arrivals("b")) == 1
+
+
+@pytest.mark.parametrize("bad", [42, None, b"t1", ("t1",)])
+async def test_an_id_that_is_not_a_string_is_refused_at_the_call(
+    client: SunoClient, bad: object
+) -> None:
+    """A non-string id is a bug in the caller: refused at once, never coerced."""
+    with pytest.raises(InvalidArgumentError, match="task ids must be strings"):
+        client.wait_many(["t1", bad])  # type: ignore[list-item]

@@ -40,7 +40,7 @@ DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 DEFAULT_WAIT_TIMEOUT: Final = 600.0
 #: Connections the client's own session may open at once.
 DEFAULT_MAX_CONNECTIONS: Final = 100
-#: Bodies larger than this are refused (``TransportError``) without decoding.
+#: Bodies over this many decoded bytes are refused (``DecodeError``): reading stops.
 DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 #: Environment variables read for the API key, in order.
 API_KEY_ENV_VARS: Final = ("APIKLEY_API_KEY", "SUNO_API_KEY")

@@ -21,7 +21,12 @@ import attrs
 
 from suno_async._core.backoff import clip
 from suno_async._core.clock import Clock, Timer
-from suno_async._core.errors import SunoError, TaskFailedError, WaitTimeoutError
+from suno_async._core.errors import (
+    SunoError,
+    TaskFailedError,
+    TransportError,
+    WaitTimeoutError,
+)
 from suno_async._core.models import MILESTONES, TaskEvent, TaskRecord, TaskStatus
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.cadence import Cadence
@@ -304,12 +309,13 @@ class Poller:
     async def _poll_once(self) -> float:
         """One record-info read; returns the delay before the next one."""
         registry = self._registry
-        self.polls += 1
         timeout = clip(registry.reader.request_timeout, self._remaining())
         timer = self._deadline_timer()
         try:
             record = await registry.reader.read(self.task_id, timeout=timeout)
         except SunoError as exc:
+            if not isinstance(exc, TransportError) or exc.connected:
+                self.polls += 1  # only requests that left count as polls
             self._last_error = exc
             decision = self._retrier.decide(exc, registry.clock.now() - self._started)
             if isinstance(decision, SunoError):
@@ -319,6 +325,7 @@ class Poller:
         finally:
             if timer is not None:
                 timer.cancel()
+        self.polls += 1
         self._retrier.succeeded()
         self._last_error = None
         self._last_record = record

@@ -11,7 +11,7 @@ import inspect
 import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from typing import Any
+from typing import Any, cast
 
 from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
 from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus
@@ -127,7 +127,14 @@ class WaitMany:
         self._goal = goal_level(until)
         self._policy = poll
         self._max_concurrency = max_concurrency
-        self._pending: deque[str] = deque(dict.fromkeys(task_ids))
+        ids: list[object] = list(task_ids)
+        for task_id in ids:
+            if not isinstance(task_id, str):
+                shown = repr(task_id)[:40]
+                raise InvalidArgumentError(
+                    f"task ids must be strings, not {type(task_id).__name__} ({shown})"
+                )
+        self._pending: deque[str] = deque(dict.fromkeys(cast("list[str]", ids)))
         self._order = {str(task_id): i for i, task_id in enumerate(self._pending)}
         self._unreported = len(self._pending)
         self._on_event = on_event

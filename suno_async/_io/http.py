@@ -176,15 +176,18 @@ class _SlotMiddleware:
     headers arrive or it fails; every further attempt takes a fresh slot.
     """
 
-    __slots__ = ("_first", "_slot", "attempts")
+    __slots__ = ("_first", "_slot", "attempts", "slot_taken")
 
     def __init__(self, slot: SlotFactory) -> None:
         self._slot = slot
         self._first = AsyncExitStack()
         self.attempts = 0
+        #: Whether the first slot was granted (before it, nothing can be sent).
+        self.slot_taken = False
 
     async def take_first(self) -> None:
         await self._first.enter_async_context(self._slot())
+        self.slot_taken = True
 
     async def release_first(self) -> None:
         await self._first.aclose()
@@ -306,6 +309,7 @@ class Transport:
         code: int | None = None
         failure = ""
         error: SunoError | None = None
+        middleware = None if slot is None else _SlotMiddleware(slot)
         try:
             try:
                 async with _time_limit(timeout_s):
@@ -315,11 +319,13 @@ class Transport:
                         params=params,
                         json=json,
                         timeout_s=timeout_s,
-                        slot=slot,
+                        middleware=middleware,
                         task_id=task_id,
                     )
             except FOREIGN_ERRORS as exc:
-                error = self._translate(exc, timeout_s, task_id)
+                # Still waiting for its first slot: the request never left.
+                waiting = middleware is not None and not middleware.slot_taken
+                error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             if error is not None:
                 raise error  # outside the except block: no __context__
             status = answer.status
@@ -360,11 +366,10 @@ class Transport:
         params: Mapping[str, str] | None,
         json: Mapping[str, Any] | None,
         timeout_s: float,
-        slot: SlotFactory | None,
+        middleware: _SlotMiddleware | None,
         task_id: str | None,
     ) -> _Answer:
         session = self._get_session(task_id)
-        middleware = None if slot is None else _SlotMiddleware(slot)
         middlewares = None
         if middleware is not None:
             # A per-request list replaces the session's own: keep those, outside.
@@ -418,7 +423,12 @@ class Transport:
         )
 
     def _translate(
-        self, exc: BaseException, timeout_s: float, task_id: str | None
+        self,
+        exc: BaseException,
+        timeout_s: float,
+        task_id: str | None,
+        *,
+        sent: bool = True,
     ) -> SunoError:
         """The one place where foreign exceptions become ours.
 
@@ -437,13 +447,13 @@ class Transport:
             error = RequestTimeoutError(
                 message,
                 task_id=task_id,
-                connected=not isinstance(exc, NOT_SENT_ERRORS),
+                connected=sent and not isinstance(exc, NOT_SENT_ERRORS),
             )
         else:
             error = TransportError(
                 f"{type(exc).__name__}: {detail or 'no detail'}",
                 task_id=task_id,
-                connected=not isinstance(exc, NOT_SENT_ERRORS),
+                connected=sent and not isinstance(exc, NOT_SENT_ERRORS),
             )
         foreign = type(exc)
         error.__cause__ = ForeignError(
