@@ -9,7 +9,9 @@ Install it with ``apt-get install redis-server`` (Debian/Ubuntu) or
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 from typing import Final
@@ -27,7 +29,7 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One ``redis-server`` process without persistence; start, kill, restart."""
+    """One ``redis-server`` process without persistence; start, stall, kill, restart."""
 
     def __init__(self, binary: str, port: int | None = None) -> None:
         self.binary = binary
@@ -69,6 +71,16 @@ class RedisServer:
                 break
         self.kill()
         raise RuntimeError(f"redis-server did not start:\n{''.join(log)}")
+
+    def pause(self) -> None:
+        """Stall it (SIGSTOP): connections stay open, nothing is answered."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """End a :meth:`pause` (SIGCONT): it reads and runs what it was sent."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
 
     def kill(self) -> None:
         """Kill it at once (SIGKILL), as a crash would."""

@@ -44,7 +44,9 @@ async def main(args: argparse.Namespace) -> None:
         base_url=args.base_url,
         poll=PollPolicy.fixed(args.poll_s),
         retry=RetryPolicy(initial_s=0.05, max_s=0.2),
-        rate_limiter=RedisRateLimiter(shared, prefix=args.prefix, redis_timeout_s=1.0),
+        rate_limiter=RedisRateLimiter(
+            shared, prefix=args.prefix, redis_timeout_s=1.0, fallback=args.fallback
+        ),
         callback_bus=bus,
     )
     runner = None
@@ -76,5 +78,6 @@ if __name__ == "__main__":
     parser.add_argument("--poll-s", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--hook", action="store_true")
+    parser.add_argument("--fallback", choices=["error", "local"], default="error")
     parser.add_argument("tasks", nargs="+")
     asyncio.run(main(parser.parse_args()))

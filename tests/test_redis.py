@@ -10,6 +10,7 @@ Those that start a redis-server or worker processes are marked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -413,3 +414,220 @@ async def test_client_wide_rate_is_shared_by_clients_on_one_redis(
         arrivals = sorted(r.at for r in server.requests())
     # paced together: 6 starts take at least 5 intervals (arrival jitter aside)
     assert arrivals[-1] - arrivals[0] >= 0.4
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(30)  # a hang guard: each Redis command times out at 0.2 s
+async def test_timed_out_acquire_leaves_no_slot(redis_server: RedisServer) -> None:
+    """An acquire Redis runs after its caller gave up holds no slot.
+
+    Redis stalls (SIGSTOP) while an acquire is sent: the caller times out
+    and no request is sent. Once resumed, Redis runs that acquire anyway;
+    the limiter's next command voids it, and nothing is left held.
+    """
+    connection = redis.asyncio.Redis.from_url(redis_server.url)
+    limiter = RedisRateLimiter(
+        connection, prefix="late", redis_timeout_s=0.2, recheck_s=0.01
+    )
+    async with limiter.slot("u"):  # Redis knows the scripts: EVALSHA runs late
+        pass
+    redis_server.pause()
+    try:
+        with pytest.raises(RateLimiterUnavailableError):
+            async with limiter.slot("t"):
+                pytest.fail("a slot without Redis")
+    finally:
+        redis_server.resume()
+    watcher = redis.asyncio.Redis.from_url(redis_server.url)
+    while not await watcher.exists("late:slot:t"):  # the late acquire ran
+        await asyncio.sleep(0.01)
+    while True:  # the limiter's next command, once its recheck_s is over
+        with contextlib.suppress(RateLimiterUnavailableError):
+            async with limiter.slot("u"):
+                break
+        await asyncio.sleep(0.01)
+    assert await watcher.zcard("late:slot:t") == 0
+    assert await in_flight_slots(watcher, "late") == 0
+    for client in (watcher, connection):
+        await client.aclose()
+
+
+@pytest.mark.integration
+async def test_voided_acquire_refuses_itself(shared: redis.asyncio.Redis) -> None:
+    """A void that Redis runs before the late acquire makes that acquire refuse.
+
+    The two travel on different connections, so Redis may run them in either
+    order; this is the order the resume test above cannot force.
+    """
+    from suno_async.redis._limiter import _ACQUIRE, _VOID
+
+    keys = ("void:slot:t", "void:void:m1")
+    assert await shared.eval(_VOID, 2, *keys, "m1", 10_000) == 0
+    assert await shared.eval(_ACQUIRE, 2, *keys, 3, 1_000_000, 5_000_000, "m1") == -3
+    assert await shared.exists("void:slot:t") == 0
+    assert (
+        await shared.eval(_ACQUIRE, 2, "void:slot:t", "void:void:m2", 3, 1, 1, "m2")
+        == -2
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(30)  # a hang guard: the outage lasts 1.5 s
+async def test_fallback_both_ways_keeps_the_limit(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis dies mid-run and comes back: the process never exceeds 3 per second.
+
+    Two clients share one fallback="local" limiter and poll 3 tasks every
+    20 ms. The local limiter knew the slots taken through Redis when Redis
+    died, and its outage slots still count when Redis is back (pushed to
+    Redis and kept locally): the simulator sees no violation across both
+    switches.
+    """
+    connection = redis.asyncio.Redis.from_url(
+        redis_server.url, retry=Retry(NoBackoff(), 0)
+    )
+    limiter = RedisRateLimiter(
+        connection, prefix="both", fallback="local", redis_timeout_s=0.5, recheck_s=0.1
+    )
+    async with FakeSunoServer(scale=0.02, seed=15) as fake:
+        tasks = [
+            fake.add_task(timeline=Timeline.success(10, 150, 250)) for _ in range(3)
+        ]
+        clients = [
+            fake.client(rate_limiter=limiter, poll=PollPolicy.fixed(0.02))
+            for _ in range(2)
+        ]
+        waits = [
+            asyncio.ensure_future(client.wait_for_task(task_id, timeout=20.0))
+            for client in clients
+            for task_id in tasks
+        ]
+        with caplog.at_level(logging.WARNING, logger="suno_async"):
+            await asyncio.sleep(1.0)
+            redis_server.kill()
+            before = len(fake.requests())
+            await asyncio.sleep(1.5)
+            during = len(fake.requests()) - before
+            redis_server.start()
+            records = await asyncio.gather(*waits)
+        for client in clients:
+            await client.aclose()
+        assert [r.task_id for r in records] == tasks * 2
+        assert during > 0  # the outage was limited locally, not idle
+        assert fake.limit_violations == 0
+    switches = [
+        r.getMessage().split(":")[0]
+        for r in caplog.records
+        if "Redis" in r.getMessage()
+    ]
+    assert switches == ["Redis unreachable (ConnectionError)", "Redis reachable again"]
+    await connection.aclose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(30)  # a hang guard
+async def test_outage_slots_are_pushed_to_redis(
+    redis_server: RedisServer,
+) -> None:
+    """Slots a process took alone during an outage count for the others after it.
+
+    Process A (fallback="local") takes 3 slots of task t while Redis is down;
+    Redis comes back empty. A's next command pushes them, so process B is
+    granted a 4th slot only once the first of them stopped counting (in
+    Redis time).
+    """
+    a_conn = redis.asyncio.Redis.from_url(redis_server.url, retry=Retry(NoBackoff(), 0))
+    b_conn = redis.asyncio.Redis.from_url(redis_server.url)
+    a = RedisRateLimiter(a_conn, prefix="push", fallback="local", recheck_s=0.01)
+    b = RedisRateLimiter(b_conn, prefix="push")
+    redis_server.kill()
+    for _ in range(3):
+        async with a.slot("t"):
+            pass
+    redis_server.start()
+    for n in range(100):  # A's next slot finds Redis back (within 1 s)
+        async with a.slot(f"u{n}"):
+            pass
+        if await b_conn.exists("push:slot:t"):
+            break
+        await asyncio.sleep(0.01)
+    pushed = sorted(
+        s for _, s in await b_conn.zrange("push:slot:t", 0, -1, withscores=True)
+    )
+    seconds, micros = await b_conn.time()
+    now_us = seconds * 1_000_000 + micros
+    assert len(pushed) == 3
+    assert all(now_us < ends <= now_us + 1_000_000 for ends in pushed)
+    async with b.slot("t"):
+        slots = await b_conn.zrange("push:slot:t", 0, -1, withscores=True)
+    granted_at = max(s for _, s in slots) - (120 + 1) * 1_000_000  # start of B's
+    assert granted_at >= pushed[0]
+    for client in (a_conn, b_conn):
+        await client.aclose()
+
+
+# --- Redis stalls ---------------------------------------------------------------
+
+
+async def in_flight_slots(connection: redis.asyncio.Redis, prefix: str) -> int:
+    """Slots under ``prefix`` still held or leased: scored beyond now + window.
+
+    A released slot's score is its release + window (1 s) in Redis time; one
+    in flight (or left behind by an acquire nobody used) is start + lease +
+    window.
+    """
+    seconds, micros = await connection.time()
+    now_us = seconds * 1_000_000 + micros
+    held = 0
+    for key in await connection.keys(f"{prefix}:slot:*"):
+        scores = await connection.zrange(key, 0, -1, withscores=True)
+        held += sum(1 for _, ends in scores if ends > now_us + 1_000_000)
+    return held
+
+
+async def read_until_all_seen(fleet: Fleet, status: str, tasks: int) -> None:
+    """Read each worker's lines until it reported ``status`` for every task."""
+    for proc in fleet.procs:
+        assert proc.stdout is not None
+        seen = 0
+        while seen < tasks:
+            line = json.loads(await proc.stdout.readline())
+            seen += line.get("status") == status
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(90)  # a hang guard: every wait has a 40 s deadline
+async def test_fleet_goes_on_after_redis_stalls(
+    redis_server: RedisServer, fleet: Fleet
+) -> None:
+    """Redis stalls 5 s (SIGSTOP, then SIGCONT) under 4 processes x 12 waits.
+
+    Limiter calls time out meanwhile (1 s); the acquires Redis runs after
+    their callers gave up must not keep slots on 120 s leases. Every one of
+    the 48 waits finishes once Redis is back, the simulator never sees a 4th
+    request per task in a second, and no slot is left held in Redis.
+    """
+    tasks = [f"s{n}" for n in range(12)]
+    async with FakeSunoServer(scale=0.02, seed=14) as fake:
+        await fleet.start(
+            4, "--base-url", fake.url, "--redis-url", redis_server.url,
+            "--prefix", "stall", "--timeout", "40", *tasks,
+        )  # fmt: skip
+        for task_id in tasks:
+            fake.add_task(task_id, Timeline.success(10, 350, 400))  # 0.2, 7, 8 s
+        fleet.go()
+        await read_until_all_seen(fleet, "TEXT_SUCCESS", len(tasks))
+        redis_server.pause()
+        await asyncio.sleep(5.0)
+        redis_server.resume()
+        results = [await fleet.lines(i) for i in range(4)]
+        finished = sum(
+            outcome == "done"
+            for lines in results
+            for outcome in outcomes(lines).values()
+        )
+        assert (finished, fake.limit_violations) == (48, 0)
+    watcher = redis.asyncio.Redis.from_url(redis_server.url)
+    assert await in_flight_slots(watcher, "stall") == 0
+    await watcher.aclose()

@@ -4,18 +4,49 @@ Both rules run as Lua scripts, so each decision is atomic in Redis and uses
 Redis's clock (``TIME``), never the clients' clocks. Keys expire by
 themselves. Waiting callers poll Redis with short jittered sleeps, capped at
 ``poll_interval_s``.
+
+Stalls: a slot only for a request actually sent
+-----------------------------------------------
+A caller stops waiting for Redis after ``redis_timeout_s`` (or when it is
+cancelled), yet a stalled Redis runs the acquire it was sent once it wakes
+up: that slot would then hold a place in the window for a whole lease with
+no request behind it. So every acquire carries a fresh member id, and an
+acquire whose answer was not seen is *voided* (best-effort, retried before
+this limiter's next Redis command until Redis answers): the void script
+removes the member and leaves a tombstone for it (``lease_s + window``
+long) that the acquire script checks, so a void that Redis runs before the
+late acquire makes the acquire refuse itself. In either order no slot is
+left. A release that fails is retried the same way (it only moves the
+slot's end later: the safe side). Follow-ups still queued when a process
+stops using the limiter are bounded by the lease, as for a crashed process.
+
+Falling back and back: one window per process at all times
+----------------------------------------------------------
+With ``fallback="local"``, every slot is also taken from the process's own
+:class:`~suno_async.LocalRateLimiter` first, whether Redis answers or not,
+so that limiter always holds this process's recent slots (in flight and
+released). Switching to it when Redis fails, and back when Redis answers,
+therefore keeps the limit exact for this process's requests. Slots granted
+locally during an outage are pushed to Redis (with what is left of their
+window, or their lease if still in flight) by this process's first Redis
+command once Redis answers, before it takes a shared slot. Across processes
+during an outage each process only limits itself (``N`` processes may send
+up to ``N * limit`` per window for one key); after it, another process may
+still be granted shared slots before this one has pushed its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import functools
 import hashlib
 import logging
 import math
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final, Literal
 
 import redis.asyncio
@@ -43,10 +74,12 @@ DEFAULT_RECHECK_S: Final = 1.0
 # KEYS[1]: one key's sorted set of slots, each scored with the Redis time (us)
 # when it stops counting: release + window for a released slot, start + lease
 # + window for one in flight (so a lost release frees it at lease expiry).
-# ARGV: limit, window_us, lease_us, member. Returns -2 when a slot was taken,
-# else the microseconds until one frees, or -1 if that depends on a release
-# still to come (all blocking slots are in flight).
+# KEYS[2]: the member's tombstone. ARGV: limit, window_us, lease_us, member.
+# Returns -2 when a slot was taken, -3 when the member was voided (its caller
+# gave up), else the microseconds until one frees, or -1 if that depends on a
+# release still to come (all blocking slots are in flight).
 _ACQUIRE: Final = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return -3 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit = tonumber(ARGV[1])
@@ -68,12 +101,32 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((lease + window) / 1000))
 return result
 """
 
+# KEYS[1]: the key's sorted set, KEYS[2]: the member's tombstone; ARGV:
+# member, tombstone_ms. The member's acquire, run before or after, takes no
+# slot.
+_VOID: Final = """
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return redis.call('ZREM', KEYS[1], ARGV[1])
+"""
+
 # KEYS[1]: the key's sorted set; ARGV: window_us, member. The slot now counts
 # until Redis time + window (only if it is still there).
 _RELEASE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 return redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
+"""
+
+# KEYS[1]: the key's sorted set; ARGV: member, counts_us, expire_ms. A slot
+# taken without Redis counts from now for counts_us more.
+_PUSH: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return 0
 """
 
 # GCRA without bursts. KEYS[1]: the theoretical arrival time (us) of the next
@@ -90,12 +143,27 @@ redis.call('SET', KEYS[1], math.max(tat, now) + interval,
 return 0
 """
 
+_GRANTED: Final = -2
+_VOIDED: Final = -3
+
 
 class RateLimiterUnavailableError(TransportError):
     """The shared rate limiter's backend (Redis) could not be reached.
 
     Transient: waits retry it inside their deadline; other calls raise it.
     """
+
+
+class _Held:
+    """One slot of this process: its Redis member, and its times when local."""
+
+    __slots__ = ("end", "member", "name", "shared")
+
+    def __init__(self, name: str, *, shared: bool) -> None:
+        self.name = name
+        self.member = uuid.uuid4().hex
+        self.shared = shared  # counted in Redis (granted there, or pushed)
+        self.end: float | None = None  # local release time, once released
 
 
 class RedisRateLimiter:
@@ -105,13 +173,19 @@ class RedisRateLimiter:
     per key: a slot is active from its start until ``window_s + margin_s``
     after its release, and at most ``limit`` are active per key, in Redis
     time. A slot never released (its process died) counts as released
-    ``lease_s`` after its start. ``redis_timeout_s`` bounds each Redis
-    command; after a failure, Redis is tried again only ``recheck_s``
-    later. When Redis is unreachable, ``fallback="error"`` (the default)
-    fails closed with :class:`RateLimiterUnavailableError`;
-    ``fallback="local"`` uses a per-process :class:`~suno_async.LocalRateLimiter`
-    meanwhile, logging one warning per outage. ``clock`` times the local
-    waits (retries, the fallback); the window itself is in Redis time.
+    ``lease_s`` after its start; an acquire whose answer never came back
+    (a timeout, a cancellation) is voided once Redis answers again, so it
+    holds no slot. ``redis_timeout_s`` bounds each Redis command; after a
+    failure, Redis is tried again only ``recheck_s`` later. When Redis is
+    unreachable, ``fallback="error"`` (the default) fails closed with
+    :class:`RateLimiterUnavailableError`; ``fallback="local"`` uses a
+    per-process :class:`~suno_async.LocalRateLimiter` meanwhile, logging
+    one warning per outage: that limiter sees every slot of the process
+    all along, so the limit stays exact within the process across both
+    switches, and its slots are pushed to Redis when Redis answers again
+    (see the module's notes for what holds across processes). ``clock``
+    times the local waits (retries, the fallback); the shared window itself
+    is in Redis time.
     """
 
     __slots__ = (
@@ -119,6 +193,8 @@ class RedisRateLimiter:
         "_local",
         "_recheck_at",
         "_redis",
+        "_repairs",
+        "_unshared",
         "clock",
         "fallback",
         "lease_s",
@@ -173,6 +249,13 @@ class RedisRateLimiter:
             limit=limit, window_s=window_s, margin_s=margin_s, clock=clock
         )
         self._degraded = False
+        # Follow-ups owed to Redis (voids, releases, pushes), oldest first,
+        # each with the local time after which it no longer matters.
+        self._repairs: collections.deque[
+            tuple[float, Callable[[], Awaitable[object]]]
+        ] = collections.deque()
+        # Slots granted locally during an outage, to push when Redis is back.
+        self._unshared: list[_Held] = []
 
     def slot(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Wait for a free slot for ``key`` in every process; hold it in the block."""
@@ -180,32 +263,109 @@ class RedisRateLimiter:
 
     @contextlib.asynccontextmanager
     async def _slot(self, key: str) -> AsyncIterator[None]:
-        name = f"{self.prefix}:slot:{key}"
-        member = uuid.uuid4().hex
-        window_us = _us(self.window_s + self.margin_s)
-        try:
-            await self._acquire(name, member, window_us)
-        except RateLimiterUnavailableError:
-            if self.fallback == "error":
-                raise
-            async with self._local.slot(key):
-                yield
-            return
-        try:
-            yield
-        finally:
+        if self.fallback == "error":
+            held = await self._acquire(key)
             try:
-                await self.run_script(_RELEASE, name, window_us, member)
+                yield
+            finally:
+                await self._release(held)
+            return
+        async with self._local.slot(key):
+            try:
+                held = await self._acquire(key)
             except RateLimiterUnavailableError:
-                # Fail safe: the slot counts until its lease runs out.
-                logger.warning("could not release a rate-limit slot of %s", key)
+                held = _Held(self._name(key), shared=False)
+                self._note_unshared(held)
+            try:
+                yield
+            finally:
+                held.end = self.clock.now()
+                if held.shared:
+                    await self._release(held)
 
-    async def _acquire(self, name: str, member: str, window_us: int) -> None:
-        args = (self.limit, window_us, _us(self.lease_s), member)
-        while (wait_us := await self.run_script(_ACQUIRE, name, *args)) != -2:
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}:slot:{key}"
+
+    def _window_us(self) -> int:
+        return _us(self.window_s + self.margin_s)
+
+    def _tombstone(self, member: str) -> str:
+        return f"{self.prefix}:void:{member}"
+
+    async def _acquire(self, key: str) -> _Held:
+        held = _Held(self._name(key), shared=True)
+        keys = (held.name, self._tombstone(held.member))
+        args = (self.limit, self._window_us(), _us(self.lease_s), held.member)
+        while True:
+            wait_us = await self._run(
+                _ACQUIRE, keys, args, undo=functools.partial(self._void, held)
+            )
+            if wait_us == _GRANTED:
+                return held
+            if wait_us == _VOIDED:  # pragma: no cover - a fresh member is never void
+                raise RuntimeError("a live rate-limit slot was voided")
             cap = self.poll_interval_s
             wait_s = cap if wait_us < 0 else min(wait_us / 1e6, cap)
             await self.clock.sleep(wait_s * (0.75 + random.random() / 4))
+
+    async def _void(self, held: _Held) -> None:
+        tombstone_ms = math.ceil(self.lease_s * 1000) + self._window_us() // 1000
+        keys = (held.name, self._tombstone(held.member))
+        await self._call(_VOID, keys, (held.member, tombstone_ms))
+
+    async def _release(self, held: _Held) -> None:
+        keys = (held.name,)
+        args = (self._window_us(), held.member)
+        try:
+            await self._run(_RELEASE, keys, args)
+        except BaseException as exc:
+            # Fail safe: the slot counts until the release gets through (or
+            # its lease runs out); the retry only moves its end later.
+            self._owe(functools.partial(self._call, _RELEASE, keys, args))
+            if not isinstance(exc, RateLimiterUnavailableError):
+                raise
+            logger.warning("could not release a rate-limit slot of %s yet", held.name)
+
+    def _note_unshared(self, held: _Held) -> None:
+        now = self.clock.now()
+        window_s = self.window_s + self.margin_s
+        self._unshared = [
+            h for h in self._unshared if h.end is None or h.end + window_s > now
+        ]
+        self._unshared.append(held)
+
+    async def _push(self, held: _Held) -> None:
+        """Count a slot granted during an outage in Redis, for what is left of it."""
+        if held.end is None:
+            counts_us = _us(self.lease_s) + self._window_us()
+        else:
+            left_s = held.end + self.window_s + self.margin_s - self.clock.now()
+            if left_s <= 0:
+                return
+            counts_us = _us(left_s)
+        in_flight = held.end is None
+        expire_ms = math.ceil(self.lease_s * 1000) + self._window_us() // 1000 + 1
+        await self._call(_PUSH, (held.name,), (held.member, counts_us, expire_ms))
+        held.shared = True
+        if in_flight and held.end is not None:  # released while being pushed
+            await self._call(_RELEASE, (held.name,), (self._window_us(), held.member))
+
+    def _owe(self, repair: Callable[[], Awaitable[object]]) -> None:
+        self._repairs.append(
+            (self.clock.now() + self.lease_s + self.window_s + self.margin_s, repair)
+        )
+
+    async def _settle(self) -> None:
+        """Run the follow-ups owed to Redis, oldest first; stop at a failure."""
+        while self._repairs:
+            until, repair = self._repairs.popleft()
+            if until <= self.clock.now():
+                continue  # what it was for has expired in Redis by itself
+            try:
+                await repair()
+            except BaseException:
+                self._repairs.appendleft((until, repair))
+                raise
 
     def pacer(self, name: str, rate_per_s: float) -> RedisPacer:
         """A client-wide pacer shared by every process (see :class:`RedisPacer`)."""
@@ -216,15 +376,50 @@ class RedisRateLimiter:
 
         After a failure Redis is not tried again for ``recheck_s``: calls
         fail (or fall back) at once meanwhile, instead of each waiting out
-        connection retries.
+        connection retries. Follow-ups owed to Redis (see the module's
+        notes) run first.
+        """
+        return await self._run(script, (key,), args)
+
+    async def _run(
+        self,
+        script: str,
+        keys: tuple[str, ...],
+        args: tuple[int | str, ...],
+        *,
+        undo: Callable[[], Awaitable[object]] | None = None,
+    ) -> int:
+        await self._settle()
+        result = await self._call(script, keys, args, undo=undo)
+        if self._repairs:  # Redis came back during the call: push at once
+            with contextlib.suppress(RateLimiterUnavailableError):
+                await self._settle()
+        return result
+
+    async def _call(
+        self,
+        script: str,
+        keys: tuple[str, ...],
+        args: tuple[int | str, ...],
+        *,
+        undo: Callable[[], Awaitable[object]] | None = None,
+    ) -> int:
+        """One script run, bounded by ``redis_timeout_s``.
+
+        ``undo`` is owed to Redis when the script was sent but its answer
+        was not seen (Redis may still run it).
         """
         if self._degraded and self.clock.now() < self._recheck_at:
             raise RateLimiterUnavailableError("the Redis rate limiter is unreachable")
         try:
             result = await asyncio.wait_for(
-                self._eval(script, key, *args), self.redis_timeout_s
+                self._eval(script, keys, args), self.redis_timeout_s
             )
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except BaseException as exc:
+            if undo is not None:
+                self._owe(undo)
+            if not isinstance(exc, (RedisError, OSError, asyncio.TimeoutError)):
+                raise
             self._recheck_at = self.clock.now() + self.recheck_s
             if not self._degraded:
                 self._degraded = True
@@ -237,15 +432,20 @@ class RedisRateLimiter:
         if self._degraded:
             self._degraded = False
             logger.warning("Redis reachable again: rate limits shared again")
+            for held in self._unshared:
+                self._owe(functools.partial(self._push, held))
+            self._unshared = []
         return int(result)
 
-    async def _eval(self, script: str, key: str, *args: int | str) -> Any:
+    async def _eval(
+        self, script: str, keys: tuple[str, ...], args: tuple[int | str, ...]
+    ) -> Any:
         """EVALSHA, sending the script itself only when Redis lacks it."""
         sha = hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
         try:
-            return await self._redis.evalsha(sha, 1, key, *args)
+            return await self._redis.evalsha(sha, len(keys), *keys, *args)
         except NoScriptError:
-            return await self._redis.eval(script, 1, key, *args)
+            return await self._redis.eval(script, len(keys), *keys, *args)
 
     def _mode(self) -> str:
         if self.fallback == "local":
