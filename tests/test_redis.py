@@ -459,14 +459,14 @@ async def test_voided_acquire_refuses_itself(shared: redis.asyncio.Redis) -> Non
     The two travel on different connections, so Redis may run them in either
     order; this is the order the resume test above cannot force.
     """
-    from suno_async.redis._limiter import _ACQUIRE, _VOID
+    from suno_async.redis._scripts import ACQUIRE, VOID
 
     keys = ("void:slot:t", "void:void:m1")
-    assert await shared.eval(_VOID, 2, *keys, "m1", 10_000) == 0
-    assert await shared.eval(_ACQUIRE, 2, *keys, 3, 1_000_000, 5_000_000, "m1") == -3
+    assert await shared.eval(VOID, 2, *keys, "m1", 10_000) == 0
+    assert await shared.eval(ACQUIRE, 2, *keys, 3, 1_000_000, 5_000_000, "m1") == -3
     assert await shared.exists("void:slot:t") == 0
     assert (
-        await shared.eval(_ACQUIRE, 2, "void:slot:t", "void:void:m2", 3, 1, 1, "m2")
+        await shared.eval(ACQUIRE, 2, "void:slot:t", "void:void:m2", 3, 1, 1, "m2")
         == -2
     )
 

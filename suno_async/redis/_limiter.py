@@ -56,6 +56,15 @@ from suno_async._core.clock import Clock
 from suno_async._core.errors import TransportError
 from suno_async._io.clock import SYSTEM_CLOCK
 from suno_async._io.limiter import RECOVERY_FRACTION, LocalRateLimiter, check_window
+from suno_async.redis._scripts import (
+    ACQUIRE,
+    GRANTED,
+    PACE,
+    PUSH,
+    RELEASE,
+    VOID,
+    VOIDED,
+)
 
 __all__ = ["RateLimiterUnavailableError", "RedisPacer", "RedisRateLimiter"]
 
@@ -70,81 +79,6 @@ DEFAULT_POLL_INTERVAL_S: Final = 0.05
 DEFAULT_REDIS_TIMEOUT_S: Final = 2.0
 #: Seconds after a Redis failure before Redis is tried again.
 DEFAULT_RECHECK_S: Final = 1.0
-
-# KEYS[1]: one key's sorted set of slots, each scored with the Redis time (us)
-# when it stops counting: release + window for a released slot, start + lease
-# + window for one in flight (so a lost release frees it at lease expiry).
-# KEYS[2]: the member's tombstone. ARGV: limit, window_us, lease_us, member.
-# Returns -2 when a slot was taken, -3 when the member was voided (its caller
-# gave up), else the microseconds until one frees, or -1 if that depends on a
-# release still to come (all blocking slots are in flight).
-_ACQUIRE: Final = """
-if redis.call('EXISTS', KEYS[2]) == 1 then return -3 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local lease = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local active = redis.call('ZCARD', KEYS[1])
-local result = -2
-if active < limit then
-  redis.call('ZADD', KEYS[1], now + lease + window, ARGV[4])
-else
-  -- the slot that must stop counting before a new one may start
-  local ends = redis.call('ZRANGE', KEYS[1], active - limit, active - limit,
-                          'WITHSCORES')
-  local wait = tonumber(ends[2]) - now
-  if wait <= window then result = wait else result = -1 end
-end
-redis.call('PEXPIRE', KEYS[1], math.ceil((lease + window) / 1000))
-return result
-"""
-
-# KEYS[1]: the key's sorted set, KEYS[2]: the member's tombstone; ARGV:
-# member, tombstone_ms. The member's acquire, run before or after, takes no
-# slot.
-_VOID: Final = """
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-return redis.call('ZREM', KEYS[1], ARGV[1])
-"""
-
-# KEYS[1]: the key's sorted set; ARGV: window_us, member. The slot now counts
-# until Redis time + window (only if it is still there).
-_RELEASE: Final = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-return redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
-"""
-
-# KEYS[1]: the key's sorted set; ARGV: member, counts_us, expire_ms. A slot
-# taken without Redis counts from now for counts_us more.
-_PUSH: Final = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-end
-return 0
-"""
-
-# GCRA without bursts. KEYS[1]: the theoretical arrival time (us) of the next
-# start; ARGV: interval_us. Returns 0 when a start was granted (and pushes
-# the next one interval_us later), else the microseconds to wait.
-_PACE: Final = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat > now then return tat - now end
-redis.call('SET', KEYS[1], math.max(tat, now) + interval,
-           'PX', math.ceil(interval / 1000) + 1000)
-return 0
-"""
-
-_GRANTED: Final = -2
-_VOIDED: Final = -3
 
 
 class RateLimiterUnavailableError(TransportError):
@@ -183,7 +117,8 @@ class RedisRateLimiter:
     one warning per outage: that limiter sees every slot of the process
     all along, so the limit stays exact within the process across both
     switches, and its slots are pushed to Redis when Redis answers again
-    (see the module's notes for what holds across processes). ``clock``
+    (across processes, each one only limits itself during an outage).
+    ``clock``
     times the local waits (retries, the fallback); the shared window itself
     is in Redis time.
     """
@@ -298,11 +233,11 @@ class RedisRateLimiter:
         args = (self.limit, self._window_us(), _us(self.lease_s), held.member)
         while True:
             wait_us = await self._run(
-                _ACQUIRE, keys, args, undo=functools.partial(self._void, held)
+                ACQUIRE, keys, args, undo=functools.partial(self._void, held)
             )
-            if wait_us == _GRANTED:
+            if wait_us == GRANTED:
                 return held
-            if wait_us == _VOIDED:  # pragma: no cover - a fresh member is never void
+            if wait_us == VOIDED:  # pragma: no cover - a fresh member is never void
                 raise RuntimeError("a live rate-limit slot was voided")
             cap = self.poll_interval_s
             wait_s = cap if wait_us < 0 else min(wait_us / 1e6, cap)
@@ -311,17 +246,17 @@ class RedisRateLimiter:
     async def _void(self, held: _Held) -> None:
         tombstone_ms = math.ceil(self.lease_s * 1000) + self._window_us() // 1000
         keys = (held.name, self._tombstone(held.member))
-        await self._call(_VOID, keys, (held.member, tombstone_ms))
+        await self._call(VOID, keys, (held.member, tombstone_ms))
 
     async def _release(self, held: _Held) -> None:
         keys = (held.name,)
         args = (self._window_us(), held.member)
         try:
-            await self._run(_RELEASE, keys, args)
+            await self._run(RELEASE, keys, args)
         except BaseException as exc:
             # Fail safe: the slot counts until the release gets through (or
             # its lease runs out); the retry only moves its end later.
-            self._owe(functools.partial(self._call, _RELEASE, keys, args))
+            self._owe(functools.partial(self._call, RELEASE, keys, args))
             if not isinstance(exc, RateLimiterUnavailableError):
                 raise
             logger.warning("could not release a rate-limit slot of %s yet", held.name)
@@ -345,10 +280,10 @@ class RedisRateLimiter:
             counts_us = _us(left_s)
         in_flight = held.end is None
         expire_ms = math.ceil(self.lease_s * 1000) + self._window_us() // 1000 + 1
-        await self._call(_PUSH, (held.name,), (held.member, counts_us, expire_ms))
+        await self._call(PUSH, (held.name,), (held.member, counts_us, expire_ms))
         held.shared = True
         if in_flight and held.end is not None:  # released while being pushed
-            await self._call(_RELEASE, (held.name,), (self._window_us(), held.member))
+            await self._call(RELEASE, (held.name,), (self._window_us(), held.member))
 
     def _owe(self, repair: Callable[[], Awaitable[object]]) -> None:
         self._repairs.append(
@@ -392,8 +327,14 @@ class RedisRateLimiter:
         await self._settle()
         result = await self._call(script, keys, args, undo=undo)
         if self._repairs:  # Redis came back during the call: push at once
-            with contextlib.suppress(RateLimiterUnavailableError):
+            try:
                 await self._settle()
+            except RateLimiterUnavailableError:
+                pass  # still owed; the result stands
+            except BaseException:
+                if undo is not None:  # cancelled: the result will not be used
+                    self._owe(undo)
+                raise
         return result
 
     async def _call(
@@ -456,7 +397,7 @@ class RedisRateLimiter:
         return (
             f"<RedisRateLimiter prefix={self.prefix!r} limit={self.limit} "
             f"window_s={self.window_s:g} fallback={self.fallback!r} "
-            f"degraded={self._degraded}>"
+            f"degraded={self._degraded} owed={len(self._repairs)}>"
         )
 
 
@@ -494,9 +435,7 @@ class RedisPacer:
         limiter = self._limiter
         while True:
             try:
-                wait_us = await limiter.run_script(
-                    _PACE, self._key, _us(1 / self._rate)
-                )
+                wait_us = await limiter.run_script(PACE, self._key, _us(1 / self._rate))
             except RateLimiterUnavailableError:
                 if limiter.fallback == "error":
                     raise
