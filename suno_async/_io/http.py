@@ -39,7 +39,7 @@ from contextlib import (
     AsyncExitStack,
     asynccontextmanager,
 )
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import aiohttp
 import anyio
@@ -107,6 +107,18 @@ USER_AGENT: Final = (
 NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 #: The most a body is read by at a time, in decoded bytes.
 READ_CHUNK_BYTES: Final = 64 * 1024
+
+
+def _raise_clean(error: SunoError) -> NoReturn:
+    """Raise ``error`` with an empty ``__context__``, whatever is being handled.
+
+    Raising outside the ``except`` block is not enough everywhere (Python
+    3.10's async context managers leave the foreign error as the context).
+    """
+    try:
+        raise error
+    finally:
+        error.__context__ = None
 
 
 def nothing_sent(error: BaseException) -> bool:
@@ -327,7 +339,7 @@ class Transport:
                 waiting = middleware is not None and not middleware.slot_taken
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             if error is not None:
-                raise error  # outside the except block: no __context__
+                _raise_clean(error)
             status = answer.status
             data = read_envelope(
                 answer.status,
@@ -501,7 +513,7 @@ class Transport:
         except FOREIGN_ERRORS as exc:
             error = self._translate(exc, timeout, None)
         if error is not None:
-            raise error
+            _raise_clean(error)
         try:
             yield MediaResponse(response, lambda e: self._translate(e, timeout, None))
         finally:
@@ -547,4 +559,4 @@ class MediaResponse:
             return await self._response.content.read(READ_CHUNK_BYTES)
         except FOREIGN_ERRORS as exc:
             error = self._translate(exc)
-        raise error
+        _raise_clean(error)
