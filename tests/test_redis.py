@@ -567,6 +567,37 @@ async def test_outage_slots_are_pushed_to_redis(
         await client.aclose()
 
 
+@pytest.mark.integration
+@pytest.mark.timeout(30)  # a hang guard
+async def test_slot_held_across_an_outage_is_pushed_in_flight(
+    redis_server: RedisServer,
+) -> None:
+    """A slot taken alone during an outage and still held when Redis is back.
+
+    It is pushed as in flight (counted until start + lease + window), and
+    its release then goes to Redis: it counts one window after that.
+    """
+    connection = redis.asyncio.Redis.from_url(
+        redis_server.url, retry=Retry(NoBackoff(), 0)
+    )
+    limiter = RedisRateLimiter(
+        connection, prefix="held", fallback="local", recheck_s=0.01, lease_s=10.0
+    )
+    redis_server.kill()
+    async with limiter.slot("t"):
+        redis_server.start()
+        for n in range(100):  # another slot finds Redis back (within 1 s)
+            async with limiter.slot(f"u{n}"):
+                pass
+            if await connection.exists("held:slot:t"):
+                break
+            await asyncio.sleep(0.01)
+        assert await in_flight_slots(connection, "held") == 1
+    assert await in_flight_slots(connection, "held") == 0
+    assert await connection.zcard("held:slot:t") == 1
+    await connection.aclose()
+
+
 # --- Redis stalls ---------------------------------------------------------------
 
 
