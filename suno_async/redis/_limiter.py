@@ -70,6 +70,11 @@ __all__ = ["RateLimiterUnavailableError", "RedisPacer", "RedisRateLimiter"]
 
 logger = logging.getLogger("suno_async")
 
+_Keys = tuple[str, ...]
+_Args = tuple[int | str, ...]
+#: A follow-up owed to Redis if a call's answer is lost (see the module's notes).
+_Undo = Callable[[], Awaitable[object]] | None
+
 #: Seconds an in-flight slot may stay unreleased (a crashed process) before
 #: it counts as released at that moment.
 DEFAULT_LEASE_S: Final = 120.0
@@ -317,12 +322,7 @@ class RedisRateLimiter:
         return await self._run(script, (key,), args)
 
     async def _run(
-        self,
-        script: str,
-        keys: tuple[str, ...],
-        args: tuple[int | str, ...],
-        *,
-        undo: Callable[[], Awaitable[object]] | None = None,
+        self, script: str, keys: _Keys, args: _Args, *, undo: _Undo = None
     ) -> int:
         await self._settle()
         result = await self._call(script, keys, args, undo=undo)
@@ -338,12 +338,7 @@ class RedisRateLimiter:
         return result
 
     async def _call(
-        self,
-        script: str,
-        keys: tuple[str, ...],
-        args: tuple[int | str, ...],
-        *,
-        undo: Callable[[], Awaitable[object]] | None = None,
+        self, script: str, keys: _Keys, args: _Args, *, undo: _Undo = None
     ) -> int:
         """One script run, bounded by ``redis_timeout_s``.
 
