@@ -603,6 +603,14 @@ def test_demo_off_a_terminal_in_process() -> None:
     assert not ANSI.search(run.stdout)
 
 
+@pytest.mark.parametrize("seed", ["432112", "105345"])
+def test_a_tiny_scale_demo_outlasts_the_real_time_limit(seed: str) -> None:
+    """At scale 0.005 the per-task limit (real seconds) paces the reads past
+    the tasks' simulated end: the demo's deadline leaves room for it."""
+    run = invoke(["demo", "--tasks", "1", "--scale", "0.005", "--seed", seed])
+    assert run.code == 0
+
+
 @pytest.mark.parametrize(
     ("violations", "tasks_code", "expected"),
     [

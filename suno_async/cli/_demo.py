@@ -47,6 +47,8 @@ DEMO_TASKS: Final = 3
 #: Where the demo's tasks post their results: a path of the simulator itself
 #: (it serves none, so a delivery gets a quick 404 and never leaves 127.0.0.1).
 DEMO_CALLBACK_PATH: Final = "/demo-callback"
+#: The shortest deadline of the demo's waits, in real seconds.
+MIN_TIMEOUT_REAL_S: Final = 30.0
 
 
 @attrs.frozen(kw_only=True)
@@ -76,7 +78,11 @@ async def run_demo(
     simulated = ScaledClock(scale)
     rng = random.Random(seed)
     timelines = [Timeline.realistic(rng) for _ in range(tasks)]
-    timeout_s = 2 * max(t.end_s for t in timelines) + 60  # simulated seconds
+    # Simulated seconds, but never under MIN_TIMEOUT_REAL_S of real time: at a
+    # small scale the per-task limit (3 reads per *real* second) paces reads.
+    timeout_s = max(
+        2 * max(t.end_s for t in timelines) + 60, MIN_TIMEOUT_REAL_S / scale
+    )
     provider = settings.provider
     started = time.monotonic()
     server = FakeSunoServer(
