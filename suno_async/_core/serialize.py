@@ -46,6 +46,7 @@ from __future__ import annotations
 import inspect
 import json
 import reprlib
+import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -251,8 +252,11 @@ def _tuple_hook(type_: Any) -> Callable[[Any, object], tuple[Any, ...]]:
             except Exception as exc:
                 where = f"Structuring {type_!r} @ index {index}"
                 note = IterableValidationNote(where, index, item_type)
-                notes = [*getattr(exc, "__notes__", []), note]
-                exc.__notes__ = notes  # type: ignore[attr-defined]  # no add_note() in 3.10
+                if sys.version_info >= (3, 11):
+                    exc.add_note(note)
+                else:  # pragma: no cover - Python 3.10 has no add_note()
+                    notes = [*getattr(exc, "__notes__", []), note]
+                    exc.__notes__ = notes  # type: ignore[attr-defined]
                 problems.append(exc)
         if problems:
             raise cattrs.IterableValidationError("invalid items", problems, type_)
