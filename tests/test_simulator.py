@@ -32,8 +32,10 @@ from suno_async import (
     InvalidRequestError,
     MediaFetchError,
     NotFoundError,
+    PollPolicy,
     RateLimitError,
     RequestTimeoutError,
+    RetryPolicy,
     ServerError,
     ServiceUnavailableError,
     SunoError,
@@ -44,6 +46,7 @@ from suno_async.testing import (
     FakeSunoServer,
     Fault,
     LoggedRequest,
+    ScaledClock,
     SimulatedTask,
     Step,
     Timeline,
@@ -1234,3 +1237,21 @@ async def test_the_client_never_exceeds_the_per_task_limit() -> None:
                 await client.get_task(TASK)
     assert server.limit_violations == 0
     assert server.total_requests == 4
+
+
+async def test_a_client_waits_at_the_servers_pace() -> None:
+    """client() scales the default policies by the server's scale..."""
+    async with FakeSunoServer(scale=0.25) as fake, fake.client() as client:
+        assert (client.poll, client.retry) == (
+            PollPolicy().scaled(0.25),
+            RetryPolicy().scaled(0.25),
+        )
+
+
+async def test_a_client_on_its_own_clock_keeps_unscaled_policies() -> None:
+    """...unless the caller gives a clock: that clock sets the time base."""
+    async with (
+        FakeSunoServer(scale=0.25) as fake,
+        fake.client(clock=ScaledClock(0.25)) as client,
+    ):
+        assert (client.poll, client.retry) == (PollPolicy(), RetryPolicy())

@@ -154,19 +154,22 @@ class FakeSunoServer(CallbackDelivery):
         scaled by the ``scale`` in force now
         (:meth:`~suno_async.PollPolicy.scaled`), so a task scaled to end in
         1.5 s is waited for in about 2 s, while the per-task limit stays 3
-        requests per real second, as the server counts it. ``kwargs`` go to
+        requests per real second, as the server counts it. With a ``clock=``
+        (a :class:`~suno_async.testing.ScaledClock`, say) the policies stay
+        unscaled: that clock sets the time base. ``kwargs`` go to
         ``SunoClient`` and override any of these (``poll=``, ``retry=``,
         ``api_key``, ``base_url``, ``provider``...).
         """
         from suno_async._client import SunoClient
 
-        settings = {
+        settings: dict[str, Any] = {
             "api_key": self.api_key,
             "base_url": self.url,
             "provider": self.provider,
-            "poll": PollPolicy().scaled(self.scale),
-            "retry": RetryPolicy().scaled(self.scale),
         }
+        if "clock" not in kwargs:  # a clock of the caller's sets the time base
+            settings["poll"] = PollPolicy().scaled(self.scale)
+            settings["retry"] = RetryPolicy().scaled(self.scale)
         return SunoClient(**{**settings, **kwargs})
 
     # --- scripting -------------------------------------------------------------
