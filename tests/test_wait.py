@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import anyio
 import attrs
@@ -74,14 +75,20 @@ def every_second(clock: VirtualClock) -> PollPolicy:
 
 @pytest.fixture
 async def client(clock: VirtualClock) -> AsyncIterator[SunoClient]:
-    async with SunoClient(
+    retry = RetryPolicy(initial_s=1.0, max_s=4.0, jitter="full", random=lambda: 1.0)
+    async with virtual_client(clock, retry=retry) as c:
+        yield c
+
+
+def virtual_client(clock: VirtualClock, **settings: Any) -> SunoClient:
+    """A client of the scripted service on ``clock``, polling every second."""
+    return SunoClient(
         api_key="sk-secret",
         base_url=BASE_URL,
         poll=every_second(clock),
-        retry=RetryPolicy(initial_s=1.0, max_s=4.0, jitter="full", random=lambda: 1.0),
         clock=clock,
-    ) as c:
-        yield c
+        **settings,
+    )
 
 
 def summary(
@@ -304,13 +311,7 @@ async def test_each_retry_is_reported_to_the_on_retry_hook(
         ((0.0, "SUCCESS"),),
         script={0: http_error(502), 1: body_code(455, "maintenance")},
     )
-    async with SunoClient(
-        api_key="sk-secret",
-        base_url=BASE_URL,
-        poll=every_second(clock),
-        retry=retry,
-        clock=clock,
-    ) as client:
+    async with virtual_client(clock, retry=retry) as client:
         await client.wait_for_task("t1")
     assert [
         (d.action, d.task_id, d.attempt, type(d.error).__name__, d.delay_s)
@@ -333,13 +334,7 @@ async def test_a_failing_on_retry_hook_changes_nothing(
         initial_s=1.0, jitter="full", random=lambda: 1.0, on_retry=broken
     )
     service.add("t1", ((0.0, "SUCCESS"),), script={0: http_error(502)})
-    async with SunoClient(
-        api_key="sk-secret",
-        base_url=BASE_URL,
-        poll=every_second(clock),
-        retry=retry,
-        clock=clock,
-    ) as client:
+    async with virtual_client(clock, retry=retry) as client:
         record = await client.wait_for_task("t1")
     assert (record.status, [t - 1000.0 for t in service.arrivals("t1")]) == (
         S.SUCCESS,
@@ -390,13 +385,7 @@ async def test_a_request_still_waiting_for_its_slot_is_no_poll(
     """A wait whose every request waited for a slot until the deadline made no
     poll: the service saw nothing, and the error says so."""
     service.add("t1", NORMAL)
-    async with SunoClient(
-        api_key="sk-secret",
-        base_url=BASE_URL,
-        poll=every_second(clock),
-        clock=clock,
-        rate_limiter=_ClosedLimiter(),
-    ) as client:
+    async with virtual_client(clock, rate_limiter=_ClosedLimiter()) as client:
         with pytest.raises(WaitTimeoutError) as caught:
             await client.wait_for_task("t1", timeout=5.0)
     assert (caught.value.polls, service.arrivals("t1")) == (0, [])
