@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar, overload
 
 import aiohttp
 
@@ -25,8 +26,26 @@ from suno_async._core.callback_wire import (
     CallbackEvent,
 )
 from suno_async._core.clock import Clock
-from suno_async._core.errors import ClientClosedError
-from suno_async._core.models import TaskRecord, TaskStatus, Track
+from suno_async._core.errors import ClientClosedError, InvalidArgumentError
+from suno_async._core.families import (
+    SPECS,
+    FamilySpec,
+    PollSetting,
+    family_polls,
+    task_kind,
+)
+from suno_async._core.family_bodies import SeparationMode
+from suno_async._core.family_records import (
+    CoverImageRecord,
+    LyricsRecord,
+    MidiRecord,
+    VideoRecord,
+    VocalRemovalRecord,
+    WavRecord,
+)
+from suno_async._core.handles import TaskHandle
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
 from suno_async._core.operations import DEFAULT_MODEL, SongOptions
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
@@ -37,7 +56,16 @@ from suno_async._core.providers import (
     Provider,
 )
 from suno_async._core.settings import ClientSettings
+from suno_async._core.sync_results import BoostedStyle, Persona, TimestampedLyrics
 from suno_async._core.task_ids import check_task_id
+from suno_async._core.uploads import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_UPLOAD_PATH,
+    DEFAULT_UPLOAD_TIMEOUT,
+    UploadedFile,
+    UploadSource,
+    resolve_upload_base_url,
+)
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
 from suno_async._engine.registry import PollerRegistry
@@ -56,6 +84,7 @@ from suno_async._io.download import (
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
+from suno_async._io.upload import upload_file
 
 if sys.version_info >= (3, 11):
     from typing import Unpack
@@ -64,10 +93,14 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["SunoClient"]
 
-_DEFAULT_POLL: Final = PollPolicy()
 _DEFAULT_RETRY: Final = RetryPolicy()
+_URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
 
 _Client = TypeVar("_Client", bound="SunoClient")
+_R = TypeVar("_R", bound=RecordBase)
+_Music = Literal[TaskKind.MUSIC, "music"] | None
+#: A family named by its :class:`TaskKind` or value string.
+KindLike = TaskKind | str
 
 
 class SunoClient:
@@ -104,7 +137,7 @@ class SunoClient:
         provider: Provider = APIKLEY,
         base_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
-        poll: PollPolicy = _DEFAULT_POLL,
+        poll: PollSetting = None,
         retry: RetryPolicy = _DEFAULT_RETRY,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
@@ -115,6 +148,7 @@ class SunoClient:
         max_creations_per_second: float | None = None,
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        upload_base_url: str | None = None,
     ) -> None:
         settings = ClientSettings.check(
             api_key=api_key,
@@ -129,7 +163,10 @@ class SunoClient:
         )
         self._provider = provider
         self._settings = settings
-        self._poll = poll
+        self._upload_base_url = resolve_upload_base_url(
+            provider, settings.base_url, upload_base_url
+        )
+        self._polls = family_polls(poll)
         self._retry = retry
         self._transport = Transport(
             api_key=settings.api_key,
@@ -198,8 +235,12 @@ class SunoClient:
 
     @property
     def poll(self) -> PollPolicy:
-        """The default poll cadence of waits."""
-        return self._poll
+        """The default poll cadence of music waits (see :meth:`poll_for`)."""
+        return self._polls[TaskKind.MUSIC]
+
+    def poll_for(self, kind: KindLike) -> PollPolicy:
+        """The default poll cadence of ``kind``'s waits."""
+        return self._polls[task_kind(kind)]
 
     @property
     def closed(self) -> bool:
@@ -247,25 +288,75 @@ class SunoClient:
 
     # --- reading and waiting -------------------------------------------------
 
-    async def get_task(self, task_id: str) -> TaskRecord:
+    @overload
+    async def get_task(  # type: ignore[overload-overlap]
+        self, task_id: TaskHandle[_R], *, kind: None = None
+    ) -> _R: ...
+    @overload
+    async def get_task(self, task_id: str, *, kind: _Music = None) -> TaskRecord: ...
+    @overload
+    async def get_task(self, task_id: str, *, kind: KindLike) -> Any: ...
+
+    async def get_task(self, task_id: str, *, kind: KindLike | None = None) -> Any:
         """The task's current record: one record-info request, no retries.
 
-        Raises :class:`InvalidArgumentError` (also a ``ValueError``) for a
-        malformed id before any request, else the mapped :class:`SunoError`.
+        ``kind`` selects the family (default: the :class:`TaskHandle`'s, else
+        music) and so the record's class. Raises
+        :class:`InvalidArgumentError` (also a ``ValueError``) for a malformed
+        id or kind before any request, else the mapped :class:`SunoError`.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
-        return await self._registry.reader.read(task_id)
+        spec = _spec(task_id, kind)
+        return await self._registry.reader.read(task_id, spec=spec)
+
+    @overload
+    def wait_for_task(  # type: ignore[overload-overlap]
+        self,
+        task_id: TaskHandle[_R],
+        *,
+        kind: None = None,
+        until: TaskStatus = ...,
+        timeout: float | None = ...,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+        resume: str | None = None,
+    ) -> TaskWait[_R]: ...
+    @overload
+    def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        kind: _Music = None,
+        until: TaskStatus = ...,
+        timeout: float | None = ...,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+        resume: str | None = None,
+    ) -> TaskWait[TaskRecord]: ...
+    @overload
+    def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        kind: KindLike,
+        until: TaskStatus = ...,
+        timeout: float | None = ...,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+        resume: str | None = None,
+    ) -> TaskWait[Any]: ...
 
     def wait_for_task(
         self,
         task_id: str,
         *,
+        kind: KindLike | None = None,
         until: TaskStatus = TaskStatus.SUCCESS,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | None = None,
         on_event: EventHandler | None = None,
         resume: str | None = None,
-    ) -> TaskWait:
+    ) -> TaskWait[Any]:
         """Wait for a task to reach ``until`` (by default SUCCESS).
 
         ``await`` the result for the final :class:`TaskRecord`, or iterate it
@@ -278,28 +369,60 @@ class SunoClient:
         event; ``resume`` takes a :meth:`TaskEvent.checkpoint` so that
         milestones already delivered are not emitted again. Concurrent
         waits for one task share one poll loop.
+
+        ``kind`` selects the family (default: the :class:`TaskHandle`'s,
+        else music); the families other than music have SUCCESS as their
+        only milestone, and their own record class.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
+        spec = _spec(task_id, kind)
         return TaskWait(
             self._registry,
             check_task_id(task_id),
+            spec=spec,
             until=until,
             timeout=timeout,
-            poll=self._poll if poll is None else poll,
+            poll=self._polls[spec.kind] if poll is None else poll,
             on_event=on_event,
             resume=resume,
         )
+
+    @overload
+    def wait_many(
+        self,
+        task_ids: Iterable[str],
+        *,
+        kind: _Music = None,
+        until: TaskStatus = ...,
+        timeout: float | None = ...,
+        max_concurrency: int | None = None,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+    ) -> WaitMany[TaskRecord]: ...
+    @overload
+    def wait_many(
+        self,
+        task_ids: Iterable[str],
+        *,
+        kind: KindLike,
+        until: TaskStatus = ...,
+        timeout: float | None = ...,
+        max_concurrency: int | None = None,
+        poll: PollPolicy | None = None,
+        on_event: EventHandler | None = None,
+    ) -> WaitMany[Any]: ...
 
     def wait_many(
         self,
         task_ids: Iterable[str],
         *,
+        kind: KindLike | None = None,
         until: TaskStatus = TaskStatus.SUCCESS,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         max_concurrency: int | None = None,
         poll: PollPolicy | None = None,
         on_event: EventHandler | None = None,
-    ) -> WaitMany:
+    ) -> WaitMany[Any]:
         """Wait for many tasks: iterate it for a :class:`TaskOutcome` per id as
         each ends, or ``await`` it for the list of outcomes in the order of
         ``task_ids``.
@@ -308,15 +431,17 @@ class SunoClient:
         included (as ``outcome.error``); one task's failure never affects the
         others. ``timeout`` bounds the whole call; ``max_concurrency`` caps
         how many tasks are polled at once (``None``: all); ``on_event`` (sync
-        or async) sees every milestone of every task.
+        or async) sees every milestone of every task. ``kind`` is the ids'
+        family (music by default); a :class:`TaskHandle` brings its own.
         """
         self._check_open()
         return WaitMany(
             self._registry,
             task_ids,
+            spec=SPECS[task_kind(TaskKind.MUSIC if kind is None else kind)],
             until=until,
             timeout=timeout,
-            poll=self._poll if poll is None else poll,
+            polls=self._polls if poll is None else dict.fromkeys(TaskKind, poll),
             max_concurrency=max_concurrency,
             on_event=on_event,
         )
@@ -331,11 +456,14 @@ class SunoClient:
         max_age: float = DEFAULT_MAX_AGE_S,
         hmac_key: str | None = None,
         max_bytes: int = MAX_CALLBACK_BYTES,
+        kind: KindLike | None = None,
     ) -> CallbackEvent:
         """Take one callback the service POSTed to your ``callback_url``.
 
         ``body`` is the request body (bytes, or JSON already parsed, at most
-        ``max_bytes``) and ``headers`` its headers. With ``hmac_key``, else
+        ``max_bytes``) and ``headers`` its headers. It may come from a task
+        of any family: ``kind`` names it, else the body's shape shows it
+        (:class:`~suno_async.webhooks.CallbackEvent`). With ``hmac_key``, else
         the client's ``webhook_key``, the signature is checked
         (:func:`suno_async.webhooks.verify_signature`). A wait for the task
         then reads its record at once and, from now on, polls only as a
@@ -343,12 +471,18 @@ class SunoClient:
         record is). Duplicates and callbacks for tasks nobody waits on are
         accepted. Raises :class:`WebhookError` for a body that is not a
         callback, :class:`WebhookSignatureError` for a bad signature,
-        :class:`ClientClosedError` once closed. It never waits for the read:
-        answer the service at once.
+        :class:`ClientClosedError` once closed, :class:`InvalidArgumentError`
+        for an unknown ``kind``. It never waits for the read: answer the
+        service at once.
         """
         self._check_open()
         return self._callbacks.accept(
-            body, headers, hmac_key=hmac_key, max_age=max_age, max_bytes=max_bytes
+            body,
+            headers,
+            hmac_key=hmac_key,
+            max_age=max_age,
+            max_bytes=max_bytes,
+            kind=kind,
         )
 
     # --- creating tasks ----------------------------------------------------------
@@ -365,8 +499,8 @@ class SunoClient:
         negative_tags: str | None = None,
         persona_id: str | None = None,
         **options: Unpack[SongOptions],
-    ) -> str:
-        """Create a song (two tracks) from a prompt; return the new task's id.
+    ) -> TaskHandle[TaskRecord]:
+        """Create a song (two tracks) from a prompt; return the new task's handle.
 
         Outside custom mode ``prompt`` describes the song (500 characters at
         most). With ``custom_mode=True``, ``style`` and ``title`` are
@@ -379,7 +513,9 @@ class SunoClient:
         and the limit, before anything is sent. The request is retried only
         while no task can have been made (connection failures, rate-limit
         and maintenance answers); other failures raise at once, as the task
-        may exist (the how-to "From prompt to MP3" has the table).
+        may exist (the how-to "From prompt to MP3" has the table). The
+        :class:`TaskHandle` returned is the task id (a ``str``) and knows its
+        family.
         """
         return await self._create("generate", locals())
 
@@ -396,7 +532,7 @@ class SunoClient:
         negative_tags: str | None = None,
         persona_id: str | None = None,
         **options: Unpack[SongOptions],
-    ) -> str:
+    ) -> TaskHandle[TaskRecord]:
         """Extend the track ``audio_id``; return the new task's id.
 
         By default the source track's parameters are reused. With
@@ -410,7 +546,7 @@ class SunoClient:
     async def upload_cover(
         self,
         *,
-        upload_url: str,
+        upload_url: str | os.PathLike[str],
         prompt: str | None = None,
         custom_mode: bool = False,
         instrumental: bool = False,
@@ -420,7 +556,7 @@ class SunoClient:
         negative_tags: str | None = None,
         persona_id: str | None = None,
         **options: Unpack[SongOptions],
-    ) -> str:
+    ) -> TaskHandle[TaskRecord]:
         """Cover the audio at ``upload_url`` in a new style; return the task's id.
 
         The rules of :meth:`generate` apply, with ``upload_url`` (http or
@@ -431,7 +567,7 @@ class SunoClient:
     async def upload_extend(
         self,
         *,
-        upload_url: str,
+        upload_url: str | os.PathLike[str],
         custom_params: bool = False,
         instrumental: bool = False,
         model: str = DEFAULT_MODEL,
@@ -442,7 +578,7 @@ class SunoClient:
         negative_tags: str | None = None,
         persona_id: str | None = None,
         **options: Unpack[SongOptions],
-    ) -> str:
+    ) -> TaskHandle[TaskRecord]:
         """Extend the audio at ``upload_url``; return the new task's id.
 
         With ``custom_params=True``, ``style``, ``title`` and ``continue_at``
@@ -454,13 +590,13 @@ class SunoClient:
     async def add_instrumental(
         self,
         *,
-        upload_url: str,
+        upload_url: str | os.PathLike[str],
         title: str,
         tags: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
         **options: Unpack[SongOptions],
-    ) -> str:
+    ) -> TaskHandle[TaskRecord]:
         """Add an accompaniment to the vocals at ``upload_url``; return the task's id.
 
         ``tags`` describe the wanted style, ``negative_tags`` what to avoid.
@@ -471,19 +607,156 @@ class SunoClient:
     async def add_vocals(
         self,
         *,
-        upload_url: str,
+        upload_url: str | os.PathLike[str],
         prompt: str,
         title: str,
         style: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
         **options: Unpack[SongOptions],
-    ) -> str:
+    ) -> TaskHandle[TaskRecord]:
         """Sing ``prompt`` over the music at ``upload_url``; return the task's id.
 
         Otherwise as :meth:`generate`.
         """
         return await self._create("add_vocals", locals())
+
+    # --- the other families (see FAMILIES.md); rules: _core/family_bodies.py -------
+
+    async def generate_lyrics(
+        self, prompt: str, *, callback_url: str | None = None
+    ) -> TaskHandle[LyricsRecord]:
+        """Write lyrics (2 or 3 variants) from ``prompt`` (200 characters at most).
+
+        Like every creation: ``callback_url`` or the client's is required;
+        a broken rule raises :class:`InvalidArgumentError` before anything
+        is sent; the request is retried only while no task can have been
+        made. Wait for the handle to get a :class:`LyricsRecord`.
+        """
+        return await self._create_family(TaskKind.LYRICS, locals())
+
+    async def convert_to_wav(
+        self,
+        *,
+        task_id: str,
+        audio_id: str,
+        callback_url: str | None = None,
+        reuse_existing: bool = False,
+    ) -> TaskHandle[WavRecord]:
+        """Convert the track ``audio_id`` of music task ``task_id`` to WAV.
+
+        A track converted before raises :class:`DuplicateTaskError` (409);
+        with ``reuse_existing=True`` the existing task's handle is returned
+        instead when the service names it ("create or reuse", one line)::
+
+            wav = await client.convert_to_wav(
+                task_id=song, audio_id=track.id, reuse_existing=True
+            )
+        """
+        return await self._create_family(TaskKind.WAV, locals())
+
+    async def separate_vocals(
+        self,
+        *,
+        task_id: str,
+        audio_id: str | None = None,
+        audio_url: str | os.PathLike[str] | None = None,
+        mode: SeparationMode = "separate_vocal",
+        stem_name: str | None = None,
+        callback_url: str | None = None,
+    ) -> TaskHandle[VocalRemovalRecord]:
+        """Split a track into vocals and instrumental, or stems (charged each call).
+
+        Pass exactly one of ``audio_id`` (a track of music task ``task_id``)
+        and ``audio_url`` (an uploaded file's http(s) URL). ``mode`` is
+        ``"separate_vocal"``, ``"split_stem"`` (12 stems) or
+        ``"split_stem_advanced"``, which alone takes (and needs)
+        ``stem_name``, one instrument.
+        """
+        return await self._create_family(TaskKind.VOCAL_REMOVAL, locals())
+
+    async def generate_midi(
+        self,
+        *,
+        task_id: str,
+        audio_id: str | None = None,
+        callback_url: str | None = None,
+    ) -> TaskHandle[MidiRecord]:
+        """Transcribe a completed vocal removal ``task_id`` to MIDI.
+
+        ``audio_id`` picks one separated stem (:attr:`SeparatedStem.id`);
+        without it every stem is transcribed.
+        """
+        return await self._create_family(TaskKind.MIDI, locals())
+
+    async def create_video(
+        self,
+        *,
+        task_id: str,
+        audio_id: str,
+        author: str | None = None,
+        domain_name: str | None = None,
+        callback_url: str | None = None,
+    ) -> TaskHandle[VideoRecord]:
+        """Make an MP4 video of a track; ``author`` and ``domain_name`` (a
+        watermark) take 50 characters at most each."""
+        return await self._create_family(TaskKind.VIDEO, locals())
+
+    async def generate_cover_image(
+        self,
+        *,
+        task_id: str,
+        callback_url: str | None = None,
+        reuse_existing: bool = False,
+    ) -> TaskHandle[CoverImageRecord]:
+        """Make cover images (usually 2) for the completed music task ``task_id``.
+
+        One cover per music task: a repeat raises :class:`DuplicateTaskError`
+        naming the existing task, or returns its handle with
+        ``reuse_existing=True``::
+
+            cover = await client.generate_cover_image(task_id=song, reuse_existing=True)
+        """
+        return await self._create_family(TaskKind.COVER_IMAGE, locals())
+
+    # --- synchronous calls (the answer is the result; retried as creations) -------
+
+    async def get_timestamped_lyrics(
+        self, *, task_id: str, audio_id: str
+    ) -> TimestampedLyrics:
+        """The lyrics of track ``audio_id`` (of music task ``task_id``), word by
+        word with times in seconds; no words for an instrumental."""
+        return await self._open_creator().timestamped_lyrics(
+            task_id=task_id, audio_id=audio_id
+        )
+
+    async def boost_style(self, content: str) -> BoostedStyle:
+        """Expand a style description into a richer one (charged in credits).
+
+        A boost the service reports failed raises the :class:`APIError` its
+        ``errorCode`` means (400: :class:`InvalidRequestError`).
+        """
+        return await self._open_creator().boost_style(content)
+
+    async def generate_persona(
+        self,
+        *,
+        task_id: str,
+        audio_id: str,
+        name: str,
+        description: str,
+        vocal_start: float = 0.0,
+        vocal_end: float = 30.0,
+        style: str | None = None,
+    ) -> Persona:
+        """Make a persona from the voice of a completed track; its id goes to
+        creations' ``persona_id``.
+
+        The vocal window (``vocal_start`` >= 0, 10 to 30 s long, 0.01 s
+        steps) is checked before sending; a track with a persona already
+        raises :class:`DuplicateTaskError` (409).
+        """
+        return await self._open_creator().persona(locals())
 
     async def get_credits(self) -> int:
         """The account's remaining credits: one request, not retried.
@@ -491,20 +764,71 @@ class SunoClient:
         Read from the provider's credits path (``/api/v1/chat/credit`` on
         Apikley and kie.ai, ``/api/v1/generate/credit`` on sunoapi.org).
         """
-        self._check_open()
-        return await self._creator.get_credits()
+        return await self._open_creator().get_credits()
 
-    async def _create(self, name: str, arguments: dict[str, Any]) -> str:
+    async def _create(
+        self, name: str, arguments: dict[str, Any]
+    ) -> TaskHandle[TaskRecord]:
         """Send creation ``name`` from a creating method's ``locals()``."""
         options = arguments.pop("options")
         if unknown := sorted(options.keys() - SongOptions.__optional_keys__):
             raise TypeError(
                 f"{name}() got an unexpected keyword argument {unknown[0]!r}"
             )
+        arguments = await self._hosted(arguments, "upload_url")
+        return await self._open_creator().create(name, {**arguments, **options})
+
+    async def _create_family(
+        self, kind: TaskKind, arguments: dict[str, Any]
+    ) -> TaskHandle[Any]:
+        """Send a ``kind`` creation from its creating method's ``locals()``."""
+        if arguments.get("audio_id") is None:  # both: refused, nothing uploaded
+            arguments = await self._hosted(arguments, "audio_url")
+        return await self._open_creator().create_family(kind, arguments)
+
+    async def _hosted(self, arguments: dict[str, Any], key: str) -> dict[str, Any]:
+        """``arguments`` with a local file at ``key`` uploaded, and its URL there."""
+        value = arguments.get(key)
+        if value is None or (isinstance(value, str) and _URL_START.match(value)):
+            return arguments  # a URL: the body's checks judge it
+        uploaded = await self.upload_file(value)
+        return {**arguments, key: uploaded.download_url}
+
+    def _open_creator(self) -> TaskCreator:
+        """The creator, once the client is known to be open."""
         self._check_open()
-        return await self._creator.create(name, {**arguments, **options})
+        return self._creator
 
     # --- files ---------------------------------------------------------------
+
+    async def upload_file(
+        self,
+        source: UploadSource,
+        *,
+        upload_path: str = DEFAULT_UPLOAD_PATH,
+        file_name: str | None = None,
+        max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        timeout: float = DEFAULT_UPLOAD_TIMEOUT,
+    ) -> UploadedFile:
+        """Host a file on the provider's upload service; its ``download_url``.
+
+        ``source`` is a local path (streamed from disk), bytes, or an http(s)
+        URL the service fetches. Sizes over ``max_bytes`` are refused before
+        sending (:class:`InvalidArgumentError`); a missing file raises
+        :class:`LocalFileError`. One request, never retried; the service keeps
+        files 3 days. The creating calls that take ``upload_url`` (and
+        :meth:`separate_vocals`'s ``audio_url``) upload a local path this way.
+        """
+        self._check_open()
+        return await upload_file(
+            self._transport,
+            source,
+            upload_base_url=self._upload_base_url,
+            upload_path=upload_path,
+            file_name=file_name,
+            max_bytes=max_bytes,
+            timeout=timeout,
+        )
 
     async def download(
         self,
@@ -558,3 +882,16 @@ class SunoClient:
             timeout=timeout,
         )
         return await download(self._transport, target, dest, settings)
+
+
+def _spec(task_id: object, kind: KindLike | None) -> FamilySpec:
+    """The family of a read or wait: ``kind``, else the handle's, else music."""
+    handle_kind = task_id.kind if isinstance(task_id, TaskHandle) else None
+    if kind is None:
+        return SPECS[handle_kind or TaskKind.MUSIC]
+    spec = SPECS[task_kind(kind)]
+    if handle_kind is not None and handle_kind is not spec.kind:
+        raise InvalidArgumentError(
+            f"task {task_id} is a {handle_kind.value} task, not {spec.kind.value}"
+        )
+    return spec

@@ -1,9 +1,12 @@
 """Callbacks (webhooks): parse them, verify their signature, receive them.
 
 The service POSTs a task's progress to the creation request's
-``callBackUrl`` at each stage (``text``, ``first``, ``complete`` or
-``error``), in snake_case JSON. :func:`parse_callback` reads one into a
-:class:`CallbackEvent`; :func:`verify_signature` checks kie.ai's signature;
+``callBackUrl``, in snake_case JSON: a music task at each stage (``text``,
+``first``, ``complete`` or ``error``), a task of the other families once,
+when it ends (a failure with a ``code`` other than 200). :func:`parse_callback`
+reads one of any family into a :class:`CallbackEvent`, its family
+(``kind``) and result included; :func:`verify_signature` checks kie.ai's
+signature (the same for every family);
 :meth:`SunoClient.handle_callback <suno_async.SunoClient.handle_callback>`
 does both and wakes the waits for that task; :func:`aiohttp_app` is a
 ready receiver.
@@ -41,6 +44,8 @@ from suno_async._core.errors import (
     WebhookError,
     WebhookSignatureError,
 )
+from suno_async._core.families import task_kind
+from suno_async._core.kinds import TaskKind
 from suno_async._io.http import read_capped
 
 if TYPE_CHECKING:
@@ -76,6 +81,7 @@ def aiohttp_app(
     hmac_key: str | None = None,
     max_age: float = DEFAULT_MAX_AGE_S,
     max_bytes: int = MAX_CALLBACK_BYTES,
+    kind: TaskKind | str | None = None,
 ) -> aiohttp.web.Application:
     """An aiohttp application receiving callbacks at ``POST path``.
 
@@ -88,7 +94,7 @@ def aiohttp_app(
     app.router.add_post(
         path,
         callback_handler(
-            client, hmac_key=hmac_key, max_age=max_age, max_bytes=max_bytes
+            client, hmac_key=hmac_key, max_age=max_age, max_bytes=max_bytes, kind=kind
         ),
     )
     return app
@@ -100,10 +106,13 @@ def callback_handler(
     hmac_key: str | None = None,
     max_age: float = DEFAULT_MAX_AGE_S,
     max_bytes: int = MAX_CALLBACK_BYTES,
+    kind: TaskKind | str | None = None,
 ) -> Callable[[aiohttp.web.Request], Awaitable[aiohttp.web.Response]]:
-    """An aiohttp request handler passing callbacks to ``client``.
+    """An aiohttp request handler passing callbacks of any family to ``client``.
 
-    Signatures are checked with ``hmac_key``, else the client's
+    ``kind`` tells the family of every callback it receives (a URL per
+    family, say); by default each body's shape tells it. Signatures are
+    checked with ``hmac_key``, else the client's
     ``webhook_key``, else not at all. It answers at once (the record-info
     read it triggers runs in the waits, not here): 200 ``{"code": 200,
     "msg": "ok"}`` for a callback accepted, repeated, or for a task nobody
@@ -111,6 +120,8 @@ def callback_handler(
     callback; 401 for a bad signature; 503 once the client is closed (the
     service retries later).
     """
+
+    given = None if kind is None else task_kind(kind)
 
     async def handle(request: aiohttp.web.Request) -> aiohttp.web.Response:
         body = await _read_capped(request, max_bytes)
@@ -123,6 +134,7 @@ def callback_handler(
                 hmac_key=hmac_key,
                 max_age=max_age,
                 max_bytes=max_bytes,
+                kind=given,
             )
         except WebhookSignatureError as exc:
             return _answer(401, exc.message)

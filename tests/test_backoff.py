@@ -449,6 +449,34 @@ def test_a_scaled_poll_policy_multiplies_every_duration() -> None:
     ) == (0.5, 1.5, 5.0, 15.0, (1.5, 7.5, 15.0), (6.0, 20.0, 55.0), "phased", 4.0)
 
 
+@pytest.mark.parametrize("factor", [0.01, 0.35, 2.0])
+@pytest.mark.parametrize(
+    ("milestone", "elapsed"),
+    [
+        (TaskStatus.PENDING, 0.0),
+        (TaskStatus.PENDING, 9.0),
+        (TaskStatus.TEXT_SUCCESS, 30.0),
+        (TaskStatus.FIRST_SUCCESS, 200.0),
+    ],
+)
+def test_a_scaled_phased_delay_is_factor_times_the_original(
+    factor: float, milestone: TaskStatus, elapsed: float
+) -> None:
+    """At the same task seconds, a scaled policy waits ``factor`` times as long.
+
+    The square-root spacing is not scale-free by itself: its coefficient
+    scales by ``sqrt(factor)``.
+    """
+    policy = attrs.evolve(PollPolicy(), random=lambda: 0.5)
+    state = PollState(
+        milestone=milestone, phase_elapsed_s=elapsed, polls_in_phase=2, polls=5
+    )
+    scaled_state = attrs.evolve(state, phase_elapsed_s=elapsed * factor)
+    assert policy.scaled(factor).next_delay(scaled_state) == pytest.approx(
+        policy.next_delay(state) * factor
+    )
+
+
 def test_a_scaled_retry_policy_multiplies_its_backoff_and_grace() -> None:
     """scaled(f) multiplies the backoff and the 404 grace, not the Retry-After cap."""
     retry = RetryPolicy().scaled(0.5)

@@ -31,6 +31,7 @@ from suno_async import (
     RateLimitError,
     RetryPolicy,
     SunoClient,
+    TaskNotFoundError,
     TaskStatus,
     TransportError,
 )
@@ -439,11 +440,21 @@ async def test_get_task_raises_mapped_errors_once(
 async def test_get_task_decode_error_names_the_task(
     mock: aioresponses, client: SunoClient
 ) -> None:
-    """A success envelope without a record raises DecodeError for that task."""
-    mock.get(record_url(), payload=envelope(data=None))
+    """A success envelope whose data is no record raises DecodeError for that task."""
+    mock.get(record_url(), payload=envelope(data=["not", "a", "record"]))
     with pytest.raises(DecodeError) as info:
         await client.get_task("t1")
     assert info.value.task_id == "t1"
+
+
+async def test_get_task_of_data_null_is_task_not_found(
+    mock: aioresponses, client: SunoClient
+) -> None:
+    """``data: null`` is the service not knowing the task (FAMILIES.md)."""
+    mock.get(record_url(), payload=envelope(data=None))
+    with pytest.raises(TaskNotFoundError) as info:
+        await client.get_task("t1")
+    assert (info.value.task_id, info.value.code) == ("t1", 200)
 
 
 async def test_get_task_takes_the_task_slot(mock: aioresponses) -> None:

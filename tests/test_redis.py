@@ -28,7 +28,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis_server import RedisServer, free_port, redis_binary
 
-from suno_async import PollPolicy, TransportError
+from suno_async import PollPolicy, TaskKind, TaskStatus, TransportError, WavRecord
 from suno_async.redis import (
     RateLimiterUnavailableError,
     RedisCallbackBus,
@@ -228,6 +228,46 @@ async def test_callback_received_by_one_client_wakes_another(
             await a.handle_callback(body)
             record = await wait
         assert record.task_id == task_id
+        assert buses[1].joined == frozenset()
+    for bus, connection in zip(buses, connections, strict=True):
+        await bus.aclose()
+        await connection.aclose()
+
+
+@pytest.mark.integration
+async def test_family_callback_received_by_one_client_wakes_another(
+    redis_server: RedisServer,
+) -> None:
+    """A WAV callback taken by client A wakes client B's WAV wait, whose first
+    poll is an hour away: B reads once, at once."""
+    connections = [redis.asyncio.Redis.from_url(redis_server.url) for _ in range(2)]
+    buses = [RedisCallbackBus(c, prefix="family") for c in connections]
+    async with FakeSunoServer(scale=0.001, seed=3) as fake:
+        task_id = fake.add_task(kind="wav", timeline=Timeline.success(None, None, 1.0))
+        hourly = PollPolicy(
+            kind="fixed", interval_s=3600.0, first_poll_max_s=3600.0, random=lambda: 1.0
+        )
+        a = fake.client(callback_bus=buses[0])
+        b = fake.client(callback_bus=buses[1], poll=hourly)
+        async with a, b:
+            wait = asyncio.ensure_future(
+                b.wait_for_task(task_id, kind="wav", timeout=5.0)
+            )
+            while "family:cb:" + task_id not in await _channels(connections[0]):
+                await asyncio.sleep(0.01)
+            body = {
+                "code": 200,
+                "msg": "success",
+                "data": {"task_id": task_id, "audioWavUrl": "https://cdn.test/a.wav"},
+            }
+            event = await a.handle_callback(body)
+            record = await wait
+        assert (event.kind, type(record), record.status) == (
+            TaskKind.WAV,
+            WavRecord,
+            TaskStatus.SUCCESS,
+        )
+        assert len(fake.requests(task_id)) == 1
         assert buses[1].joined == frozenset()
     for bus, connection in zip(buses, connections, strict=True):
         await bus.aclose()

@@ -20,13 +20,18 @@ from suno_async import (
     ClientClosedError,
     ConfigurationError,
     ConflictError,
+    CoverImageGenerationFailedError,
     DecodeError,
     DestinationExistsError,
     DownloadError,
+    DuplicateTaskError,
+    GenerationFailedError,
     InsufficientCreditsError,
     InvalidArgumentError,
     InvalidRequestError,
+    LyricsGenerationFailedError,
     MediaFetchError,
+    MidiGenerationFailedError,
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
@@ -44,13 +49,22 @@ from suno_async import (
     Track,
     TransportError,
     UsageError,
+    VideoGenerationFailedError,
     WaitTimeoutError,
+    WavConversionFailedError,
     WebhookError,
     WebhookSignatureError,
 )
 from suno_async._core import errors as suno_errors
 from suno_async._core.convert import decode_record, to_jsonable
 from suno_async._core.errors import LocalFileError
+from suno_async._core.family_records import (
+    CoverImageRecord,
+    LyricsRecord,
+    MidiRecord,
+    VideoRecord,
+    WavRecord,
+)
 
 UTC = timezone.utc
 PLUS_8 = timezone(timedelta(hours=8))
@@ -176,6 +190,9 @@ ERRORS = [
     NotFoundError("no such page", code=404, http_status=404),
     TaskNotFoundError("unknown task", code=404, http_status=200, task_id="t1"),
     ConflictError("exists", code=409, http_status=200),
+    DuplicateTaskError(
+        "cover exists", existing_task_id="c0", code=400, http_status=200, task_id="t1"
+    ),
     InvalidRequestError("prompt too long", code=413, http_status=200),
     RateLimitError("slow down", code=429, http_status=429, retry_after=2.5),
     MediaFetchError("cannot fetch the source", code=451, http_status=200),
@@ -184,6 +201,58 @@ ERRORS = [
     TaskFailedError(attrs.evolve(FAILED, status=TaskStatus.UNKNOWN)),
     TaskCreationFailedError(FAILED, "could not create"),
     AudioGenerationFailedError(FAILED),
+    GenerationFailedError(
+        attrs.evolve(FAILED, status=TaskStatus.GENERATE_AUDIO_FAILED),
+        "generation failed",
+    ),
+    LyricsGenerationFailedError(
+        LyricsRecord(
+            task_id="l1",
+            status=TaskStatus.GENERATE_LYRICS_FAILED,
+            status_raw="GENERATE_LYRICS_FAILED",
+            error_code=400,
+            error_message="Song Description flagged for moderation",
+            param={"prompt": "x"},
+            param_raw='{"prompt":"x"}',
+        )
+    ),
+    WavConversionFailedError(
+        WavRecord(
+            task_id="w1",
+            status=TaskStatus.GENERATE_WAV_FAILED,
+            status_raw="3",
+            error_code=500,
+            source_audio_id="a1",
+            track_index=1,
+            created_at=datetime(2025, 1, 1, tzinfo=UTC),
+        )
+    ),
+    MidiGenerationFailedError(
+        MidiRecord(
+            task_id="m1",
+            status=TaskStatus.GENERATE_MIDI_FAILED,
+            status_raw="3",
+            error_code="E500",
+            raw={"taskId": "m1", "successFlag": 3},
+        )
+    ),
+    VideoGenerationFailedError(
+        VideoRecord(
+            task_id="v1",
+            status=TaskStatus.GENERATE_MP4_FAILED,
+            status_raw="GENERATE_MP4_FAILED",
+        )
+    ),
+    CoverImageGenerationFailedError(
+        CoverImageRecord(
+            task_id="c1",
+            status=TaskStatus.GENERATE_COVER_FAILED,
+            status_raw="3",
+            error_code=500,
+            error_message="cover failed",
+            parent_task_id="t1",
+        )
+    ),
     CallbackDeliveryError(FAILED),
     SensitiveContentError(FAILED),
     WAIT_TIMEOUT,
@@ -671,9 +740,9 @@ def test_any_decoded_record_round_trips(data: dict[str, Any]) -> None:
         pytest.param(
             TaskRecord,
             {**RECORD_DICT, "error_code": 4.5, "raw": [], "tracks": [{"id": None}]},
-            "not a TaskRecord dict: expected a string, got null @ $.tracks[0].id; "
-            "expected an integer, got a number @ $.error_code; "
-            "expected an object, got an array @ $.raw (task t1)",
+            "not a TaskRecord dict: expected an integer, got a number @ $.error_code; "
+            "expected an object, got an array @ $.raw; "
+            "expected a string, got null @ $.tracks[0].id (task t1)",
             id="nested",
         ),
         pytest.param(

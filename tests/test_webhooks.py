@@ -20,6 +20,7 @@ from suno_async import (
     ClientClosedError,
     ConfigurationError,
     SunoClient,
+    TaskKind,
     Track,
     WebhookError,
     WebhookSignatureError,
@@ -115,6 +116,7 @@ def test_a_complete_callback_parses_to_an_event_with_tracks() -> None:
         stage="complete",
         code=200,
         message="All generated successfully.",
+        kind=TaskKind.MUSIC,
         tracks=(TRACK,),
         raw=body,
     )
@@ -200,8 +202,8 @@ def test_a_code_that_is_not_an_int_is_none() -> None:
         ),
         pytest.param(
             b'{"data": {"task_id": "t1"}}',
-            "callbackType 'None' is not one of",
-            id="no-stage",
+            "no callbackType, and no code saying how the task ended",
+            id="no-stage-no-code",
         ),
     ],
 )
@@ -368,7 +370,7 @@ async def test_a_callback_for_an_unknown_task_is_accepted_and_logged(
     event = await client.handle_callback(raw(complete_body("nobody")), {})
     assert (event.task_id, event.stage) == ("nobody", "complete")
     assert caplog.messages == [
-        "callback 'complete' for task nobody (no wait here is following it)"
+        "callback 'complete' for music task nobody (no wait here is following it)"
     ]
 
 

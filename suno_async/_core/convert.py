@@ -32,14 +32,16 @@ import math
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, TypeGuard, get_args
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from suno_async._core.errors import DecodeError
+from suno_async._core.kinds import TaskKind
 from suno_async._core.models import (
+    RecordBase,
     TaskEvent,
     TaskOutcome,
     TaskRecord,
@@ -54,10 +56,19 @@ __all__ = [
     "decode_record",
     "decode_track",
     "dumps",
+    "is_mapping",
+    "is_record_type",
     "json_codec",
     "loads",
     "parse_datetime",
+    "record_fields",
     "to_jsonable",
+    "wire_error_code",
+    "wire_ident",
+    "wire_number",
+    "wire_param",
+    "wire_text",
+    "wire_url",
 ]
 
 #: Epoch numbers below this are seconds, others milliseconds (1e11 s is the
@@ -183,15 +194,15 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(_UTC)
 
 
-def _text(value: Any) -> str | None:
+def wire_text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _url(value: Any) -> str | None:
+def wire_url(value: Any) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
 
-def _ident(value: Any) -> str:
+def wire_ident(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, int) and not isinstance(value, bool):
@@ -199,7 +210,7 @@ def _ident(value: Any) -> str:
     return ""
 
 
-def _number(value: Any) -> float | None:
+def wire_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (float, int, str)):
         return None
     try:
@@ -224,7 +235,7 @@ def _tags(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _error_code(value: Any) -> int | str | None:
+def wire_error_code(value: Any) -> int | str | None:
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -232,7 +243,7 @@ def _error_code(value: Any) -> int | str | None:
         except ValueError:
             return text or None
         return code if abs(code) < _MAX_CODE else text
-    number = _number(value) if isinstance(value, (int, float)) else None
+    number = wire_number(value) if isinstance(value, (int, float)) else None
     if number is not None and number.is_integer() and abs(number) < _MAX_CODE:
         return int(number)
     return None
@@ -247,19 +258,19 @@ def _status(value: Any) -> tuple[TaskStatus, str]:
     return status, value
 
 
-def _param(value: Any) -> tuple[dict[str, Any], str | None]:
+def wire_param(value: Any) -> tuple[dict[str, Any], str | None]:
     if isinstance(value, str):
         try:
             decoded = loads(value)
         except ValueError:
             decoded = None
         return (decoded if isinstance(decoded, dict) else {}), value
-    if _is_mapping(value):
+    if is_mapping(value):
         return dict(value), None
     return {}, None
 
 
-def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
     return type(value) is dict or isinstance(value, Mapping)
 
 
@@ -280,40 +291,40 @@ def _structure_track(obj: Mapping[str, Any]) -> Track:
         obj = _camel_case(obj)
     get = obj.get
     return Track(
-        id=_ident(get("id")),
-        **{field: _url(get(key)) for field, key in _URL_KEYS.items()},
-        prompt=_text(get("prompt")),
-        model_name=_text(get("modelName")),
-        title=_text(get("title")),
+        id=wire_ident(get("id")),
+        **{field: wire_url(get(key)) for field, key in _URL_KEYS.items()},
+        prompt=wire_text(get("prompt")),
+        model_name=wire_text(get("modelName")),
+        title=wire_text(get("title")),
         tags=_tags(get("tags")),
         created_at=parse_datetime(get("createTime")),
-        duration=_number(get("duration")),
+        duration=wire_number(get("duration")),
     )
 
 
 def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecord:
     get = data.get
-    task_id = _ident(get("taskId")) or _ident(get("task_id")) or task_id
+    task_id = wire_ident(get("taskId")) or wire_ident(get("task_id")) or task_id
     if not task_id:
         raise _error("record-info data names no task", data)
     response = get("response")
-    items = response.get("sunoData") if _is_mapping(response) else None
+    items = response.get("sunoData") if is_mapping(response) else None
     if not isinstance(items, (list, tuple)):
         items = ()
     status, status_raw = _status(get("status"))
-    param, param_raw = _param(get("param"))
+    param, param_raw = wire_param(get("param"))
     return TaskRecord(
         task_id=task_id,
         status=status,
         status_raw=status_raw,
-        tracks=tuple([_structure_track(item) for item in items if _is_mapping(item)]),
-        operation_type=_text(get("operationType")),
-        model_family=_text(get("type")),
+        tracks=tuple([_structure_track(item) for item in items if is_mapping(item)]),
+        operation_type=wire_text(get("operationType")),
+        model_family=wire_text(get("type")),
         param=param,
         param_raw=param_raw,
-        parent_music_id=_text(get("parentMusicId")),
-        error_code=_error_code(get("errorCode")),
-        error_message=_text(get("errorMessage")),
+        parent_music_id=wire_text(get("parentMusicId")),
+        error_code=wire_error_code(get("errorCode")),
+        error_message=wire_text(get("errorMessage")),
         created_at=parse_datetime(get("createTime")),
         raw=data,
     )
@@ -330,7 +341,7 @@ def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
     :class:`DecodeError`, and nothing else, when ``data`` is not a mapping or
     no task id is known.
     """
-    if not _is_mapping(data):
+    if not is_mapping(data):
         raise _error(f"record-info data is a {type(data).__name__}", data, task_id)
     try:
         return _structure_record(data, task_id)
@@ -348,7 +359,7 @@ def decode_track(obj: Any) -> Track:
     Raises :class:`DecodeError`, and nothing else, when ``obj`` is not a
     mapping or cannot be read.
     """
-    if not _is_mapping(obj):
+    if not is_mapping(obj):
         raise _error(f"a track is a {type(obj).__name__}", obj)
     try:
         return _structure_track(obj)
@@ -357,6 +368,41 @@ def decode_track(obj: Any) -> Track:
 
 
 # -- back to JSON ------------------------------------------------------------------
+
+#: Where every record's dict starts and how its shared fields close it.
+_RECORD_HEAD: Final = ("task_id", "status", "status_raw")
+_RECORD_TAIL: Final = ("error_code", "error_message", "created_at")
+
+
+def _is_time(type_: Any) -> bool:
+    return type_ is datetime or datetime in get_args(type_)
+
+
+def record_fields(cls: type[RecordBase]) -> tuple[attrs.Attribute[Any], ...]:
+    """A record class's fields in the order its dicts list them.
+
+    The identity (``task_id``, ``status``, ``status_raw``), the family's own
+    fields, then ``error_code``, ``error_message``, ``created_at``, the
+    family's times (``completed_at``) and last ``raw``: a music record's
+    dict keeps the order it had before the families existed.
+    """
+    fields = attrs.fields(attrs.resolve_types(cls))
+    shared = {field.name for field in attrs.fields(RecordBase)}
+    by_name = {field.name: field for field in fields}
+    own = [field for field in fields if field.name not in shared]
+    ordered = [
+        *(by_name[name] for name in _RECORD_HEAD),
+        *(field for field in own if not _is_time(field.type)),
+        *(by_name[name] for name in _RECORD_TAIL),
+        *(field for field in own if _is_time(field.type)),
+    ]
+    return (*ordered, *(field for field in fields if field not in ordered))
+
+
+def is_record_type(type_: Any) -> bool:
+    """Whether ``type_`` is a record class (:class:`RecordBase` or a subclass)."""
+    return isinstance(type_, type) and issubclass(type_, RecordBase)
+
 
 _converter: Final = cattrs.Converter(
     unstruct_collection_overrides={Sequence: list, tuple: list}
@@ -367,19 +413,55 @@ _converter.register_unstructure_hook_func(
     lambda cls: isinstance(cls, type) and issubclass(cls, BaseException),
     lambda exc: {"type": type(exc).__name__, "message": str(exc)},
 )
-_converter.register_unstructure_hook(
-    TaskRecord,
-    make_dict_unstructure_fn(
-        TaskRecord, _converter, raw=override(omit=True), param_raw=override(omit=True)
-    ),
-)
+#: Left out of ``--json``: the wire's copies of what the other fields hold.
+_JSONABLE_OMITS: Final = frozenset({"raw", "param_raw"})
 
 
-def to_jsonable(obj: TaskRecord | Track | TaskEvent | TaskOutcome) -> dict[str, Any]:
+#: Each record class's unstructure function, made on first use.
+_RECORD_UNSTRUCTURERS: Final[dict[type[Any], Callable[[Any], dict[str, Any]]]] = {}
+
+
+def _record_unstructurer(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
+    fields = [f for f in record_fields(cls) if f.name not in _JSONABLE_OMITS]
+    hooks = [(f.name, _converter.get_unstructure_hook(f.type)) for f in fields]
+    head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
+
+    def unstructure(record: Any) -> dict[str, Any]:
+        result = dict(head)
+        for name, hook in hooks:
+            result[name] = hook(getattr(record, name))
+        return result
+
+    return unstructure
+
+
+def _unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
+    """A record by its own class, whatever the field's type says."""
+    if record is None:
+        return None
+    unstructure = _RECORD_UNSTRUCTURERS.get(type(record))
+    if unstructure is None:
+        unstructure = _record_unstructurer(type(record))
+        _RECORD_UNSTRUCTURERS[type(record)] = unstructure
+    return unstructure(record)
+
+
+_converter.register_unstructure_hook_func(is_record_type, _unstructure_record)
+for _generic in (TaskEvent, TaskOutcome):  # ``record: R`` is a record, by its class
+    _converter.register_unstructure_hook(
+        _generic,
+        make_dict_unstructure_fn(
+            _generic, _converter, record=override(unstruct_hook=_unstructure_record)
+        ),
+    )
+
+
+def to_jsonable(obj: RecordBase | Track | TaskEvent | TaskOutcome) -> dict[str, Any]:
     """A JSON-ready dict of a model, for ``--json`` output.
 
     Datetimes become ISO 8601 strings and statuses their values; ``raw`` and
-    ``param_raw`` are left out; an error is ``{"type": ..., "message": ...}``.
+    ``param_raw`` are left out; a family's record starts with its ``kind``
+    (a music record has none); an error is ``{"type": ..., "message": ...}``.
     """
     result: dict[str, Any] = _converter.unstructure(obj)
     return result

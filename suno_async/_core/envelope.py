@@ -3,8 +3,10 @@
 Pure functions over a status, headers and body (no I/O), used by
 :mod:`suno_async._io.http`:
 
-* any body code other than 200 (under any HTTP status): ``provider.error_for(code)``;
-* body code 200 under HTTP 2xx: the envelope's ``data``;
+* any body code other than 200 (under any HTTP status): ``provider.error_for(code)``,
+  the envelope's ``data`` kept as the error's ``data``;
+* body code 200 under HTTP 2xx: the envelope's ``data``, unless the envelope
+  says ``"success": false`` (the upload service's flag): ``error_for(200)``;
 * HTTP 2xx whose body is not JSON or not an envelope: :class:`DecodeError`;
 * HTTP 3xx/4xx/5xx without an envelope (HTML, text, empty): the HTTP
   status's meaning, message ``"HTTP 502 Bad Gateway: <excerpt>"``.
@@ -96,14 +98,16 @@ def read_envelope(
         envelope = None
     code = envelope_code(envelope)
     if code is not None and code != 200:
-        msg = envelope.get("msg")  # type: ignore[union-attr]
-        if isinstance(msg, str) and msg.strip():
-            message = redact(msg.strip())[:_MSG_CHARS]
-        else:
-            message = "no message"
-        raise _error(provider, code, message, status, headers, task_id)
+        message = _message(envelope.get("msg"), redact)  # type: ignore[union-attr]
+        error = _error(provider, code, message, status, headers, task_id)
+        error.data = envelope.get("data")  # type: ignore[union-attr]
+        raise error
     text = redact(body.decode("utf-8", "replace"))
     if 200 <= status < 300:
+        if code == 200 and envelope.get("success") is False:  # type: ignore[union-attr]
+            message = _message(envelope.get("msg"), redact)  # type: ignore[union-attr]
+            message = f"{message} (success: false)"
+            raise _error(provider, code, message, status, headers, task_id)
         if code == 200:
             return envelope.get("data")  # type: ignore[union-attr]
         problem = "not JSON" if envelope is None else "not a {code, msg, data} envelope"
@@ -117,6 +121,13 @@ def read_envelope(
     excerpt = " ".join(text.split())[:_EXCERPT_CHARS]
     message = f"{message}: {excerpt}" if excerpt else message
     raise _error(provider, status, message, status, headers, task_id)
+
+
+def _message(msg: Any, redact: Callable[[str], str]) -> str:
+    """The service's ``msg``, redacted and bounded; ``"no message"`` without one."""
+    if isinstance(msg, str) and msg.strip():
+        return redact(msg.strip())[:_MSG_CHARS]
+    return "no message"
 
 
 def _error(

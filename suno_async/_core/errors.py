@@ -16,6 +16,7 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     │   ├── NotFoundError             404
     │   │   └── TaskNotFoundError     404 for a task id, after the grace period
     │   ├── ConflictError             409
+    │   │   └── DuplicateTaskError    the task exists already (.existing_task_id)
     │   ├── InvalidRequestError       the service refused it: 400 / 413 / 422 / 505
     │   │                             (also ValueError)
     │   ├── RateLimitError            429 / 430 / 405 (.retry_after)
@@ -24,7 +25,13 @@ Every exception the SDK raises on purpose derives from :class:`SunoError`::
     │   └── ServerError               500 / other 5xx
     ├── TaskFailedError               .record .status .error_code .error_message
     │   ├── TaskCreationFailedError   CREATE_TASK_FAILED
-    │   ├── AudioGenerationFailedError GENERATE_AUDIO_FAILED
+    │   ├── GenerationFailedError     the family's GENERATE_*_FAILED
+    │   │   ├── AudioGenerationFailedError GENERATE_AUDIO_FAILED
+    │   │   ├── LyricsGenerationFailedError GENERATE_LYRICS_FAILED
+    │   │   ├── WavConversionFailedError GENERATE_WAV_FAILED
+    │   │   ├── MidiGenerationFailedError GENERATE_MIDI_FAILED (MIDI flag 3)
+    │   │   ├── VideoGenerationFailedError GENERATE_MP4_FAILED
+    │   │   └── CoverImageGenerationFailedError GENERATE_COVER_FAILED
     │   ├── CallbackDeliveryError     CALLBACK_EXCEPTION
     │   └── SensitiveContentError     SENSITIVE_WORD_ERROR
     ├── WaitTimeoutError              the wait's deadline passed (also TimeoutError)
@@ -39,12 +46,12 @@ Messages never contain the API key or a webhook key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from suno_async._core.models import TaskRecord, TaskStatus
+    from suno_async._core.models import RecordBase, TaskStatus
 
 __all__ = [
     "BUSY_ERRORS",
@@ -55,14 +62,19 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "CoverImageGenerationFailedError",
     "DecodeError",
     "DestinationExistsError",
     "DownloadError",
+    "DuplicateTaskError",
+    "GenerationFailedError",
     "InsufficientCreditsError",
     "InvalidArgumentError",
     "InvalidRequestError",
     "LocalFileError",
+    "LyricsGenerationFailedError",
     "MediaFetchError",
+    "MidiGenerationFailedError",
     "NotFoundError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -75,7 +87,9 @@ __all__ = [
     "TaskNotFoundError",
     "TransportError",
     "UsageError",
+    "VideoGenerationFailedError",
     "WaitTimeoutError",
+    "WavConversionFailedError",
     "WebhookError",
     "WebhookSignatureError",
 ]
@@ -178,8 +192,12 @@ class APIError(SunoError):
     ``code`` is the body code when the answer had a JSON envelope, else the
     HTTP status; ``http_status`` is the HTTP status; ``message`` the
     service's ``msg`` (or a summary of the body); ``retry_after`` the
-    seconds the service asked to wait (``Retry-After``), if it said.
+    seconds the service asked to wait (``Retry-After``), if it said;
+    ``data`` the envelope's ``data`` when the error answer had one (a
+    repeated creation's names the existing task there), else ``None``.
     """
+
+    data: Any = None
 
     def __init__(
         self,
@@ -232,6 +250,30 @@ class ConflictError(APIError):
     """The record exists already (409)."""
 
 
+class DuplicateTaskError(ConflictError):
+    """The service has this task already: a second WAV of a track (409), a
+    second cover of a music task (400), a second persona of a track (409).
+
+    ``existing_task_id`` is the existing task's id when the service named it
+    (a cover's answer does; a :class:`TaskHandle` of the family), else
+    ``None``. "Create or reuse" is one line::
+
+        cover = await client.generate_cover_image(task_id=song, reuse_existing=True)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        existing_task_id: str | None = None,
+        code: int | None = None,
+        http_status: int | None = None,
+        task_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, http_status=http_status, task_id=task_id)
+        self.existing_task_id = existing_task_id
+
+
 class InvalidRequestError(APIError, ValueError):
     """The service refused the request's parameters (400, 413, 422, 505)."""
 
@@ -272,7 +314,7 @@ class ServerError(APIError):
 class TaskFailedError(SunoError):
     """The task ended in a failure status; ``record`` is its last record."""
 
-    def __init__(self, record: TaskRecord, message: str | None = None) -> None:
+    def __init__(self, record: RecordBase, message: str | None = None) -> None:
         detail = record.error_message or "no error message"
         code = "" if record.error_code is None else f" (error code {record.error_code})"
         summary = f"task {record.task_id} failed: {record.status_raw}{code}: {detail}"
@@ -299,8 +341,32 @@ class TaskCreationFailedError(TaskFailedError):
     """CREATE_TASK_FAILED: the service could not create the task."""
 
 
-class AudioGenerationFailedError(TaskFailedError):
-    """GENERATE_AUDIO_FAILED: the audio could not be generated."""
+class GenerationFailedError(TaskFailedError):
+    """The family's generation failed (one of the ``GENERATE_*_FAILED`` statuses)."""
+
+
+class AudioGenerationFailedError(GenerationFailedError):
+    """GENERATE_AUDIO_FAILED: the audio (or a vocal removal) could not be made."""
+
+
+class LyricsGenerationFailedError(GenerationFailedError):
+    """GENERATE_LYRICS_FAILED: the lyrics could not be written."""
+
+
+class WavConversionFailedError(GenerationFailedError):
+    """GENERATE_WAV_FAILED: the WAV conversion failed."""
+
+
+class MidiGenerationFailedError(GenerationFailedError):
+    """GENERATE_MIDI_FAILED (MIDI's ``successFlag`` 3): no MIDI was transcribed."""
+
+
+class VideoGenerationFailedError(GenerationFailedError):
+    """GENERATE_MP4_FAILED: the music video could not be made."""
+
+
+class CoverImageGenerationFailedError(GenerationFailedError):
+    """GENERATE_COVER_FAILED (cover ``successFlag`` 3): no cover image was made."""
 
 
 class CallbackDeliveryError(TaskFailedError):
@@ -325,7 +391,7 @@ class WaitTimeoutError(SunoError, TimeoutError):
         task_id: str,
         *,
         timeout: float,
-        last_record: TaskRecord | None = None,
+        last_record: RecordBase | None = None,
         elapsed: float = 0.0,
         polls: int = 0,
         last_error: SunoError | None = None,

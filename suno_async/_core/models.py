@@ -12,11 +12,21 @@ import importlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final, Protocol, TypeVar, cast
+from typing import Any, ClassVar, Final, Generic, Protocol, cast
 
 import attrs
+from typing_extensions import TypeVar
 
-__all__ = ["TaskEvent", "TaskOutcome", "TaskRecord", "TaskStatus", "Track"]
+from suno_async._core.kinds import TaskKind
+
+__all__ = [
+    "RecordBase",
+    "TaskEvent",
+    "TaskOutcome",
+    "TaskRecord",
+    "TaskStatus",
+    "Track",
+]
 
 CHECKPOINT_VERSION: Final = 1
 
@@ -46,7 +56,7 @@ class TaskStatus(str, enum.Enum):
     """A task's status, as record-info reports it.
 
     Statuses the SDK does not know decode as :attr:`UNKNOWN` (the raw string
-    stays on :attr:`TaskRecord.status_raw`) and count as still running.
+    stays on :attr:`RecordBase.status_raw`) and count as still running.
     ``to_dict`` writes a status as its value; ``TaskStatus(value)`` reads it.
     """
 
@@ -58,6 +68,11 @@ class TaskStatus(str, enum.Enum):
     GENERATE_AUDIO_FAILED = "GENERATE_AUDIO_FAILED"
     CALLBACK_EXCEPTION = "CALLBACK_EXCEPTION"
     SENSITIVE_WORD_ERROR = "SENSITIVE_WORD_ERROR"
+    GENERATE_LYRICS_FAILED = "GENERATE_LYRICS_FAILED"
+    GENERATE_WAV_FAILED = "GENERATE_WAV_FAILED"
+    GENERATE_MP4_FAILED = "GENERATE_MP4_FAILED"
+    GENERATE_MIDI_FAILED = "GENERATE_MIDI_FAILED"
+    GENERATE_COVER_FAILED = "GENERATE_COVER_FAILED"
     UNKNOWN = "UNKNOWN"
 
     @property
@@ -85,6 +100,11 @@ _FAILURES: Final = frozenset(
         TaskStatus.GENERATE_AUDIO_FAILED,
         TaskStatus.CALLBACK_EXCEPTION,
         TaskStatus.SENSITIVE_WORD_ERROR,
+        TaskStatus.GENERATE_LYRICS_FAILED,
+        TaskStatus.GENERATE_WAV_FAILED,
+        TaskStatus.GENERATE_MP4_FAILED,
+        TaskStatus.GENERATE_MIDI_FAILED,
+        TaskStatus.GENERATE_COVER_FAILED,
     }
 )
 _MILESTONE_ORDER: Final = {
@@ -151,8 +171,52 @@ class Track:
 
 
 @attrs.frozen(kw_only=True)
-class TaskRecord:
-    """What record-info tells about one task.
+class RecordBase:
+    """The fields every family's record shares (see :class:`TaskKind`).
+
+    ``status_raw`` is the status as sent (an integer flag as its digits);
+    ``raw`` is the whole ``data`` object, unknown fields included.
+    ``error_code`` and ``error_message`` are the service's, as sent: only
+    ``status`` tells success from failure (a cover image's success carries
+    ``error_code`` 200). :attr:`kind` names the family.
+    """
+
+    kind: ClassVar[TaskKind] = TaskKind.MUSIC
+
+    task_id: str
+    status: TaskStatus
+    status_raw: str
+    error_code: int | str | None = None
+    error_message: str | None = None
+    created_at: datetime | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This record as JSON types, with its ``kind``; :meth:`from_dict` reads it."""
+        return _serializer().to_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON, keys sorted."""
+        return _serializer().to_json(self)
+
+    @classmethod
+    def from_dict(cls: type[_B], data: Mapping[str, Any]) -> _B:
+        """The record :meth:`to_dict` wrote; :class:`DecodeError` if malformed.
+
+        Called on :class:`RecordBase` itself, the dict's ``kind`` picks the
+        family's class.
+        """
+        return _serializer().from_dict(cls, data)
+
+
+_B = TypeVar("_B", bound=RecordBase)
+#: The record type of a wait's events: the music :class:`TaskRecord` unless said.
+R = TypeVar("R", bound=RecordBase, default="TaskRecord")
+
+
+@attrs.frozen(kw_only=True)
+class TaskRecord(RecordBase):
+    """What record-info tells about one music task.
 
     ``status_raw`` is the status string as sent; ``model_family`` is the
     wire's ``type`` (``chirp-v4``, ``chirp-crow``...); ``param`` the decoded
@@ -161,45 +225,25 @@ class TaskRecord:
     unknown fields included.
     """
 
-    task_id: str
-    status: TaskStatus
-    status_raw: str
     tracks: tuple[Track, ...] = ()
     operation_type: str | None = None
     model_family: str | None = None
     param: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     param_raw: str | None = attrs.field(default=None, repr=False)
     parent_music_id: str | None = None
-    error_code: int | str | None = None
-    error_message: str | None = None
-    created_at: datetime | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """This record as JSON types, ``param``, ``param_raw`` and ``raw`` included.
 
         Statuses are their values, datetimes ISO 8601 strings with their
         offset, tracks dicts; an unknown status keeps its string in
-        ``status_raw``. :meth:`from_dict` gives back an equal record.
+        ``status_raw``. :meth:`RecordBase.from_dict` gives back an equal record.
         """
         return _serializer().to_dict(self)
 
-    def to_json(self) -> str:
-        """:meth:`to_dict` as compact JSON, keys sorted."""
-        return _serializer().to_json(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskRecord:
-        """The record :meth:`to_dict` wrote.
-
-        Unknown keys are ignored. Raises :class:`DecodeError` naming each
-        wrong or missing field (``... @ $.tracks[0].id``).
-        """
-        return _serializer().from_dict(cls, data)
-
 
 @attrs.frozen(kw_only=True)
-class TaskEvent:
+class TaskEvent(Generic[R]):
     """A milestone reached by a waited task.
 
     ``previous`` is the milestone before it (PENDING before TEXT_SUCCESS);
@@ -212,7 +256,7 @@ class TaskEvent:
     task_id: str
     status: TaskStatus
     previous: TaskStatus | None
-    record: TaskRecord
+    record: R
     inferred: bool = False
     elapsed: float = 0.0
     polls: int = 0
@@ -245,17 +289,17 @@ class TaskEvent:
         return _serializer().to_json(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskEvent:
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskEvent[Any]:
         """The event :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
         return _serializer().from_dict(cls, data)
 
 
 @attrs.frozen(kw_only=True)
-class TaskOutcome:
+class TaskOutcome(Generic[R]):
     """How one task of :meth:`SunoClient.wait_many` ended: a record or an error."""
 
     task_id: str
-    record: TaskRecord | None = None
+    record: R | None = None
     error: Exception | None = None
 
     @property
@@ -263,7 +307,7 @@ class TaskOutcome:
         """Whether the task reached its goal."""
         return self.error is None
 
-    def unwrap(self) -> TaskRecord:
+    def unwrap(self) -> R:
         """The record, or raise the error."""
         if self.error is not None:
             raise self.error
@@ -284,7 +328,7 @@ class TaskOutcome:
         return _serializer().to_json(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskOutcome:
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskOutcome[Any]:
         """The outcome :meth:`to_dict` wrote; :class:`DecodeError` if malformed.
 
         An SDK error comes back as a new exception of its class with the same

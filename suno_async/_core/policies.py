@@ -163,6 +163,9 @@ class PollPolicy:
     def scaled(self, factor: float) -> PollPolicy:
         """This policy with every duration multiplied by ``factor``.
 
+        Every delay it gives is then ``factor`` times the original's for the
+        same task seconds (``sqrt_spacing`` scales by ``sqrt(factor)``).
+
         For a simulator playing tasks ``1 / factor`` times faster
         (``FakeSunoServer(scale=factor)``): the waits then keep the same
         cadence relative to the task's phases, in real seconds.
@@ -174,6 +177,9 @@ class PollPolicy:
             interval_s=self.interval_s * factor,
             max_interval_s=self.max_interval_s * factor,
             callback_safety_net_s=self.callback_safety_net_s * factor,
+            # spacing grows with the square root of seconds left: its
+            # coefficient scales by sqrt(factor) for delays to scale by factor
+            sqrt_spacing=self.sqrt_spacing * math.sqrt(factor),
             phase_min_s=_times(self.phase_min_s, factor),
             phase_max_s=_times(self.phase_max_s, factor),
         )

@@ -67,7 +67,9 @@ class Provider:
     ``codes`` maps a body code to the :class:`APIError` subclass it raises;
     codes not listed fall back on their HTTP meaning (see
     :meth:`error_for`). ``rate_limit_code`` is the body code the service
-    sends when the per-task limit is exceeded.
+    sends when the per-task limit is exceeded. ``upload_base_url`` is where
+    the provider's file upload service lives (same key, another host);
+    ``None`` means ``base_url + "/file-upload"``.
     """
 
     name: str
@@ -75,6 +77,7 @@ class Provider:
     credits_path: str
     rate_limit_code: int
     codes: Mapping[int, type[APIError]] = attrs.field(repr=False)
+    upload_base_url: str | None = None
 
     def error_for(self, code: int) -> type[APIError]:
         """The exception class for a body code or HTTP status."""
@@ -104,6 +107,7 @@ APIKLEY: Final = Provider(
     base_url="https://api.apikley.ru",
     credits_path="/api/v1/chat/credit",
     rate_limit_code=429,
+    upload_base_url="https://api.apikley.ru/file-upload",
     codes={
         **_COMMON_CODES,
         402: InsufficientCreditsError,
@@ -114,14 +118,20 @@ APIKLEY: Final = Provider(
 )
 """Apikley (the default). Follows kie.ai wherever the families differ."""
 
-KIE: Final = attrs.evolve(APIKLEY, name="kie", base_url="https://api.kie.ai")
-"""kie.ai."""
+KIE: Final = attrs.evolve(
+    APIKLEY,
+    name="kie",
+    base_url="https://api.kie.ai",
+    upload_base_url="https://kieai.redpandaai.co",
+)
+"""kie.ai (its file upload service is on another host)."""
 
 SUNOAPI: Final = Provider(
     name="sunoapi",
     base_url="https://api.sunoapi.org",
     credits_path="/api/v1/generate/credit",
     rate_limit_code=430,
+    upload_base_url="https://sunoapiorg.redpandaai.co",
     codes={
         **_COMMON_CODES,
         405: RateLimitError,

@@ -7,11 +7,17 @@ this is an exact and strict inverse: ``Model.from_dict(m.to_dict()) == m``,
 and input that ``to_dict`` could not have written raises :class:`DecodeError`.
 
 Output
-    Field names as on the models, in their order. Datetimes are ISO 8601
-    strings with their offset, statuses their values, tuples lists, paths
-    strings; ``raw`` and ``param`` are copied as JSON (mappings become dicts,
-    tuples lists), ``param_raw`` kept: nothing is lost. :func:`to_json` is
-    compact JSON with sorted keys, so equal models give equal strings.
+    Field names as on the models, in their order; a record's are those of
+    :func:`~suno_async._core.convert.record_fields` (``task_id``,
+    ``status``, ``status_raw``, the family's fields, ``error_code``,
+    ``error_message``, ``created_at``, the family's times, ``raw``), after
+    ``"kind"`` for every family but music. A record is written by its own
+    class wherever it sits (an event's, an outcome's, an error's).
+    Datetimes are ISO 8601 strings with their offset, statuses their
+    values, tuples lists, paths strings; ``raw`` and ``param`` are copied
+    as JSON (mappings become dicts, tuples lists), ``param_raw`` kept:
+    nothing is lost. :func:`to_json` is compact JSON with sorted keys, so
+    equal models give equal strings.
 
 Errors (:attr:`TaskOutcome.error`)
     An SDK error becomes ``{"type": class name, "message": ...}`` plus each
@@ -28,6 +34,13 @@ Errors (:attr:`TaskOutcome.error`)
     is ``"<type>: <message>"``.
 
 Reading
+    A record's class is its dict's ``kind`` where the type asked allows
+    several (:class:`RecordBase`, an event's or outcome's ``record``, an
+    error's); without ``kind`` it is the class asked, a music
+    :class:`TaskRecord` for :class:`RecordBase`. A ``kind`` that is no
+    :class:`TaskKind` value, or names a class other than the one asked
+    (``WavRecord.from_dict`` of a lyrics dict), is an error.
+
     Unknown keys are ignored (a newer version's dicts still read), missing
     optional fields take their defaults; a wrong type, a status that is no
     :class:`TaskStatus` value, or a missing required field raises
@@ -55,12 +68,28 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.errors import IterableValidationNote
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.v import format_exception
 
 from suno_async._core import errors
+from suno_async._core.convert import is_record_type, record_fields
 from suno_async._core.errors import DecodeError, SunoError
-from suno_async._core.models import TaskRecord, TaskStatus
+from suno_async._core.family_records import (
+    CoverImageRecord,
+    LyricsRecord,
+    MidiRecord,
+    VideoRecord,
+    VocalRemovalRecord,
+    WavRecord,
+)
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import (
+    RecordBase,
+    TaskEvent,
+    TaskOutcome,
+    TaskRecord,
+    TaskStatus,
+)
 
 __all__ = ["from_dict", "to_dict", "to_json"]
 
@@ -73,6 +102,19 @@ _SDK_ERRORS: Final[Mapping[str, type[SunoError]]] = {
     name: value
     for name in errors.__all__
     if isinstance(value := getattr(errors, name), type) and issubclass(value, SunoError)
+}
+#: Each family's record class, by the ``kind`` its dicts carry.
+_RECORD_CLASSES: Final[Mapping[str, type[RecordBase]]] = {
+    cls.kind.value: cls
+    for cls in (
+        TaskRecord,
+        LyricsRecord,
+        WavRecord,
+        VocalRemovalRecord,
+        MidiRecord,
+        VideoRecord,
+        CoverImageRecord,
+    )
 }
 
 
@@ -89,12 +131,13 @@ class _ErrorFields:
     code: int | None = None
     http_status: int | None = None
     retry_after: float | None = None
+    existing_task_id: str | None = None
     key_source: str | None = None
     connected: bool = True
     excerpt: str = ""
-    record: TaskRecord | None = None
+    record: RecordBase | None = None
     timeout: float = 0.0
-    last_record: TaskRecord | None = None
+    last_record: RecordBase | None = None
     last_error: Exception | None = None
     elapsed: float = 0.0
     polls: int = 0
@@ -167,6 +210,37 @@ def _is_json_mapping(type_: Any) -> bool:
     return get_origin(type_) is Mapping
 
 
+def _mapping_hook(type_: Any) -> Callable[[Any, object], dict[str, Any]]:
+    """``Mapping[str, Any]`` copied as JSON; ``Mapping[str, X]`` checked per item."""
+    value_type = get_args(type_)[1]
+    if value_type is Any:
+        return _structure_mapping
+    structure_item = _converter.get_structure_hook(value_type)
+
+    def structure(value: Any, _: object) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise _expect("an object", value)
+        items, problems = {}, []
+        for key, item in value.items():
+            try:
+                if not isinstance(key, str):
+                    raise _expect("a string key", key)
+                items[key] = structure_item(item, value_type)
+            except Exception as exc:
+                _note(
+                    exc,
+                    IterableValidationNote(
+                        f"Structuring {type_!r} @ key {key!r}", key, value_type
+                    ),
+                )
+                problems.append(exc)
+        if problems:
+            raise cattrs.IterableValidationError("invalid items", problems, type_)
+        return items
+
+    return structure
+
+
 # -- scalars: strict, a number is no string -----------------------------------------
 
 
@@ -232,6 +306,15 @@ def _structure_path(value: Any, _: object) -> Path:
 # -- containers --------------------------------------------------------------------
 
 
+def _note(exc: Exception, note: IterableValidationNote) -> None:
+    """Say where in a container ``exc`` happened (``$.tags[1]``, ``$.stems['x']``)."""
+    if sys.version_info >= (3, 11):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10 has no add_note()
+        notes = [*getattr(exc, "__notes__", []), note]
+        exc.__notes__ = notes  # type: ignore[attr-defined]
+
+
 def _is_tuple(type_: Any) -> bool:
     args = get_args(type_)
     return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -251,12 +334,7 @@ def _tuple_hook(type_: Any) -> Callable[[Any, object], tuple[Any, ...]]:
                 items.append(structure_item(item, item_type))
             except Exception as exc:
                 where = f"Structuring {type_!r} @ index {index}"
-                note = IterableValidationNote(where, index, item_type)
-                if sys.version_info >= (3, 11):
-                    exc.add_note(note)
-                else:  # pragma: no cover - Python 3.10 has no add_note()
-                    notes = [*getattr(exc, "__notes__", []), note]
-                    exc.__notes__ = notes  # type: ignore[attr-defined]
+                _note(exc, IterableValidationNote(where, index, item_type))
                 problems.append(exc)
         if problems:
             raise cattrs.IterableValidationError("invalid items", problems, type_)
@@ -267,7 +345,13 @@ def _tuple_hook(type_: Any) -> Callable[[Any, object], tuple[Any, ...]]:
 
 def _attrs_hook(cls: type[Any]) -> Callable[[Any, object], Any]:
     """An attrs class from an object only (a list is no record)."""
-    structure_fields = make_dict_structure_fn(cls, _converter)
+    return _object_hook(cls, make_dict_structure_fn(cls, _converter))
+
+
+def _object_hook(
+    cls: type[Any], structure_fields: Callable[[Any, type[Any]], Any]
+) -> Callable[[Any, object], Any]:
+    """``structure_fields`` on an object only."""
 
     def structure(value: Any, _: object) -> Any:
         if not isinstance(value, Mapping):
@@ -275,6 +359,76 @@ def _attrs_hook(cls: type[Any]) -> Callable[[Any, object], Any]:
         return structure_fields(value, cls)
 
     return structure
+
+
+# -- records: the class by its kind ------------------------------------------------
+
+
+def _record_class(value: Mapping[str, Any], asked: type[RecordBase]) -> type[Any]:
+    """The class to read ``value`` as: its ``kind``'s, which must fit ``asked``.
+
+    Without a ``kind``, the class asked (a music :class:`TaskRecord` when
+    that is :class:`RecordBase`).
+    """
+    kind = value.get("kind")
+    if kind is None:
+        return TaskRecord if asked is RecordBase else asked
+    cls = _RECORD_CLASSES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise _Invalid(f"expected a TaskKind value as kind, got {_EXCERPT.repr(kind)}")
+    if not issubclass(cls, asked):
+        raise _Invalid(f"expected kind {asked.kind.value!r}, got {kind!r}")
+    return cls
+
+
+def _record_hook(asked: type[RecordBase]) -> Callable[[Any, object], Any]:
+    """A record of the class its ``kind`` names (see :func:`_record_class`)."""
+
+    def structure(value: Any, _: object) -> Any:
+        if not isinstance(value, Mapping):
+            raise _expect("an object", value)
+        cls = _record_class(value, asked)
+        return _RECORD_STRUCTURERS[cls](value, cls)
+
+    return structure
+
+
+_any_record: Final = _record_hook(RecordBase)
+
+
+def _optional_record(value: Any, _: object) -> Any:
+    return None if value is None else _any_record(value, RecordBase)
+
+
+#: Each record class's unstructure function, made on first use.
+_RECORD_UNSTRUCTURERS: Final[dict[type[Any], Callable[[Any], dict[str, Any]]]] = {}
+
+
+def _record_unstructurer(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
+    hooks = [
+        (field.name, _converter.get_unstructure_hook(field.type))
+        for field in record_fields(cls)
+    ]
+    head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
+
+    def unstructure(record: Any) -> dict[str, Any]:
+        result = dict(head)
+        for name, hook in hooks:
+            result[name] = hook(getattr(record, name))
+        return result
+
+    return unstructure
+
+
+def _unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
+    """A record by its own class (with its ``kind``), whatever the field's type."""
+    if record is None:
+        return None
+    unstructure = _RECORD_UNSTRUCTURERS.get(type(record))
+    if unstructure is None:
+        unstructure = _record_unstructurer(type(record))
+        _RECORD_UNSTRUCTURERS[type(record)] = unstructure
+    return unstructure(record)
 
 
 # -- errors ------------------------------------------------------------------------
@@ -357,10 +511,33 @@ _converter.register_structure_hook(datetime, _structure_datetime)
 _converter.register_structure_hook(TaskStatus, _structure_status)
 _converter.register_structure_hook(Path, _structure_path)
 _converter.register_structure_hook(Exception, _structure_error)
-_converter.register_structure_hook_func(_is_json_mapping, _structure_mapping)
+_converter.register_structure_hook_factory(_is_json_mapping, _mapping_hook)
 _converter.register_structure_hook_func(_is_code, _structure_code)
 _converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
 _converter.register_structure_hook_factory(attrs.has, _attrs_hook)
+# Records: after attrs.has, so that it wins; ``record: R`` read by its kind.
+_converter.register_unstructure_hook_func(is_record_type, _unstructure_record)
+_converter.register_structure_hook_factory(is_record_type, _record_hook)
+#: The fields of each record class (the dict's ``kind`` already checked).
+_RECORD_STRUCTURERS: Final = {
+    cls: make_dict_structure_fn(cls, _converter) for cls in _RECORD_CLASSES.values()
+}
+for _generic, _record in ((TaskEvent, _any_record), (TaskOutcome, _optional_record)):
+    _converter.register_unstructure_hook(
+        _generic,
+        make_dict_unstructure_fn(
+            _generic, _converter, record=override(unstruct_hook=_unstructure_record)
+        ),
+    )
+    _converter.register_structure_hook(
+        _generic,
+        _object_hook(
+            _generic,
+            make_dict_structure_fn(
+                _generic, _converter, record=override(struct_hook=_record)
+            ),
+        ),
+    )
 
 _ERROR_ATTRIBUTES: Final = attrs.fields(attrs.resolve_types(_ErrorFields))[2:]
 _ERROR_NAMES: Final = frozenset(field.name for field in _ERROR_ATTRIBUTES)

@@ -118,24 +118,27 @@ def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> tuple[st
     return api_key, source
 
 
-def check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash; https, or http to a loopback host."""
+def check_base_url(base_url: str, *, name: str = "base_url") -> str:
+    """``base_url`` without a trailing slash; https, or http to a loopback host.
+
+    ``name`` is the setting named in the :class:`ConfigurationError`.
+    """
     try:
         url = yarl.URL(base_url)
         host = url.host
     except (TypeError, ValueError):
         host = None
     if not host or url.scheme not in ("http", "https"):
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {base_url!r}")
+        raise ConfigurationError(f"{name} must be an http(s) URL, not {base_url!r}")
     if url.user is not None or url.password is not None:
-        raise ConfigurationError("base_url must not contain credentials")
+        raise ConfigurationError(f"{name} must not contain credentials")
     if url.query_string or url.fragment:
         raise ConfigurationError(
-            f"base_url must not have a query or fragment: {base_url!r}"
+            f"{name} must not have a query or fragment: {base_url!r}"
         )
     if url.scheme == "http" and not _is_loopback(host):
         raise ConfigurationError(
-            f"base_url must use https unless it points at a loopback address "
+            f"{name} must use https unless it points at a loopback address "
             f"(127.0.0.0/8, ::1, localhost), not {base_url!r}"
         )
     return base_url.rstrip("/")

@@ -7,6 +7,11 @@ arrives, or a read confirms an unsigned one, callbacks count as flowing for
 the client, and waits poll only every ``PollPolicy.callback_safety_net_s``.
 So a stage the record already showed costs nothing, and an unsigned forged
 callback costs one read, never a false milestone nor slower polling.
+
+Every family's callbacks take this path. A family's final callback
+announces SUCCESS's milestone (a failure, ``error``: "read now"), and it
+wakes the waits for its task id of whatever family: the read that follows
+finds the success or the failure.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from suno_async._core.callback_wire import (
     verify_signature,
 )
 from suno_async._core.errors import ConfigurationError
+from suno_async._core.families import task_kind
+from suno_async._core.kinds import TaskKind
 from suno_async._engine.registry import PollerRegistry
 from suno_async._io.bus import CallbackBus
 
@@ -61,16 +68,21 @@ class CallbackIntake:
         hmac_key: str | None,
         max_age: float,
         max_bytes: int,
+        kind: TaskKind | str | None = None,
     ) -> CallbackEvent:
-        """Parse, verify with ``hmac_key`` (default: the client's), nudge the poller."""
+        """Parse, verify with ``hmac_key`` (default: the client's), nudge the pollers.
+
+        ``kind`` says which family sent it (default: its shape says).
+        """
         self._registry.check_open()
+        given = None if kind is None else task_kind(kind)
         key = self._webhook_key if hmac_key is None else hmac_key
         try:
             # Verify before decoding: headers first, then the task id's HMAC;
-            # the tracks only for a callback that passed.
+            # the family and its result only for a callback that passed.
             if key is not None:
                 signature_headers(headers or {}, max_age=max_age)
-            raw = read_callback(body, max_bytes=max_bytes)
+            raw = read_callback(body, max_bytes=max_bytes, kind=given)
             if key is not None:
                 verify_signature(headers or {}, raw.task_id, key, max_age=max_age)
             event = raw.event()
@@ -82,16 +94,20 @@ class CallbackIntake:
             self._bus.publish(
                 event.task_id, event.level, trusted=trusted, local=registry.hear
             )
-            logger.debug(
-                "callback %r for task %s published", event.stage, event.task_id
-            )
+            logger.debug("callback %r for %s published", event.stage, _task(event))
             return event
         waited = registry.notify(event.task_id, event.level, trusted=trusted)
         logger.log(
             logging.DEBUG if waited else logging.INFO,
-            "callback %r for task %s%s",
+            "callback %r for %s%s",
             event.stage,
-            event.task_id,
+            _task(event),
             "" if waited else " (no wait here is following it)",
         )
         return event
+
+
+def _task(event: CallbackEvent) -> str:
+    """``wav task t1``; ``task t1`` when the family is not known."""
+    kind = "" if event.kind is None else f"{event.kind.value} "
+    return f"{kind}task {event.task_id}"

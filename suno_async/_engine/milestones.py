@@ -18,15 +18,20 @@ from typing import Final
 from suno_async._core.errors import (
     AudioGenerationFailedError,
     CallbackDeliveryError,
+    CoverImageGenerationFailedError,
     InvalidArgumentError,
+    LyricsGenerationFailedError,
+    MidiGenerationFailedError,
     SensitiveContentError,
     TaskCreationFailedError,
     TaskFailedError,
+    VideoGenerationFailedError,
+    WavConversionFailedError,
 )
 from suno_async._core.models import (
     CHECKPOINT_VERSION,
     MILESTONES,
-    TaskRecord,
+    RecordBase,
     TaskStatus,
 )
 
@@ -39,20 +44,30 @@ _FAILURE_ERRORS: Final[Mapping[TaskStatus, type[TaskFailedError]]] = {
     TaskStatus.GENERATE_AUDIO_FAILED: AudioGenerationFailedError,
     TaskStatus.CALLBACK_EXCEPTION: CallbackDeliveryError,
     TaskStatus.SENSITIVE_WORD_ERROR: SensitiveContentError,
+    TaskStatus.GENERATE_LYRICS_FAILED: LyricsGenerationFailedError,
+    TaskStatus.GENERATE_WAV_FAILED: WavConversionFailedError,
+    TaskStatus.GENERATE_MIDI_FAILED: MidiGenerationFailedError,
+    TaskStatus.GENERATE_MP4_FAILED: VideoGenerationFailedError,
+    TaskStatus.GENERATE_COVER_FAILED: CoverImageGenerationFailedError,
 }
 #: Longest checkpoint accepted, in characters.
 MAX_CHECKPOINT_CHARS: Final = 1024
 
 
-def failure_for(record: TaskRecord) -> TaskFailedError:
+def failure_for(record: RecordBase) -> TaskFailedError:
     """The exception a failed record raises."""
     return _FAILURE_ERRORS.get(record.status, TaskFailedError)(record)
 
 
-def goal_level(until: TaskStatus) -> int:
-    """The milestone level a wait ``until`` this status ends at."""
-    if until not in MILESTONES:
-        names = ", ".join(m.name for m in MILESTONES)
+def goal_level(
+    until: TaskStatus, milestones: tuple[TaskStatus, ...] = MILESTONES
+) -> int:
+    """The milestone level a wait ``until`` this status ends at.
+
+    ``milestones`` are the family's (a WAV task has SUCCESS alone).
+    """
+    if until not in milestones:
+        names = ", ".join(m.name for m in milestones)
         raise InvalidArgumentError(f"until must be one of {names}, not {until!r}")
     level = until.milestone
     assert level is not None
@@ -97,12 +112,20 @@ def parse_checkpoint(checkpoint: str, task_id: str) -> int:
 class MilestoneTracker:
     """Remembers the highest milestone reached and reports new ones."""
 
-    __slots__ = ("level",)
+    __slots__ = ("level", "milestones")
 
-    def __init__(self, level: int = 0) -> None:
+    def __init__(
+        self, level: int = 0, milestones: tuple[TaskStatus, ...] = MILESTONES
+    ) -> None:
         self.level = level
+        self.milestones = milestones
 
-    def observe(self, record: TaskRecord) -> list[tuple[TaskStatus, bool]]:
+    def previous(self, status: TaskStatus) -> TaskStatus:
+        """The milestone before ``status`` on this family's path (or PENDING)."""
+        index = self.milestones.index(status)
+        return self.milestones[index - 1] if index else TaskStatus.PENDING
+
+    def observe(self, record: RecordBase) -> list[tuple[TaskStatus, bool]]:
         """The milestones ``record`` newly reaches, as ``(status, inferred)``.
 
         Raises the matching :class:`TaskFailedError` for a failure status.
@@ -123,6 +146,10 @@ class MilestoneTracker:
                 "task %s: status went back to %s, ignored", record.task_id, status.value
             )
             return []
-        reached = [(m, m is not status) for m in MILESTONES[self.level : level]]
+        reached = [
+            (m, m is not status)
+            for m in self.milestones
+            if self.level < (m.milestone or 0) <= level
+        ]
         self.level = max(self.level, level)
         return reached

@@ -27,7 +27,8 @@ from suno_async._core.errors import (
     TransportError,
     WaitTimeoutError,
 )
-from suno_async._core.models import MILESTONES, TaskEvent, TaskRecord, TaskStatus
+from suno_async._core.families import FamilySpec
+from suno_async._core.models import RecordBase, TaskEvent, TaskStatus
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.cadence import Cadence
 from suno_async._engine.milestones import MilestoneTracker
@@ -53,8 +54,8 @@ class PollerHost(Protocol):
 class Update:
     """What one successful poll produced: the record, new events, the level reached."""
 
-    record: TaskRecord
-    events: tuple[TaskEvent, ...]
+    record: RecordBase
+    events: tuple[TaskEvent[RecordBase], ...]
     level: int
 
 
@@ -94,10 +95,10 @@ class Subscriber:
             self.done = True
             self.on_error(error)
 
-    def on_events(self, events: list[TaskEvent]) -> None:
+    def on_events(self, events: list[TaskEvent[RecordBase]]) -> None:
         """New events for this subscriber."""
 
-    def on_done(self, record: TaskRecord) -> None:
+    def on_done(self, record: RecordBase) -> None:
         """The goal was reached with ``record``."""
 
     def on_error(self, error: BaseException) -> None:
@@ -133,18 +134,25 @@ class Poller:
         "_tracker",
         "_wake",
         "polls",
+        "spec",
         "task_id",
     )
 
     def __init__(
-        self, registry: PollerHost, task_id: str, *, policy: PollPolicy
+        self,
+        registry: PollerHost,
+        task_id: str,
+        *,
+        spec: FamilySpec,
+        policy: PollPolicy,
     ) -> None:
         self._registry = registry
         self.task_id = task_id
-        self._tracker = MilestoneTracker()
+        self.spec = spec
+        self._tracker = MilestoneTracker(milestones=spec.milestones)
         self._subscribers: list[Subscriber] = []
         self._history: list[Update] = []
-        self._last_record: TaskRecord | None = None
+        self._last_record: RecordBase | None = None
         self._last_error: SunoError | None = None
         self._wake: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -312,7 +320,9 @@ class Poller:
         timeout = clip(registry.reader.request_timeout, self._remaining())
         timer = self._deadline_timer()
         try:
-            record = await registry.reader.read(self.task_id, timeout=timeout)
+            record = await registry.reader.read(
+                self.task_id, spec=self.spec, timeout=timeout
+            )
         except SunoError as exc:
             if not isinstance(exc, TransportError) or exc.connected:
                 self.polls += 1  # only requests that left count as polls
@@ -343,25 +353,22 @@ class Poller:
             now=registry.clock.now(),
         )
 
-    def _observe(self, record: TaskRecord) -> Update:
-        before = self._tracker.level
+    def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)
         now = self._registry.clock.now()
         self._cadence.observed(reached=bool(reached), now=now)
-        events = tuple(
+        events: tuple[TaskEvent[RecordBase], ...] = tuple(
             TaskEvent(
                 task_id=self.task_id,
                 status=status,
-                previous=MILESTONES[before + i - 1]
-                if before + i
-                else TaskStatus.PENDING,
+                previous=self._tracker.previous(status),
                 record=record,
                 inferred=inferred,
                 elapsed=now - self._started,
                 polls=self.polls,
                 retries=self.retries,
             )
-            for i, (status, inferred) in enumerate(reached)
+            for status, inferred in reached
         )
         update = Update(record, events, self._tracker.level)
         if events:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError
+from suno_async._core.families import FamilySpec
+from suno_async._core.kinds import TaskKind
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._io.bus import CallbackBus
@@ -42,7 +44,7 @@ class PollerRegistry:
         self.clock = clock
         self.retry = retry
         self.bus = bus
-        self._pollers: dict[str, Poller] = {}
+        self._pollers: dict[tuple[TaskKind, str], Poller] = {}
         self._closed: ClientClosedError | None = None
 
     def check_open(self, task_id: str | None = None) -> None:
@@ -54,12 +56,20 @@ class PollerRegistry:
             )
 
     def subscribe(
-        self, task_id: str, subscriber: Subscriber, *, policy: PollPolicy
+        self,
+        task_id: str,
+        subscriber: Subscriber,
+        *,
+        spec: FamilySpec,
+        policy: PollPolicy,
     ) -> Poller:
-        """Join the task's poll loop, starting one if none runs."""
-        poller = self._pollers.get(task_id)
+        """Join the task's poll loop (one per family and id), started if none runs."""
+        key = (spec.kind, task_id)
+        poller = self._pollers.get(key)
         if poller is None:
-            poller = self._pollers[task_id] = Poller(self, task_id, policy=policy)
+            poller = self._pollers[key] = Poller(
+                self, task_id, spec=spec, policy=policy
+            )
             if self.bus is not None:
                 self.bus.join(task_id, self.hear)  # callbacks other processes receive
         poller.add(subscriber)
@@ -67,8 +77,9 @@ class PollerRegistry:
 
     def forget(self, poller: Poller) -> None:
         """Drop a finished poller (a newer one for the same id stays)."""
-        if self._pollers.get(poller.task_id) is poller:
-            del self._pollers[poller.task_id]
+        key = (poller.spec.kind, poller.task_id)
+        if self._pollers.get(key) is poller:
+            del self._pollers[key]
             if self.bus is not None:
                 self.bus.leave(poller.task_id, self.hear)
 
@@ -79,11 +90,14 @@ class PollerRegistry:
         cadence because of another task's callbacks (see
         :class:`~suno_async._engine.cadence.Cadence`).
         """
-        poller = self._pollers.get(task_id)
-        if poller is None:
-            return False
-        poller.nudge(level, trusted=trusted)
-        return True
+        pollers = [
+            poller
+            for kind in TaskKind
+            if (poller := self._pollers.get((kind, task_id))) is not None
+        ]
+        for poller in pollers:
+            poller.nudge(level, trusted=trusted)
+        return bool(pollers)
 
     def hear(self, task_id: str, level: int, trusted: bool) -> bool:
         """A callback heard on the callback bus: :meth:`notify` (a bus listener)."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from suno_async._core.errors import InvalidArgumentError, UsageError
-from suno_async._core.models import TaskEvent, TaskRecord, TaskStatus
+from suno_async._core.families import FamilySpec
+from suno_async._core.models import R, RecordBase, TaskEvent, TaskStatus
 from suno_async._core.policies import PollPolicy
 from suno_async._engine.mailbox import Mailbox
 from suno_async._engine.milestones import goal_level, parse_checkpoint
@@ -23,7 +24,7 @@ from suno_async._engine.registry import PollerRegistry
 
 __all__ = ["EventHandler", "TaskWait", "check_timeout"]
 
-EventHandler = Callable[[TaskEvent], Awaitable[None] | None]
+EventHandler = Callable[[TaskEvent[Any]], Awaitable[None] | None]
 """A sync or async callable that sees every event of a wait."""
 
 
@@ -38,11 +39,11 @@ def check_timeout(timeout: float | None) -> None:
 class _Done:
     __slots__ = ("record",)
 
-    def __init__(self, record: TaskRecord) -> None:
+    def __init__(self, record: RecordBase) -> None:
         self.record = record
 
 
-_Item = TaskEvent | _Done | BaseException
+_Item = TaskEvent[RecordBase] | _Done | BaseException
 
 
 class _Inbox(Subscriber):
@@ -58,11 +59,11 @@ class _Inbox(Subscriber):
         )
         self._mailbox: Mailbox[_Item] = Mailbox()
 
-    def on_events(self, events: list[TaskEvent]) -> None:
+    def on_events(self, events: list[TaskEvent[RecordBase]]) -> None:
         for event in events:
             self._mailbox.put(event)
 
-    def on_done(self, record: TaskRecord) -> None:
+    def on_done(self, record: RecordBase) -> None:
         self._mailbox.put(_Done(record))
 
     def on_error(self, error: BaseException) -> None:
@@ -74,10 +75,11 @@ class _Inbox(Subscriber):
         return self._mailbox.items.popleft()
 
 
-class TaskWait(Coroutine[Any, Any, TaskRecord]):
+class TaskWait(Coroutine[Any, Any, R]):
     """A wait for one task: ``await`` it for the record, or iterate its events.
 
-    ``await wait`` gives the final :class:`TaskRecord` once the task reaches
+    ``await wait`` gives the final record (a :class:`TaskRecord` for music,
+    the family's record otherwise) once the task reaches
     ``until``; ``async for event in wait`` gives one :class:`TaskEvent` per
     milestone. Failures raise the matching :class:`TaskFailedError`, the
     deadline raises :class:`WaitTimeoutError`. It is also a coroutine, so
@@ -98,6 +100,7 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         "_record",
         "_registry",
         "_skip_level",
+        "_spec",
         "_state",
         "_timeout",
         "task_id",
@@ -108,6 +111,7 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         registry: PollerRegistry,
         task_id: str,
         *,
+        spec: FamilySpec,
         until: TaskStatus,
         timeout: float | None,
         poll: PollPolicy,
@@ -117,7 +121,8 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         check_timeout(timeout)
         self._registry = registry
         self.task_id = task_id
-        self._goal = goal_level(until)
+        self._spec = spec
+        self._goal = goal_level(until, spec.milestones)
         self._skip_level = 0 if resume is None else parse_checkpoint(resume, task_id)
         self._timeout = timeout
         self._policy = poll
@@ -125,15 +130,15 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         self._state = "new"
         self._inbox: _Inbox | None = None
         self._poller: Poller | None = None
-        self._record: TaskRecord | None = None
-        self._driver: Coroutine[Any, Any, TaskRecord] | None = None
+        self._record: RecordBase | None = None
+        self._driver: Coroutine[Any, Any, R] | None = None
 
     def __repr__(self) -> str:
         return f"<TaskWait {self.task_id} {self._state}>"
 
     # -- consumption -------------------------------------------------------------
 
-    def __await__(self) -> Generator[Any, None, TaskRecord]:
+    def __await__(self) -> Generator[Any, None, R]:
         return self._result().__await__()
 
     # A coroutine, too: asyncio.create_task, TaskGroup.create_task, gather,
@@ -163,18 +168,18 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
             self._driver.close()
         self._finish()
 
-    def _drive(self) -> Coroutine[Any, Any, TaskRecord]:
+    def _drive(self) -> Coroutine[Any, Any, R]:
         if self._driver is None:
             self._driver = self._result()
         return self._driver
 
-    def __aiter__(self) -> TaskWait:
+    def __aiter__(self) -> TaskWait[R]:
         if self._state not in ("new", "iterating"):
             raise UsageError(f"this wait for task {self.task_id} was already consumed")
         self._state = "iterating"
         return self
 
-    async def __anext__(self) -> TaskEvent:
+    async def __anext__(self) -> TaskEvent[R]:
         if self._state == "new":
             self._state = "iterating"
         if self._state != "iterating":
@@ -187,14 +192,14 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
             raise
         if isinstance(item, TaskEvent):
             await self._notify(item)
-            return item
+            return cast("TaskEvent[R]", item)
         self._finish()
         if isinstance(item, _Done):
             self._record = item.record
             raise StopAsyncIteration
         raise item
 
-    async def _result(self) -> TaskRecord:
+    async def _result(self) -> R:
         if self._state != "new":
             raise UsageError(f"this wait for task {self.task_id} was already consumed")
         self._state = "iterating"
@@ -204,9 +209,9 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         finally:
             self._state = "awaited"
         assert self._record is not None
-        return self._record
+        return cast("R", self._record)
 
-    async def _notify(self, event: TaskEvent) -> None:
+    async def _notify(self, event: TaskEvent[RecordBase]) -> None:
         if self._on_event is None:
             return
         try:
@@ -231,7 +236,7 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
                 deadline=deadline,
             )
             self._poller = self._registry.subscribe(
-                self.task_id, self._inbox, policy=self._policy
+                self.task_id, self._inbox, spec=self._spec, policy=self._policy
             )
         return self._inbox
 
@@ -245,7 +250,7 @@ class TaskWait(Coroutine[Any, Any, TaskRecord]):
         """End the wait now; polling stops if nobody else waits for the task."""
         self._finish()
 
-    async def __aenter__(self) -> TaskWait:
+    async def __aenter__(self) -> TaskWait[R]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

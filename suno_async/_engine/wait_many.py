@@ -10,11 +10,14 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
-from typing import Any, cast
+from collections.abc import Callable, Generator, Iterable, Mapping
+from typing import Any, Generic, cast
 
 from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
-from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord, TaskStatus
+from suno_async._core.families import SPECS, FamilySpec
+from suno_async._core.handles import TaskHandle
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import R, RecordBase, TaskEvent, TaskOutcome, TaskStatus
 from suno_async._core.policies import PollPolicy
 from suno_async._core.task_ids import check_task_id
 from suno_async._engine.mailbox import Mailbox
@@ -26,7 +29,8 @@ from suno_async._engine.wait import EventHandler, check_timeout
 __all__ = ["WaitMany"]
 
 
-_Report = Callable[["TaskOutcome | TaskEvent", "_OutcomeSink"], None]
+_Item = TaskOutcome[RecordBase] | TaskEvent[RecordBase]
+_Report = Callable[["_Item", "_OutcomeSink"], None]
 
 
 class _OutcomeSink(Subscriber):
@@ -54,28 +58,31 @@ class _OutcomeSink(Subscriber):
         self._report = report
         self.task_id = task_id
 
-    def on_events(self, events: list[TaskEvent]) -> None:
+    def on_events(self, events: list[TaskEvent[RecordBase]]) -> None:
         if self.wants_events:
             for event in events:
                 self._tell(event)
 
-    def on_done(self, record: TaskRecord) -> None:
+    def on_done(self, record: RecordBase) -> None:
         self._tell(TaskOutcome(task_id=self.task_id, record=record))
 
     def on_error(self, error: BaseException) -> None:
         outcome_error = (
             error if isinstance(error, Exception) else SunoError(repr(error))
         )
-        self._tell(TaskOutcome(task_id=self.task_id, error=outcome_error))
+        self._tell(TaskOutcome[RecordBase](task_id=self.task_id, error=outcome_error))
 
-    def _tell(self, item: TaskOutcome | TaskEvent) -> None:
+    def _tell(self, item: _Item) -> None:
         report = self._report()
         if report is not None:
             report(item, self)
 
 
-class WaitMany:
+class WaitMany(Generic[R]):
     """Waits for many tasks; yields a :class:`TaskOutcome` per id as each ends.
+
+    The ids are of one family (``kind``), except :class:`TaskHandle` ids,
+    which bring their own.
 
     Every distinct id appears exactly once, failures and timeouts included; a
     failing task never affects the others. ``timeout`` bounds the whole call.
@@ -91,16 +98,17 @@ class WaitMany:
         "_consumed",
         "_deadline",
         "_filling",
-        "_goal",
         "_mailbox",
         "_max_concurrency",
         "_on_event",
         "_order",
         "_pending",
-        "_policy",
+        "_polls",
         "_registry",
+        "_spec",
         "_started",
         "_unreported",
+        "_until",
     )
 
     def __init__(
@@ -108,9 +116,10 @@ class WaitMany:
         registry: PollerRegistry,
         task_ids: Iterable[str],
         *,
+        spec: FamilySpec,
         until: TaskStatus,
         timeout: float | None,
-        poll: PollPolicy,
+        polls: Mapping[TaskKind, PollPolicy],
         max_concurrency: int | None,
         on_event: EventHandler | None = None,
     ) -> None:
@@ -124,8 +133,10 @@ class WaitMany:
                 "task_ids must be an iterable of ids, not one string"
             )
         self._registry = registry
-        self._goal = goal_level(until)
-        self._policy = poll
+        self._spec = spec
+        self._until = until
+        goal_level(until, spec.milestones)  # refuse a goal the family lacks
+        self._polls = polls
         self._max_concurrency = max_concurrency
         ids: list[object] = list(task_ids)
         for task_id in ids:
@@ -140,7 +151,7 @@ class WaitMany:
         self._on_event = on_event
         self._consumed = False
         self._active: dict[_OutcomeSink, Poller] = {}
-        self._mailbox: Mailbox[TaskOutcome | TaskEvent] = Mailbox()
+        self._mailbox: Mailbox[_Item] = Mailbox()
         self._started: float | None = None
         self._deadline: float | None = timeout
         self._filling = False
@@ -151,13 +162,13 @@ class WaitMany:
             f"unreported={self._unreported}>"
         )
 
-    def __aiter__(self) -> WaitMany:
+    def __aiter__(self) -> WaitMany[R]:
         return self
 
-    def __await__(self) -> Generator[Any, None, list[TaskOutcome]]:
+    def __await__(self) -> Generator[Any, None, list[TaskOutcome[R]]]:
         return self._all().__await__()
 
-    async def _all(self) -> list[TaskOutcome]:
+    async def _all(self) -> list[TaskOutcome[R]]:
         """Every outcome, in the order of the ids."""
         if self._consumed or self._started is not None:
             raise UsageError("this wait_many was already consumed")
@@ -165,7 +176,7 @@ class WaitMany:
         outcomes = [outcome async for outcome in self]
         return sorted(outcomes, key=lambda o: self._order[o.task_id])
 
-    async def __anext__(self) -> TaskOutcome:
+    async def __anext__(self) -> TaskOutcome[R]:
         if self._started is None:
             self._registry.check_open()
             self._started = self._registry.clock.now()
@@ -176,21 +187,21 @@ class WaitMany:
             while True:
                 item = await self._next_item()
                 if isinstance(item, TaskOutcome):
-                    return item
+                    return cast("TaskOutcome[R]", item)
                 await self._notify(item)
         except BaseException:
             if self._unreported:
                 await self.aclose()
             raise
 
-    async def _next_item(self) -> TaskOutcome | TaskEvent:
+    async def _next_item(self) -> _Item:
         while not self._mailbox.items:
             if self._unreported == 0:
                 raise StopAsyncIteration
             await self._mailbox.wait()
         return self._mailbox.items.popleft()
 
-    async def _notify(self, event: TaskEvent) -> None:
+    async def _notify(self, event: TaskEvent[RecordBase]) -> None:
         assert self._on_event is not None  # events are queued only for a handler
         result = self._on_event(event)
         if inspect.isawaitable(result):
@@ -210,26 +221,30 @@ class WaitMany:
         limit = self._max_concurrency
         while self._pending and (limit is None or len(self._active) < limit):
             task_id = self._pending.popleft()
+            spec = self._spec
+            if isinstance(task_id, TaskHandle):
+                spec = SPECS[task_id.kind]
             try:
                 check_task_id(task_id)
+                goal = goal_level(self._until, spec.milestones)
             except SunoError as exc:
                 self._report(TaskOutcome(task_id=str(task_id), error=exc))
                 continue
             sink = _OutcomeSink(
                 weakref.WeakMethod(self._report),
-                task_id,
-                goal=self._goal,
+                str(task_id),
+                goal=goal,
                 started_at=self._started or 0.0,
                 deadline=self._deadline,
                 wants_events=self._on_event is not None,
             )
-            poller = self._registry.subscribe(task_id, sink, policy=self._policy)
+            poller = self._registry.subscribe(
+                str(task_id), sink, spec=spec, policy=self._polls[spec.kind]
+            )
             if not sink.done:
                 self._active[sink] = poller
 
-    def _report(
-        self, item: TaskOutcome | TaskEvent, sink: _OutcomeSink | None = None
-    ) -> None:
+    def _report(self, item: _Item, sink: _OutcomeSink | None = None) -> None:
         """Take an event, or a task's outcome (from its sink, or an invalid id)."""
         self._mailbox.put(item)
         if isinstance(item, TaskOutcome):
@@ -250,7 +265,7 @@ class WaitMany:
         items.extend(outcomes)
         self._unreported = len(outcomes)
 
-    async def __aenter__(self) -> WaitMany:
+    async def __aenter__(self) -> WaitMany[R]:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

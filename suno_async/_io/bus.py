@@ -14,7 +14,9 @@ from typing import Protocol, runtime_checkable
 
 __all__ = ["CallbackBus", "Listener"]
 
-#: Called with ``(task_id, level, trusted)`` for each callback heard.
+#: Called with ``(task_id, level, trusted)`` for each callback heard; ``level`` is
+#: on :attr:`TaskStatus.milestone`'s scale whatever the task's family (a family's
+#: final callback: SUCCESS's 3; a failure: 0, "read now").
 Listener = Callable[[str, int, bool], object]
 
 

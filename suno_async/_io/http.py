@@ -306,12 +306,18 @@ class Transport:
         task_id: str | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - clipped by the caller
         slot: SlotFactory | None = None,
+        base_url: str | None = None,
+        data: Any = None,
     ) -> Any:
         """Send one request; return the envelope's ``data`` on body code 200.
 
         ``slot`` is entered around each wire attempt and held until its
         headers arrive; ``timeout`` (seconds, slot waits included) overrides
-        the client's request timeout. Raises the mapped :class:`SunoError`.
+        the client's request timeout. ``base_url`` sends it to another of
+        the provider's services (the upload service; checked by the caller)
+        with the same key; ``data`` is a body aiohttp sends as it is (a
+        multipart form streamed from a file), instead of ``json``. Nothing
+        is re-sent here. Raises the mapped :class:`SunoError`.
         """
         if self._closed:
             raise ClientClosedError("the client is closed", task_id=task_id)
@@ -327,9 +333,10 @@ class Transport:
                 async with _time_limit(timeout_s):
                     answer = await self._exchange(
                         method,
-                        path,
+                        (base_url or self._base_url).rstrip("/") + path,
                         params=params,
                         json=json,
+                        data=data,
                         timeout_s=timeout_s,
                         middleware=middleware,
                         task_id=task_id,
@@ -373,10 +380,11 @@ class Transport:
     async def _exchange(
         self,
         method: str,
-        path: str,
+        url: str,
         *,
         params: Mapping[str, str] | None,
         json: Mapping[str, Any] | None,
+        data: Any,
         timeout_s: float,
         middleware: _SlotMiddleware | None,
         task_id: str | None,
@@ -390,9 +398,10 @@ class Transport:
         try:
             async with session.request(
                 method,
-                self._base_url + path,
+                url,
                 params=params,
                 json=json,
+                data=data,
                 headers=self._headers,
                 timeout=aiohttp.ClientTimeout(total=timeout_s),
                 allow_redirects=False,  # never carry the key to another origin

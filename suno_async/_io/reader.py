@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from suno_async._core.convert import decode_record
-from suno_async._core.errors import RateLimitError
-from suno_async._core.models import TaskRecord
-from suno_async._core.providers import RECORD_INFO_PATH
+from suno_async._core.errors import RateLimitError, TaskNotFoundError
+from suno_async._core.families import SPECS, FamilySpec
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import RecordBase
 from suno_async._core.task_ids import check_task_id
 from suno_async._io.http import SlotFactory, Transport
 from suno_async._io.limiter import Pacer, RateLimiter
@@ -32,7 +32,13 @@ class Reader(Protocol):
         """Seconds a read may take unless the call says otherwise."""
         ...
 
-    async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
+    async def read(
+        self,
+        task_id: str,
+        *,
+        spec: FamilySpec = SPECS[TaskKind.MUSIC],
+        timeout: float | None = None,
+    ) -> RecordBase:
         """The task's current record (``timeout`` in seconds, slot waits included)."""
         ...
 
@@ -54,13 +60,25 @@ class RecordReader:
         """The transport's request timeout, in seconds."""
         return self._transport.request_timeout
 
-    async def read(self, task_id: str, *, timeout: float | None = None) -> TaskRecord:
-        """One record-info read; raises the mapped :class:`~suno_async.SunoError`."""
+    async def read(
+        self,
+        task_id: str,
+        *,
+        spec: FamilySpec = SPECS[TaskKind.MUSIC],
+        timeout: float | None = None,
+    ) -> RecordBase:
+        """One record-info read of a ``spec`` family task.
+
+        Raises the mapped :class:`~suno_async.SunoError`; ``data: null`` (the
+        service does not know the id, or not yet) raises
+        :class:`~suno_async.TaskNotFoundError`, which waits retry through
+        their grace period like a 404.
+        """
         check_task_id(task_id)
         try:
             data = await self._transport.request(
                 "GET",
-                RECORD_INFO_PATH,
+                spec.record_info_path,
                 params={"taskId": task_id},
                 task_id=task_id,
                 timeout=timeout,
@@ -72,7 +90,15 @@ class RecordReader:
             raise
         if self._pacer is not None:
             self._pacer.on_success()
-        return decode_record(data, task_id=task_id)
+        if data is None:
+            raise TaskNotFoundError(
+                f"{spec.kind.value} task {task_id} is unknown to the service "
+                "(record-info data is null)",
+                code=200,
+                http_status=200,
+                task_id=task_id,
+            )
+        return spec.decode(data, task_id=task_id)
 
     def _slot(self, task_id: str) -> SlotFactory:
         """Slots for each wire attempt: the task's limiter, then the pacer."""

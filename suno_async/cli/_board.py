@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
-from suno_async._core.models import TaskEvent, TaskRecord, TaskStatus
+from suno_async._core.models import RecordBase, TaskEvent, TaskRecord, TaskStatus
 from suno_async.cli._exit import ExitCode, exit_code_for, worst
 
 if TYPE_CHECKING:
@@ -129,9 +129,9 @@ class Board:
         row.finished_s = self.elapsed_s()
         row.error = error
         if isinstance(error, TaskFailedError):
-            record = error.record
+            record = _music(error.record)
         elif isinstance(error, WaitTimeoutError):
-            record = error.last_record
+            record = _music(error.last_record)
             row.polls = max(row.polls, error.polls)
         if record is not None:
             row.record = record
@@ -215,3 +215,7 @@ async def watch(
     async with display.showing(board):
         await asyncio.gather(*(wait_one(task_id) for task_id in board.rows))
     return board.exit_code
+
+
+def _music(record: RecordBase | None) -> TaskRecord | None:
+    return record if isinstance(record, TaskRecord) else None

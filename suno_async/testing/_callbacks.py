@@ -1,5 +1,9 @@
 """The simulator's callback delivery: POSTs to a task's ``callBackUrl`` at each stage.
 
+Music tasks are called back at each stage; the other kinds once, when they
+end (``complete`` or ``error``), in their family's shape
+(``FamilyTask.callback_body``).
+
 Only loopback URLs (127.0.0.0/8, ``::1``, ``localhost``) are ever called:
 a task whose ``callBackUrl`` points anywhere else is simply not called back,
 so a simulator can never POST to the outside world. Each callback is one
@@ -24,7 +28,9 @@ import yarl
 from suno_async._core.callback_wire import sign_callback
 from suno_async._core.models import TaskStatus
 from suno_async.testing._callback_faults import CallbackFault, LoggedCallback
-from suno_async.testing._simulation import Simulation
+from suno_async.testing._family_task import FamilyTask
+from suno_async.testing._kinds import is_failure
+from suno_async.testing._sync_calls import SyncCalls
 from suno_async.testing._task import SimTask
 from suno_async.testing._wire import dumps
 
@@ -65,7 +71,7 @@ class _Callback:
     body: dict[str, Any]
 
 
-class CallbackDelivery(Simulation):
+class CallbackDelivery(SyncCalls):
     """Callback delivery for :class:`FakeSunoServer`, which sets the hooks up."""
 
     def _setup(self) -> None:
@@ -74,7 +80,7 @@ class CallbackDelivery(Simulation):
         self._callback_faults: deque[CallbackFault | None] = deque()
         self._callback_rates: list[tuple[CallbackFault, float]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
-        self._unscheduled: list[SimTask] = []
+        self._unscheduled: list[SimTask | FamilyTask] = []
         self._callback_base: str | None = None
         self._callback_session: aiohttp.ClientSession | None = None
 
@@ -106,12 +112,19 @@ class CallbackDelivery(Simulation):
     # --- hooks ----------------------------------------------------------------------
     def _new_task(self, task_id: str | None, *args: Any, **kwargs: Any) -> str:
         task_id = super()._new_task(task_id, *args, **kwargs)
-        task = self._tasks[task_id]
+        self._schedule(self._tasks[task_id])
+        return task_id
+
+    def _new_family_task(self, *args: Any, **kwargs: Any) -> str:
+        task_id = super()._new_family_task(*args, **kwargs)
+        self._schedule(self._family_tasks[task_id])
+        return task_id
+
+    def _schedule(self, task: SimTask | FamilyTask) -> None:
         if _loopback_callback(task) is not None:
             self._unscheduled.append(task)
             if self._callback_base is not None:
                 self._start_callbacks(self._callback_base)
-        return task_id
 
     def _start_callbacks(self, base_url: str) -> None:
         """The server is up at ``base_url``: deliver every task's callbacks."""
@@ -139,17 +152,20 @@ class CallbackDelivery(Simulation):
         self._deliveries.add(delivery)
         delivery.add_done_callback(self._deliveries.discard)
 
-    async def _deliver_all(self, task: SimTask, base_url: str) -> None:
+    async def _deliver_all(self, task: SimTask | FamilyTask, base_url: str) -> None:
         url = _loopback_callback(task)
         assert url is not None
         held: list[tuple[_Callback, CallbackFault]] = []
         for index, step in enumerate(task.timeline.steps):
-            stage = _STAGES.get(step.status)
+            stage = _stage(task, index)
             if stage is None:
                 continue
             due = task.created_at + step.at_s * self.scale
             await asyncio.sleep(max(0.0, due - self._clock()))
-            body = self._callback_body(task, index, stage, base_url)
+            if isinstance(task, FamilyTask):
+                body = task.callback_body(index, base_url)
+            else:
+                body = self._callback_body(task, index, stage, base_url)
             callback = _Callback(task_id=task.task_id, stage=stage, url=url, body=body)
             fault = self._draw_callback_fault()
             if fault is not None and fault.kind == "reorder":
@@ -259,7 +275,17 @@ class CallbackDelivery(Simulation):
         }
 
 
-def _loopback_callback(task: SimTask) -> str | None:
+def _stage(task: SimTask | FamilyTask, index: int) -> str | None:
+    """The callback stage step ``index`` of a task reaches, if any."""
+    if not isinstance(task, FamilyTask):
+        return _STAGES.get(task.timeline.steps[index].status)
+    status = task.status_at(index)
+    if status == "SUCCESS":
+        return "complete"
+    return "error" if is_failure(task.kind, status) else None
+
+
+def _loopback_callback(task: SimTask | FamilyTask) -> str | None:
     """The task's ``callBackUrl`` if it is an http(s) URL to a loopback host."""
     try:
         url = json.loads(task.param_raw).get("callBackUrl")

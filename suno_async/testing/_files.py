@@ -11,7 +11,7 @@ from aiohttp import web
 from suno_async.testing._faults import Fault
 from suno_async.testing._respond import gateway_fault
 
-__all__ = ["media_for", "serve_media"]
+__all__ = ["media_for", "placeholder_audio", "serve_media"]
 
 _TRACK_ID: Final = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -20,12 +20,23 @@ _MP3_HEADER: Final = b"ID3\x04\x00\x00\x00\x00\x00\x00"
 _MP3_FRAME: Final = b"\xff\xfb\x90\x64" + bytes(413)  # one silent 128 kbit/s frame
 _JPEG: Final = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 _CHUNK_BYTES: Final = 64 * 1024
+_OTHER_MEDIA: Final = {
+    ".wav": (b"RIFF\x24\x00\x00\x00WAVEfmt ", "audio/wav"),
+    ".mp4": (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00", "video/mp4"),
+    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+}
+
+
+def placeholder_audio() -> bytes:
+    """The stand-in MP3 of every track: an ID3 header and 8 silent frames."""
+    return _MP3_HEADER + _MP3_FRAME * 8
 
 
 def media_for(tail: str) -> tuple[str, bytes, str] | None:
     """``(track_id, body, content_type)`` for a ``/files/...`` path naming a track.
 
-    Audio is a few silent MP3 frames; images a minimal JPEG header. Bodies
+    Audio is a few silent MP3 frames; images a minimal JPEG header; ``.wav``,
+    ``.mp4`` and ``.png`` files a header of their format and the id. Bodies
     are deterministic, so downloads can be compared byte for byte.
     """
     match = _TRACK_ID.search(tail)
@@ -33,7 +44,10 @@ def media_for(tail: str) -> tuple[str, bytes, str] | None:
         return None
     if tail.endswith((".jpeg", ".jpg")):
         return match.group(), _JPEG + match.group().encode() + b"\xff\xd9", "image/jpeg"
-    return match.group(), _MP3_HEADER + _MP3_FRAME * 8, "audio/mpeg"
+    for extension, (head, content_type) in _OTHER_MEDIA.items():
+        if tail.endswith(extension):
+            return match.group(), head + match.group().encode(), content_type
+    return match.group(), placeholder_audio(), "audio/mpeg"
 
 
 async def serve_media(

@@ -11,15 +11,16 @@ import attrs
 import yarl
 from aiohttp import web
 
-from suno_async._core.policies import PollPolicy, RetryPolicy
+from suno_async._core.families import SPECS
+from suno_async._core.policies import RetryPolicy
 from suno_async._core.providers import RECORD_INFO_PATH
-from suno_async.testing._callbacks import CallbackDelivery
 from suno_async.testing._faults import Fault
-from suno_async.testing._files import media_for, serve_media
+from suno_async.testing._files import serve_media
+from suno_async.testing._kinds import check_kind
 from suno_async.testing._log import LoggedRequest
-from suno_async.testing._respond import deliver, gateway_fault
-from suno_async.testing._task import SimulatedTask
+from suno_async.testing._task import SimTask, SimulatedTask
 from suno_async.testing._timeline import Timeline
+from suno_async.testing._uploads import Uploads
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -40,7 +41,7 @@ CREATE_PATHS: Final[Mapping[str, str]] = {
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FakeSunoServer(CallbackDelivery):
+class FakeSunoServer(Uploads):
     """A simulator of the hosted Suno API, served over real HTTP on 127.0.0.1.
 
     ::
@@ -90,6 +91,16 @@ class FakeSunoServer(CallbackDelivery):
     ``callback_fault_rate`` script lost, repeated, late, reordered or
     badly signed callbacks, ``callbacks()`` logs them and
     ``join_callbacks()`` waits for them. Other URLs are never called.
+
+    The other task families (``kind``: ``"lyrics"``, ``"wav"``,
+    ``"vocal-removal"``, ``"midi"``, ``"video"``, ``"cover-image"``) have
+    their creation and record-info endpoints (``FAMILY_PATHS``), with the
+    same auth, faults, per-task limit, log and credits; an unknown id
+    answers ``data: null``, and a task is called back once, when it ends.
+    ``wire_variant`` picks how their status is written (``WIRE_VARIANTS``).
+    The synchronous calls (``SYNC_PATHS``) answer at once, and the upload
+    service lives at ``upload_url`` (files over ``upload_limit_bytes`` get
+    413; ``uploads()`` lists them).
     """
 
     def _setup(self) -> None:
@@ -116,6 +127,7 @@ class FakeSunoServer(CallbackDelivery):
             app.router.add_post(path, self._creator(operation_type))
         app.router.add_get(self.provider.credits_path, self._credits)
         app.router.add_get("/files/{tail:.+}", self._file)
+        self._add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await runner.setup()
         try:
@@ -149,8 +161,8 @@ class FakeSunoServer(CallbackDelivery):
     def client(self, **kwargs: Any) -> SunoClient:
         """A :class:`suno_async.SunoClient` bound to this server; close it yourself.
 
-        Its waits keep pace with the server's time: the default
-        :class:`~suno_async.PollPolicy` and :class:`~suno_async.RetryPolicy`
+        Its waits keep pace with the server's time: each family's default
+        :class:`~suno_async.PollPolicy` and the :class:`~suno_async.RetryPolicy`
         scaled by the ``scale`` in force now
         (:meth:`~suno_async.PollPolicy.scaled`), so a task scaled to end in
         1.5 s is waited for in about 2 s, while the per-task limit stays 3
@@ -168,7 +180,9 @@ class FakeSunoServer(CallbackDelivery):
             "provider": self.provider,
         }
         if "clock" not in kwargs:  # a clock of the caller's sets the time base
-            settings["poll"] = PollPolicy().scaled(self.scale)
+            settings["poll"] = {
+                kind: spec.poll.scaled(self.scale) for kind, spec in SPECS.items()
+            }
             settings["retry"] = RetryPolicy().scaled(self.scale)
         return SunoClient(**{**settings, **kwargs})
 
@@ -181,27 +195,53 @@ class FakeSunoServer(CallbackDelivery):
         faults: Sequence[Fault | None] = (),
         param: Mapping[str, Any] | None = None,
         operation_type: str = "generate",
+        kind: str = "music",
+        wire_variant: str | None = None,
     ) -> str:
         """Create a task now, as if a request had made it; return its id.
 
-        ``timeline`` defaults to ``Timeline.realistic`` drawn from the
-        server's RNG; ``faults[n]`` answers the task's (n+1)-th record-info
-        request (``None``: normally), then the server-wide rates apply.
-        ``param`` is the creation request the record shows in ``param``.
+        ``timeline`` defaults to ``Timeline.realistic`` for ``kind`` drawn
+        from the server's RNG; ``faults[n]`` answers the task's (n+1)-th
+        record-info request (``None``: normally), then the server-wide rates
+        apply. ``param`` is the creation request the record shows in
+        ``param``; for the other kinds it also names the source
+        (``taskId``, ``audioId``, vocal removal's ``type``...), unchecked.
+        ``kind`` is the task family (a ``TaskKind`` value: ``"wav"``,
+        ``"cover-image"``...; ``ValueError`` for others);
+        ``operation_type`` only applies to music. ``wire_variant`` overrides
+        the server's for this task (see ``WIRE_VARIANTS``).
         """
+        if check_kind(kind) != "music":
+            return self._new_family_task(
+                kind,
+                task_id,
+                timeline,
+                faults=faults,
+                param=param,
+                variant=wire_variant,
+            )
         return self._new_task(
             task_id, timeline, faults=faults, param=param, operation_type=operation_type
         )
 
     def queue_task(
-        self, timeline: Timeline | None = None, *, faults: Sequence[Fault | None] = ()
+        self,
+        timeline: Timeline | None = None,
+        *,
+        faults: Sequence[Fault | None] = (),
+        kind: str = "music",
     ) -> None:
-        """Script the next task created through the API (first in, first out).
+        """Script the next ``kind`` task created through the API (first in, first out).
 
         A queued timeline is used as given; without one, a realistic timeline
-        is drawn and fitted to the request (model, title, style, lyrics).
+        is drawn (music: and fitted to the request: model, title, style,
+        lyrics).
         """
-        self._queue.append((timeline, tuple(faults)))
+        script = (timeline, tuple(faults))
+        if check_kind(kind) == "music":
+            self._queue.append(script)
+        else:
+            self._family_queues[kind].append(script)
 
     def fault_rate(self, fault: Fault, probability: float) -> None:
         """Inject ``fault`` into that fraction of API requests (0 removes it).
@@ -234,13 +274,22 @@ class FakeSunoServer(CallbackDelivery):
         self._create_faults.extend(faults)
 
     # --- inspection ------------------------------------------------------------
-    def task_ids(self) -> tuple[str, ...]:
-        """The ids of the tasks made so far (API or ``add_task``), in creation order."""
-        return tuple(self._tasks)
+    def task_ids(self, kind: str = "music") -> tuple[str, ...]:
+        """The ids of the ``kind`` tasks made (API or ``add_task``), oldest first."""
+        if check_kind(kind) == "music":
+            return tuple(self._tasks)
+        return tuple(i for i, t in self._family_tasks.items() if t.kind == kind)
 
-    def task(self, task_id: str) -> SimulatedTask:
-        """A snapshot of one task as of now; ``KeyError`` for an id it never made."""
-        task = self._tasks[task_id]
+    def task(self, task_id: str, *, kind: str | None = None) -> SimulatedTask:
+        """A snapshot of one task as of now; ``KeyError`` for an id it never made.
+
+        Ids are unique across kinds, so ``kind`` is optional; given, a task
+        of another kind is a ``KeyError`` too.
+        """
+        task = self._tasks.get(task_id) or self._family_tasks.get(task_id)
+        found = "music" if isinstance(task, SimTask) else getattr(task, "kind", None)
+        if task is None or kind not in (None, found):
+            raise KeyError(task_id)
         return task.snapshot(self._step_now(task))
 
     # --- accounting ------------------------------------------------------------
@@ -270,32 +319,6 @@ class FakeSunoServer(CallbackDelivery):
         )
 
     # --- HTTP ------------------------------------------------------------------
-    async def _answer(
-        self,
-        request: web.Request,
-        index: int,
-        fault: Fault | None,
-        build: Callable[[], Awaitable[dict[str, Any]]],
-    ) -> web.StreamResponse:
-        """Gateway faults, then body-code faults and auth, then ``build()``."""
-        self._note(index, fault=fault)
-        early = await gateway_fault(request, fault)
-        if early is not None:
-            self._note(index, http_status=early[1])
-            return early[0]
-        authorization = request.headers.get("Authorization", "")
-        body = self._refusal(fault, authorization) or await build()
-        data = body.get("data")
-        status = data.get("status") if isinstance(data, dict) else None
-        response, whole = await deliver(request, body, fault)
-        self._note(
-            index,
-            http_status=response.status,
-            code=body["code"] if whole else None,
-            status=status if whole else None,
-        )
-        return response
-
     async def _record_info(self, request: web.Request) -> web.StreamResponse:
         task_id = request.query.get("taskId", "")
         index = self._arrive(request.method, request.path, task_id or None)
@@ -346,14 +369,14 @@ class FakeSunoServer(CallbackDelivery):
         )
         self._media_log.append(entry)
         index = len(self._media_log) - 1
-        found = media_for(request.match_info["tail"])
-        if found is None or found[0] not in self._tracks:
+        found = self._media(request.match_info["tail"])
+        if found is None:
             response: web.StreamResponse = web.Response(
                 status=404, text="404: Not Found"
             )
             status: int | None = 404
         else:
-            _, body, content_type = found
+            body, content_type = found
             response, status = await serve_media(request, body, content_type, fault)
         self._media_log[index] = attrs.evolve(entry, http_status=status)
         return response

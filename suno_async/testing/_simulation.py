@@ -19,17 +19,22 @@ import attrs
 from suno_async._core.operations import OPERATIONS
 from suno_async._core.providers import APIKLEY, PROVIDERS, Provider
 from suno_async._core.request_bodies import check_body
+from suno_async.testing._family_task import FamilyTask
 from suno_async.testing._faults import Fault
+from suno_async.testing._kinds import WireVariant, check_variant
 from suno_async.testing._log import LoggedRequest, SlidingWindow
 from suno_async.testing._task import SimTask, fit_to_request
 from suno_async.testing._timeline import INSTRUMENTAL, Timeline
 from suno_async.testing._wire import credits_code, envelope, message_for, param_string
 
-__all__ = ["CREDITS_PER_TASK", "Simulation"]
+__all__ = ["CREDITS_PER_TASK", "DEFAULT_CALLBACK", "UPLOAD_LIMIT_BYTES", "Simulation"]
 
 #: Credits one task-creating request costs.
 CREDITS_PER_TASK: Final = 12
-_DEFAULT_CALLBACK: Final = "https://example.com/suno-callback"
+#: The ``callBackUrl`` of tasks ``add_task`` makes without a ``param``.
+DEFAULT_CALLBACK: Final = "https://example.com/suno-callback"
+#: The largest file the upload endpoints take by default (100 MB).
+UPLOAD_LIMIT_BYTES: Final = 100 * 1024 * 1024
 _Script = tuple[Timeline | None, tuple[Fault | None, ...]]
 
 
@@ -53,6 +58,8 @@ class Simulation:
         clock: Callable[[], float] | None = None,
         start_epoch_s: float | None = None,
         webhook_key: str | None = None,
+        wire_variant: str = "documented",
+        upload_limit_bytes: int = UPLOAD_LIMIT_BYTES,
     ) -> None:
         if not (math.isfinite(scale) and scale > 0):
             raise ValueError(f"scale must be a finite number > 0, not {scale}")
@@ -62,6 +69,10 @@ class Simulation:
         self.credits = credits
         #: Signs callbacks (kie.ai's scheme) when set.
         self.webhook_key = webhook_key
+        #: How the non-music families write their status (``WIRE_VARIANTS``).
+        self.wire_variant: WireVariant = check_variant(wire_variant)
+        #: The upload endpoints refuse larger files with code 413.
+        self.upload_limit_bytes = upload_limit_bytes
         self._port = port
         self._clock = time.monotonic if clock is None else clock
         self._clock0 = self._clock()
@@ -70,6 +81,7 @@ class Simulation:
         self._task_rng = random.Random(seeder.getrandbits(64))
         self._fault_rng = random.Random(seeder.getrandbits(64))
         self._tasks: dict[str, SimTask] = {}
+        self._family_tasks: dict[str, FamilyTask] = {}
         self._tracks: set[str] = set()
         self._queue: deque[_Script] = deque()
         self._create_faults: deque[Fault | None] = deque()
@@ -98,7 +110,7 @@ class Simulation:
             timeline = Timeline.realistic(self._task_rng)
         if param is None:
             param = {
-                "callBackUrl": _DEFAULT_CALLBACK,
+                "callBackUrl": DEFAULT_CALLBACK,
                 "customMode": False,
                 "instrumental": all(t.lyrics == INSTRUMENTAL for t in timeline.tracks),
                 "model": timeline.model,
@@ -120,7 +132,7 @@ class Simulation:
         self._tracks.update(task.track_ids)
         return task_id
 
-    def _step_now(self, task: SimTask) -> int | None:
+    def _step_now(self, task: SimTask | FamilyTask) -> int | None:
         """The timeline step a task shows now; ``None`` while it is not found."""
         elapsed_s = (self._clock() - task.created_at) / self.scale
         if elapsed_s < task.timeline.not_found_s:
@@ -153,7 +165,9 @@ class Simulation:
         return violation
 
     def _draw_fault(self, task_id: str | None) -> Fault | None:
-        task = None if task_id is None else self._tasks.get(task_id)
+        task: SimTask | FamilyTask | None = None
+        if task_id is not None:
+            task = self._tasks.get(task_id) or self._family_tasks.get(task_id)
         if task is not None:
             scripted, fault = task.next_scripted()
             if scripted:

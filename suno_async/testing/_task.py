@@ -70,6 +70,13 @@ class SimulatedTask:
     now, faults aside; ``None`` while it still answers 404
     (``Timeline.not_found_s``). ``track_ids`` are the ids its tracks have
     in records and media URLs.
+
+    ``kind`` is its family (``"music"``, ``"wav"``...). For the other kinds,
+    ``operation_type`` is the kind, ``status`` the canonical status
+    (``PENDING``, ``GENERATING``, ``SUCCESS`` or a failure name, whatever
+    the family's wire encoding), ``track_ids`` the ids of its result files
+    (a vocal removal's ``originData`` ids) and ``source_task_id`` the task
+    it was made from, if any.
     """
 
     task_id: str
@@ -79,6 +86,8 @@ class SimulatedTask:
     timeline: Timeline
     track_ids: tuple[str, ...]
     status: str | None
+    kind: str = "music"
+    source_task_id: str | None = None
 
     @property
     def param(self) -> dict[str, Any]:

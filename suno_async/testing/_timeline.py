@@ -14,8 +14,16 @@ import attrs
 
 from suno_async._core.models import TaskStatus
 from suno_async.testing._faults import check_seconds
+from suno_async.testing._kinds import check_kind
 
-__all__ = ["FAILURE_DEFAULTS", "Step", "Timeline", "TrackSpec"]
+__all__ = [
+    "FAILURE_DEFAULTS",
+    "KIND_SECONDS",
+    "SPLIT_STEM_S",
+    "Step",
+    "Timeline",
+    "TrackSpec",
+]
 
 #: ``(errorCode, errorMessage)`` a failure status gets when its timeline names none.
 FAILURE_DEFAULTS: Final[dict[str, tuple[int, str]]] = {
@@ -23,7 +31,23 @@ FAILURE_DEFAULTS: Final[dict[str, tuple[int, str]]] = {
     "GENERATE_AUDIO_FAILED": (501, "Audio generation failed."),
     "CALLBACK_EXCEPTION": (500, "Callback exception."),
     "SENSITIVE_WORD_ERROR": (400, "Lyrics contained copyrighted material."),
+    "GENERATE_LYRICS_FAILED": (500, "Lyrics generation failed."),
+    "GENERATE_WAV_FAILED": (500, "WAV generation failed."),
+    "GENERATE_MIDI_FAILED": (500, "MIDI generation failed."),
+    "GENERATE_MP4_FAILED": (500, "MP4 generation failed."),
+    "GENERATE_COVER_FAILED": (500, "Cover generation failed."),
 }
+#: ``(low, high)`` task seconds a realistic task of each non-music kind takes
+#: (vocal-removal: ``separate_vocal``; ``split_stem`` takes ``SPLIT_STEM_S``).
+KIND_SECONDS: Final[dict[str, tuple[float, float]]] = {
+    "lyrics": (4.0, 15.0),
+    "wav": (10.0, 45.0),
+    "vocal-removal": (30.0, 90.0),
+    "midi": (20.0, 60.0),
+    "video": (30.0, 120.0),
+    "cover-image": (15.0, 50.0),
+}
+SPLIT_STEM_S: Final = (60.0, 180.0)
 
 _TITLE_WORDS: Final = (
     ("Rainy", "Neon", "Golden", "Silent", "Electric", "Midnight", "Velvet", "Paper"),
@@ -161,14 +185,27 @@ class Timeline:
         )
 
     @classmethod
-    def realistic(cls, rng: random.Random | int | str | None = None) -> Timeline:
-        """A successful two-track task with the documented phase lengths.
+    def realistic(
+        cls,
+        rng: random.Random | int | str | None = None,
+        *,
+        kind: str = "music",
+        separation: str = "separate_vocal",
+    ) -> Timeline:
+        """A successful task with the documented phase lengths.
 
-        Text arrives 3-12 s after creation, the first track 15-40 s later and
-        the rest 30-110 s after that (about 50-160 s in all); titles, tags and
-        durations are drawn too. The same seed gives the same timeline.
+        Music: text arrives 3-12 s after creation, the first track 15-40 s
+        later and the rest 30-110 s after that (about 50-160 s in all);
+        titles, tags and durations are drawn too. Other kinds go from
+        PENDING to SUCCESS within ``KIND_SECONDS[kind]`` (``SPLIT_STEM_S``
+        for a vocal removal whose ``separation`` is a stem split); a cover
+        image is GENERATING from a third of the way; lyrics make 2-3
+        variants (``tracks``: title and text). The same seed gives the same
+        timeline.
         """
         r = rng if isinstance(rng, random.Random) else random.Random(rng)
+        if check_kind(kind) != "music":
+            return cls._realistic_family(r, kind, separation)
         text_s = round(r.uniform(3.0, 12.0), 3)
         first_s = round(text_s + r.uniform(15.0, 40.0), 3)
         done_s = round(first_s + r.uniform(30.0, 110.0), 3)
@@ -186,8 +223,36 @@ class Timeline:
         )
         return cls.success(text_s, first_s, done_s, tracks=tracks)
 
+    @classmethod
+    def _realistic_family(
+        cls, r: random.Random, kind: str, separation: str
+    ) -> Timeline:
+        low, high = KIND_SECONDS[kind]
+        if kind == "vocal-removal" and separation != "separate_vocal":
+            low, high = SPLIT_STEM_S
+        done_s = round(r.uniform(low, high), 3)
+        steps: list[StepLike] = [(0.0, TaskStatus.PENDING), (done_s, "SUCCESS")]
+        if kind == "cover-image":
+            steps.append((round(done_s / 3, 3), "GENERATING"))
+        tracks: tuple[TrackSpec, ...] = _DEFAULT_TRACKS
+        if kind == "lyrics":
+            tracks = tuple(
+                TrackSpec(
+                    title=f"{r.choice(_TITLE_WORDS[0])} {r.choice(_TITLE_WORDS[1])}",
+                    tags=(),
+                    duration_s=0.0,
+                    lyrics=LYRICS,
+                )
+                for _ in range(r.choice((2, 3)))
+            )
+        return cls(steps=steps, tracks=tracks)
+
     def not_found_for(self, seconds: float) -> Timeline:
-        """This timeline, answering body code 404 for its first ``seconds``."""
+        """This timeline, unknown for its first ``seconds``.
+
+        Music record-info answers body code 404 meanwhile; the other kinds'
+        record-info answer ``data: null``, as for an unknown id.
+        """
         return attrs.evolve(self, not_found_s=float(seconds))
 
     @property

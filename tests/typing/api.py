@@ -128,12 +128,14 @@ async def handle_errors(client: SunoClient) -> None:
     try:
         await client.wait_for_task("id")
     except suno.TaskFailedError as exc:
-        assert_type(exc.record, TaskRecord)
+        assert_type(exc.record, suno.RecordBase)  # any family's
+        if isinstance(exc.record, TaskRecord):
+            assert_type(exc.record.tracks, tuple[Track, ...])
         assert_type(exc.status, TaskStatus)
         assert_type(exc.error_code, int | str | None)
         assert_type(exc.error_message, str | None)
     except suno.WaitTimeoutError as exc:
-        assert_type(exc.last_record, TaskRecord | None)
+        assert_type(exc.last_record, suno.RecordBase | None)
         assert_type(exc.elapsed, float)
         assert_type(exc.polls, int)
     except suno.RateLimitError as exc:
@@ -165,13 +167,14 @@ async def prompt_to_files(client: SunoClient) -> list[str]:
         model="V4_5",
         callback_url="https://example.com/suno/callback",
     )
-    assert_type(task_id, str)
+    assert_type(task_id, suno.TaskHandle[TaskRecord])
+    assert isinstance(task_id, str)  # a handle is the id
     extended = await client.extend(audio_id="a1", custom_params=False)
-    assert_type(extended, str)
+    assert_type(extended, suno.TaskHandle[TaskRecord])
     cover = await client.upload_cover(
         upload_url="https://example.com/a.mp3", style_weight=0.4, vocal_gender="f"
     )
-    assert_type(cover, str)
+    assert_type(cover, suno.TaskHandle[TaskRecord])
     # The shared options are checked like named parameters:
     await client.generate(prompt="x", stylee="pop")  # type: ignore[call-arg]
     await client.generate(prompt="x", vocal_gender="x")  # type: ignore[arg-type]

@@ -27,9 +27,9 @@ def each_model(track: Track, event: TaskEvent, outcome: TaskOutcome) -> None:
     assert_type(track.to_dict(), dict[str, Any])
     assert_type(Track.from_dict(track.to_dict()), Track)
     assert_type(event.to_json(), str)
-    assert_type(TaskEvent.from_dict(event.to_dict()), TaskEvent)
+    assert_type(TaskEvent.from_dict(event.to_dict()), TaskEvent[Any])
     assert_type(outcome.to_json(), str)
-    assert_type(TaskOutcome.from_dict(outcome.to_dict()), TaskOutcome)
+    assert_type(TaskOutcome.from_dict(outcome.to_dict()), TaskOutcome[Any])
 
 
 def read_untrusted(row: dict[str, Any]) -> TaskRecord | None:

@@ -1,0 +1,242 @@
+"""Each task family described by data: a :class:`FamilySpec` per :class:`TaskKind`.
+
+The one waiting engine reads a family's spec, never a copy of the poller:
+where its record-info lives, how its record decodes (status mapping
+included, see :mod:`suno_async._core.family_convert`), which milestones it
+passes, its default polling cadence, and where its callbacks put the task
+id and the result. Adding a family is one spec here and one decoder there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from suno_async._core.errors import InvalidArgumentError
+from suno_async._core.family_convert import decode_family_record
+from suno_async._core.family_records import (
+    CoverImageRecord,
+    LyricsRecord,
+    MidiRecord,
+    VideoRecord,
+    VocalRemovalRecord,
+    WavRecord,
+)
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import MILESTONES, RecordBase, TaskRecord, TaskStatus
+from suno_async._core.policies import PollPolicy
+from suno_async._core.providers import RECORD_INFO_PATH
+
+__all__ = [
+    "SPECS",
+    "CallbackShape",
+    "FamilySpec",
+    "PollSetting",
+    "family_polls",
+    "spec_for",
+    "task_kind",
+]
+
+_KINDS: Final = {kind.value: kind for kind in TaskKind}
+_TaskIdPath = tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CallbackShape:
+    """Where a family's callback carries its task id and result.
+
+    ``task_id_paths`` are tried in order (kie.ai and sunoapi.org differ);
+    ``result_keys`` are the result's keys under the callback's ``data``
+    (``()``: ``data`` is the result itself, as for MIDI).
+    """
+
+    task_id_paths: tuple[_TaskIdPath, ...]
+    result_keys: tuple[str, ...]
+    stages: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class FamilySpec:
+    """What the engine needs to know about one family of tasks.
+
+    ``milestones`` are the statuses a wait reports, in order (music:
+    TEXT_SUCCESS, FIRST_SUCCESS, SUCCESS; the others: SUCCESS alone);
+    ``poll`` is the family's default cadence, its first phase sized to the
+    family's typical run time. No page documents run times (FAMILIES.md,
+    uncertain 14): these are estimates ("varies with audio length";
+    ``split_stem`` is slower than ``separate_vocal``), and the phased
+    policy backs off by itself when a task overruns them.
+    """
+
+    kind: TaskKind
+    record_info_path: str
+    create_path: str
+    record_type: type[RecordBase]
+    milestones: tuple[TaskStatus, ...]
+    poll: PollPolicy
+    callback: CallbackShape
+
+    def decode(self, data: Any, task_id: str | None = None) -> RecordBase:
+        """Read record-info ``data`` as this family's record (``DecodeError`` else)."""
+        return decode_family_record(data, self.kind, task_id=task_id)
+
+
+def _pending_phase(lo: float, hi: float) -> PollPolicy:
+    """The default policy with its first phase ``[lo, hi]`` seconds long."""
+    base = PollPolicy()
+    return attrs.evolve(
+        base,
+        phase_min_s=(lo, *base.phase_min_s[1:]),
+        phase_max_s=(hi, *base.phase_max_s[1:]),
+    )
+
+
+def _spec(
+    kind: TaskKind,
+    record_type: type[RecordBase],
+    stem: str,
+    *,
+    create: str = "generate",
+    typical_s: tuple[float, float],
+    callback: CallbackShape,
+) -> FamilySpec:
+    return FamilySpec(
+        kind=kind,
+        record_info_path=f"/api/v1/{stem}/record-info",
+        create_path=f"/api/v1/{stem}/{create}" if create else f"/api/v1/{stem}",
+        record_type=record_type,
+        milestones=(TaskStatus.SUCCESS,),
+        poll=_pending_phase(*typical_s),
+        callback=callback,
+    )
+
+
+_DATA_TASK_ID: Final = (("data", "task_id"), ("data", "taskId"))
+
+
+def _build() -> Mapping[TaskKind, FamilySpec]:
+    music = FamilySpec(
+        kind=TaskKind.MUSIC,
+        record_info_path=RECORD_INFO_PATH,
+        create_path="/api/v1/generate",
+        record_type=TaskRecord,
+        milestones=MILESTONES,
+        poll=PollPolicy(),
+        callback=CallbackShape(
+            task_id_paths=_DATA_TASK_ID, result_keys=("data",), stages=True
+        ),
+    )
+    return {
+        TaskKind.MUSIC: music,
+        TaskKind.LYRICS: _spec(
+            TaskKind.LYRICS,
+            LyricsRecord,
+            "lyrics",
+            create="",
+            typical_s=(4.0, 15.0),
+            callback=CallbackShape(
+                task_id_paths=_DATA_TASK_ID,
+                result_keys=("data", "lyricsData"),
+                stages=True,
+            ),
+        ),
+        TaskKind.WAV: _spec(
+            TaskKind.WAV,
+            WavRecord,
+            "wav",
+            typical_s=(10.0, 45.0),
+            callback=CallbackShape(
+                task_id_paths=_DATA_TASK_ID,
+                result_keys=("audioWavUrl", "audio_wav_url"),
+            ),
+        ),
+        TaskKind.VOCAL_REMOVAL: _spec(
+            TaskKind.VOCAL_REMOVAL,
+            VocalRemovalRecord,
+            "vocal-removal",
+            typical_s=(30.0, 180.0),
+            callback=CallbackShape(
+                task_id_paths=_DATA_TASK_ID,
+                result_keys=("vocal_removal_info", "vocal_separation_info"),
+            ),
+        ),
+        TaskKind.MIDI: _spec(
+            TaskKind.MIDI,
+            MidiRecord,
+            "midi",
+            typical_s=(20.0, 60.0),
+            callback=CallbackShape(
+                task_id_paths=(("task_id",), ("taskId",)),
+                result_keys=(),
+            ),
+        ),
+        TaskKind.VIDEO: _spec(
+            TaskKind.VIDEO,
+            VideoRecord,
+            "mp4",
+            typical_s=(30.0, 120.0),
+            callback=CallbackShape(
+                task_id_paths=_DATA_TASK_ID, result_keys=("video_url", "videoUrl")
+            ),
+        ),
+        TaskKind.COVER_IMAGE: _spec(
+            TaskKind.COVER_IMAGE,
+            CoverImageRecord,
+            "suno/cover",
+            typical_s=(15.0, 50.0),
+            callback=CallbackShape(
+                task_id_paths=(("data", "taskId"), ("data", "task_id")),
+                result_keys=("images",),
+            ),
+        ),
+    }
+
+
+#: Every family's spec, by kind.
+SPECS: Final[Mapping[TaskKind, FamilySpec]] = _build()
+
+
+def task_kind(value: object) -> TaskKind:
+    """``value`` as a :class:`TaskKind` (a member or its value string).
+
+    Raises :class:`~suno_async.InvalidArgumentError` (a ``ValueError``)
+    naming the valid values otherwise.
+    """
+    if isinstance(value, TaskKind):
+        return value
+    kind = _KINDS.get(value) if isinstance(value, str) else None
+    if kind is None:
+        names = ", ".join(repr(k.value) for k in TaskKind)
+        raise InvalidArgumentError(
+            f"kind must be a TaskKind or one of {names}, not {value!r:.40}"
+        )
+    return kind
+
+
+def spec_for(kind: object) -> FamilySpec:
+    """The spec of ``kind`` (a :class:`TaskKind` or its value string)."""
+    return SPECS[task_kind(kind)]
+
+
+PollSetting = PollPolicy | Mapping[TaskKind | str, PollPolicy] | None
+"""A client's ``poll``: one policy for every family, some families' own, or none."""
+
+
+def family_polls(poll: PollSetting) -> Mapping[TaskKind, PollPolicy]:
+    """The policy of each family: ``poll`` where it says, else the family's default.
+
+    A single :class:`PollPolicy` applies to every family; a mapping (keys
+    :class:`TaskKind` or value strings) overrides the families it names.
+    """
+    if isinstance(poll, PollPolicy):
+        return dict.fromkeys(TaskKind, poll)
+    polls = {kind: spec.poll for kind, spec in SPECS.items()}
+    for kind, policy in (poll or {}).items():
+        if not isinstance(policy, PollPolicy):
+            raise InvalidArgumentError(
+                f"poll[{kind!r}] must be a PollPolicy, not {type(policy).__name__}"
+            )
+        polls[task_kind(kind)] = policy
+    return polls
