@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import callbacks, fleet, poll_cost, poll_efficiency, report
+from . import callbacks, families, fleet, poll_cost, poll_efficiency, report
 from ._common import machine
 
 __all__ = ["main"]
@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _section("3. Poll efficiency (virtual time)")
     efficiency = poll_efficiency.run(tasks=200 if quick else 2000)
     print(efficiency.tables(), flush=True)
+
+    _section("3b. Poll efficiency of every task family (virtual time)")
+    family_runs = families.run(tasks=200 if quick else 2000)
+    print(families.table(family_runs), flush=True)
 
     _section("1. Cost per poll")
     cost = poll_cost.run(
@@ -79,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(confirmation.table(), flush=True)
 
+    _section("3b. Every task family: real time against the simulator")
+    family_real = families.confirm(tasks=10 if quick else 60, scale=0.35)
+    print(families.real_table(family_real, family_runs), flush=True)
+
     results = report.Results(
         machine=machine(),
         command=" ".join(
@@ -91,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         efficiency=efficiency,
         confirmation=confirmation,
         callbacks=callback_results,
+        families=family_runs,
+        family_real=family_real,
     )
     _section("Targets")
     for target, measured, ok in report.targets_of(results):

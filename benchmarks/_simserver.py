@@ -14,6 +14,10 @@ both answer ``{"ids": [...], "timelines": [...], "created_at": t}`` where ``t``
 is the creation time on ``time.monotonic`` (system-wide on Linux, so the
 client can time detections against it);
 
+* ``{"cmd": "create_family", "kind": k, "ends": [s, ...]}`` creates tasks of
+  family ``k`` (a ``TaskKind`` value), each PENDING until its end (task
+  seconds), then SUCCESS;
+
 * ``{"cmd": "stats"}`` answers ``{"requests": n, "violations": n}``.
 
 Its CPU is not the client's: that is why it runs apart.
@@ -52,9 +56,19 @@ def _handle(
             "requests": server.total_requests,
             "violations": server.limit_violations,
         }
+    created_at = time.monotonic()
+    if command["cmd"] == "create_family":
+        kind = command["kind"]
+        ids = [
+            server.add_task(
+                timeline=Timeline(steps=[(0.0, "PENDING"), (end, "SUCCESS")]),
+                kind=kind,
+            )
+            for end in command["ends"]
+        ]
+        return {"ids": ids, "created_at": created_at}
     if command["cmd"] != "create":
         raise ValueError(f"unknown command {command!r}")
-    created_at = time.monotonic()
     ids: list[str] = []
     timelines: list[list[float]] = []
     if "timelines" in command:

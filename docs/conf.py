@@ -55,8 +55,11 @@ nitpick_ignore_regex = [
         r"(asyncio|collections|collections\.abc|contextlib|datetime|enum|json|logging"
         r"|os|pathlib|random|time|types|typing|typing_extensions)\..+",
     ),
-    # pathlib.Path, as autodoc prints it when a module imports the class
-    (r"py:class", r"Path"),
+    # pathlib.Path and datetime.datetime, as autodoc prints them when a module
+    # imports the class
+    (r"py:class", r"Path|datetime"),
+    # the type variables of generic signatures (TaskWait[R], TaskHandle[_R]...)
+    (r"py:class", r"suno_async\..*\._?[A-Z]"),
 ]
 
 
