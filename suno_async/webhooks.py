@@ -46,7 +46,7 @@ from suno_async._core.errors import (
 )
 from suno_async._core.families import task_kind
 from suno_async._core.kinds import TaskKind
-from suno_async._io.http import read_capped
+from suno_async._io.bodies import read_capped
 
 if TYPE_CHECKING:
     import aiohttp.web

@@ -43,7 +43,8 @@ from suno_async import (
     TransportError,
 )
 from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, RECORD_INFO_PATH
-from suno_async._io.http import READ_CHUNK_BYTES, ForeignError, Transport
+from suno_async._io.bodies import READ_CHUNK_BYTES
+from suno_async._io.http import ForeignError, Transport
 
 KEY = "sk-hostile-SECRET-4f1c9a7e2b"
 CREDITS_PATH = APIKLEY.credits_path

@@ -9,7 +9,7 @@ Besides those:
   ``Content-Length``, or as it streams in. The cap counts *decoded* bytes
   (aiohttp inflates ``Content-Encoding: gzip``/``deflate``/``br``/``zstd``
   on the fly, and ``Content-Length`` is then the compressed size): the body
-  is read in chunks by :func:`read_capped`, never whole, and reading stops,
+  is read in chunks (:mod:`~suno_async._io.bodies`), never whole, and reading stops,
   closing the connection, once more than the cap has arrived (at most the
   cap plus one 64 KiB chunk is ever held);
 * connection, TLS and DNS failures (and answers aiohttp cannot parse: huge
@@ -61,6 +61,7 @@ from suno_async._core.errors import (
 )
 from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, Provider
 from suno_async._core.version import __version__
+from suno_async._io.bodies import READ_CHUNK_BYTES, read_capped
 
 if sys.version_info >= (3, 11):
     # asyncio's own timeout costs a fraction of a cancel scope's on this hot path
@@ -78,7 +79,6 @@ else:  # pragma: no cover - Python 3.10
 __all__ = [
     "FOREIGN_ERRORS",
     "NOT_SENT_ERRORS",
-    "READ_CHUNK_BYTES",
     "USER_AGENT",
     "ForeignError",
     "MediaResponse",
@@ -86,7 +86,6 @@ __all__ = [
     "Transport",
     "nothing_sent",
     "parse_retry_after",
-    "read_capped",
 ]
 
 logger = logging.getLogger("suno_async")
@@ -105,8 +104,6 @@ USER_AGENT: Final = (
 #: connection could be made (refused, DNS, proxy, TLS handshake, connect
 #: timeout). aiohttp raises them from its connector, before sending.
 NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-#: The most a body is read by at a time, in decoded bytes.
-READ_CHUNK_BYTES: Final = 64 * 1024
 
 
 def _raise_clean(error: SunoError) -> NoReturn:
@@ -147,29 +144,6 @@ class ForeignError(Exception):
     def __init__(self, type_name: str, message: str) -> None:
         super().__init__(f"{type_name}: {message}" if message else type_name)
         self.type_name = type_name
-
-
-async def read_capped(
-    stream: aiohttp.StreamReader, max_bytes: int
-) -> tuple[bytes | None, int]:
-    """Read ``stream`` to its end unless it passes ``max_bytes`` decoded bytes.
-
-    Gives the body and the bytes read, or ``None`` and the bytes read once
-    more than ``max_bytes`` arrived: reading stops there, having held at
-    most ``max_bytes`` plus one :data:`READ_CHUNK_BYTES` chunk. aiohttp's
-    streams (a client response's or a server request's ``content``) give
-    the bytes decoded from their ``Content-Encoding``, so a small compressed
-    body that inflates past the cap is stopped too. The caller closes the
-    connection of a body left unread.
-    """
-    chunks: list[bytes] = []
-    seen = 0
-    while chunk := await stream.read(READ_CHUNK_BYTES):
-        seen += len(chunk)
-        if seen > max_bytes:
-            return None, seen
-        chunks.append(chunk)
-    return b"".join(chunks), seen
 
 
 @attrs.frozen

@@ -1,5 +1,8 @@
 """`SunoClient`: the facade that wires the parts and offers thin public methods.
 
+Reading, waiting, callbacks and downloads are here; the calls that create
+tasks or upload files are its base class's (:mod:`.creating`).
+
 It owns no logic of its own: settings are checked by
 :class:`~suno_async._core.settings.ClientSettings`, requests go through the
 transport, polling through the engine's registry (given a record reader, a
@@ -20,6 +23,7 @@ from typing import Any, Final, Literal, TypeVar, overload
 
 import aiohttp
 
+from suno_async._client.creating import CreatingCalls
 from suno_async._core.callback_wire import (
     DEFAULT_MAX_AGE_S,
     MAX_CALLBACK_BYTES,
@@ -34,19 +38,9 @@ from suno_async._core.families import (
     family_polls,
     task_kind,
 )
-from suno_async._core.family_bodies import SeparationMode
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    MidiRecord,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
 from suno_async._core.handles import TaskHandle
 from suno_async._core.kinds import TaskKind
 from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
-from suno_async._core.operations import DEFAULT_MODEL, SongOptions
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
     APIKLEY,
@@ -56,14 +50,8 @@ from suno_async._core.providers import (
     Provider,
 )
 from suno_async._core.settings import ClientSettings
-from suno_async._core.sync_results import BoostedStyle, Persona, TimestampedLyrics
 from suno_async._core.task_ids import check_task_id
 from suno_async._core.uploads import (
-    DEFAULT_MAX_UPLOAD_BYTES,
-    DEFAULT_UPLOAD_PATH,
-    DEFAULT_UPLOAD_TIMEOUT,
-    UploadedFile,
-    UploadSource,
     resolve_upload_base_url,
 )
 from suno_async._engine.callbacks import CallbackIntake
@@ -84,12 +72,11 @@ from suno_async._io.download import (
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
-from suno_async._io.upload import upload_file
 
 if sys.version_info >= (3, 11):
-    from typing import Unpack
+    pass
 else:  # pragma: no cover - Python 3.10
-    from typing_extensions import Unpack
+    pass
 
 __all__ = ["SunoClient"]
 
@@ -103,7 +90,7 @@ _Music = Literal[TaskKind.MUSIC, "music"] | None
 KindLike = TaskKind | str
 
 
-class SunoClient:
+class SunoClient(CreatingCalls):
     """An asyncio client for one account of one provider.
 
     Use it as ``async with SunoClient() as client:`` or call :meth:`aclose`.
@@ -163,12 +150,9 @@ class SunoClient:
         )
         self._provider = provider
         self._settings = settings
-        self._upload_base_url = resolve_upload_base_url(
-            provider, settings.base_url, upload_base_url
-        )
         self._polls = family_polls(poll)
         self._retry = retry
-        self._transport = Transport(
+        transport = Transport(
             api_key=settings.api_key,
             key_source=settings.api_key_source,
             provider=provider,
@@ -181,25 +165,31 @@ class SunoClient:
             LocalRateLimiter(clock=clock) if rate_limiter is None else rate_limiter
         )
         pacer = make_pacer(limiter, "requests", max_requests_per_second, clock=clock)
+        super().__init__(
+            transport=transport,
+            creator=TaskCreator(
+                transport=transport,
+                provider=provider,
+                retry=retry,
+                clock=clock,
+                pacer=pacer,
+                creation_pacer=make_pacer(
+                    limiter, "creations", max_creations_per_second, clock=clock
+                ),
+                callback_url=settings.callback_url,
+            ),
+            upload_base_url=resolve_upload_base_url(
+                provider, settings.base_url, upload_base_url
+            ),
+        )
         self._registry = PollerRegistry(
-            reader=RecordReader(self._transport, limiter, pacer),
+            reader=RecordReader(transport, limiter, pacer),
             clock=clock,
             retry=retry,
             bus=callback_bus,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
-        )
-        self._creator = TaskCreator(
-            transport=self._transport,
-            provider=provider,
-            retry=retry,
-            clock=clock,
-            pacer=pacer,
-            creation_pacer=make_pacer(
-                limiter, "creations", max_creations_per_second, clock=clock
-            ),
-            callback_url=settings.callback_url,
         )
 
     def __repr__(self) -> str:
@@ -242,11 +232,6 @@ class SunoClient:
         """The default poll cadence of ``kind``'s waits."""
         return self._polls[task_kind(kind)]
 
-    @property
-    def closed(self) -> bool:
-        """Whether the client was closed (it cannot be reopened)."""
-        return self._transport.closed
-
     # --- lifecycle ---------------------------------------------------------
 
     async def __aenter__(self: _Client) -> _Client:
@@ -277,13 +262,6 @@ class SunoClient:
                 ResourceWarning,
                 source=self,
                 stacklevel=1,
-            )
-
-    def _check_open(self, task_id: str | None = None) -> None:
-        if self.closed:
-            raise ClientClosedError(
-                "the client is closed and cannot be reused; create a new one",
-                task_id=task_id,
             )
 
     # --- reading and waiting -------------------------------------------------
@@ -483,351 +461,6 @@ class SunoClient:
             max_age=max_age,
             max_bytes=max_bytes,
             kind=kind,
-        )
-
-    # --- creating tasks ----------------------------------------------------------
-
-    async def generate(
-        self,
-        *,
-        prompt: str | None = None,
-        custom_mode: bool = False,
-        instrumental: bool = False,
-        model: str = DEFAULT_MODEL,
-        style: str | None = None,
-        title: str | None = None,
-        negative_tags: str | None = None,
-        persona_id: str | None = None,
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Create a song (two tracks) from a prompt; return the new task's handle.
-
-        Outside custom mode ``prompt`` describes the song (500 characters at
-        most). With ``custom_mode=True``, ``style`` and ``title`` are
-        required and ``prompt`` holds the lyrics (required unless
-        ``instrumental``); lengths depend on ``model`` (any name is
-        accepted). ``options`` are the :class:`SongOptions` every creating
-        call takes (weights, ``vocal_gender``, ``callback_url``, ``extra``);
-        ``callback_url`` or the client's is required. A broken rule raises
-        :class:`InvalidArgumentError` (also ``ValueError``) naming the field
-        and the limit, before anything is sent. The request is retried only
-        while no task can have been made (connection failures, rate-limit
-        and maintenance answers); other failures raise at once, as the task
-        may exist (the how-to "From prompt to MP3" has the table). The
-        :class:`TaskHandle` returned is the task id (a ``str``) and knows its
-        family.
-        """
-        return await self._create("generate", locals())
-
-    async def extend(
-        self,
-        *,
-        audio_id: str,
-        custom_params: bool = False,
-        model: str = DEFAULT_MODEL,
-        prompt: str | None = None,
-        style: str | None = None,
-        title: str | None = None,
-        continue_at: float | None = None,
-        negative_tags: str | None = None,
-        persona_id: str | None = None,
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Extend the track ``audio_id``; return the new task's id.
-
-        By default the source track's parameters are reused. With
-        ``custom_params=True`` (the wire's ``defaultParamFlag``), ``prompt``,
-        ``style``, ``title`` and ``continue_at`` (seconds into the source,
-        above 0) are required. ``model`` should be the source track's.
-        Otherwise as :meth:`generate`.
-        """
-        return await self._create("extend", locals())
-
-    async def upload_cover(
-        self,
-        *,
-        upload_url: str | os.PathLike[str],
-        prompt: str | None = None,
-        custom_mode: bool = False,
-        instrumental: bool = False,
-        model: str = DEFAULT_MODEL,
-        style: str | None = None,
-        title: str | None = None,
-        negative_tags: str | None = None,
-        persona_id: str | None = None,
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Cover the audio at ``upload_url`` in a new style; return the task's id.
-
-        The rules of :meth:`generate` apply, with ``upload_url`` (http or
-        https) always required.
-        """
-        return await self._create("upload_cover", locals())
-
-    async def upload_extend(
-        self,
-        *,
-        upload_url: str | os.PathLike[str],
-        custom_params: bool = False,
-        instrumental: bool = False,
-        model: str = DEFAULT_MODEL,
-        prompt: str | None = None,
-        style: str | None = None,
-        title: str | None = None,
-        continue_at: float | None = None,
-        negative_tags: str | None = None,
-        persona_id: str | None = None,
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Extend the audio at ``upload_url``; return the new task's id.
-
-        With ``custom_params=True``, ``style``, ``title`` and ``continue_at``
-        are required, and ``prompt`` unless ``instrumental``. Otherwise as
-        :meth:`extend`.
-        """
-        return await self._create("upload_extend", locals())
-
-    async def add_instrumental(
-        self,
-        *,
-        upload_url: str | os.PathLike[str],
-        title: str,
-        tags: str,
-        negative_tags: str,
-        model: str = "V4_5PLUS",
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Add an accompaniment to the vocals at ``upload_url``; return the task's id.
-
-        ``tags`` describe the wanted style, ``negative_tags`` what to avoid.
-        Otherwise as :meth:`generate`.
-        """
-        return await self._create("add_instrumental", locals())
-
-    async def add_vocals(
-        self,
-        *,
-        upload_url: str | os.PathLike[str],
-        prompt: str,
-        title: str,
-        style: str,
-        negative_tags: str,
-        model: str = "V4_5PLUS",
-        **options: Unpack[SongOptions],
-    ) -> TaskHandle[TaskRecord]:
-        """Sing ``prompt`` over the music at ``upload_url``; return the task's id.
-
-        Otherwise as :meth:`generate`.
-        """
-        return await self._create("add_vocals", locals())
-
-    # --- the other families (see FAMILIES.md); rules: _core/family_bodies.py -------
-
-    async def generate_lyrics(
-        self, prompt: str, *, callback_url: str | None = None
-    ) -> TaskHandle[LyricsRecord]:
-        """Write lyrics (2 or 3 variants) from ``prompt`` (200 characters at most).
-
-        Like every creation: ``callback_url`` or the client's is required;
-        a broken rule raises :class:`InvalidArgumentError` before anything
-        is sent; the request is retried only while no task can have been
-        made. Wait for the handle to get a :class:`LyricsRecord`.
-        """
-        return await self._create_family(TaskKind.LYRICS, locals())
-
-    async def convert_to_wav(
-        self,
-        *,
-        task_id: str,
-        audio_id: str,
-        callback_url: str | None = None,
-        reuse_existing: bool = False,
-    ) -> TaskHandle[WavRecord]:
-        """Convert the track ``audio_id`` of music task ``task_id`` to WAV.
-
-        A track converted before raises :class:`DuplicateTaskError` (409);
-        with ``reuse_existing=True`` the existing task's handle is returned
-        instead when the service names it ("create or reuse", one line)::
-
-            wav = await client.convert_to_wav(
-                task_id=song, audio_id=track.id, reuse_existing=True
-            )
-        """
-        return await self._create_family(TaskKind.WAV, locals())
-
-    async def separate_vocals(
-        self,
-        *,
-        task_id: str,
-        audio_id: str | None = None,
-        audio_url: str | os.PathLike[str] | None = None,
-        mode: SeparationMode = "separate_vocal",
-        stem_name: str | None = None,
-        callback_url: str | None = None,
-    ) -> TaskHandle[VocalRemovalRecord]:
-        """Split a track into vocals and instrumental, or stems (charged each call).
-
-        Pass exactly one of ``audio_id`` (a track of music task ``task_id``)
-        and ``audio_url`` (an uploaded file's http(s) URL). ``mode`` is
-        ``"separate_vocal"``, ``"split_stem"`` (12 stems) or
-        ``"split_stem_advanced"``, which alone takes (and needs)
-        ``stem_name``, one instrument.
-        """
-        return await self._create_family(TaskKind.VOCAL_REMOVAL, locals())
-
-    async def generate_midi(
-        self,
-        *,
-        task_id: str,
-        audio_id: str | None = None,
-        callback_url: str | None = None,
-    ) -> TaskHandle[MidiRecord]:
-        """Transcribe a completed vocal removal ``task_id`` to MIDI.
-
-        ``audio_id`` picks one separated stem (:attr:`SeparatedStem.id`);
-        without it every stem is transcribed.
-        """
-        return await self._create_family(TaskKind.MIDI, locals())
-
-    async def create_video(
-        self,
-        *,
-        task_id: str,
-        audio_id: str,
-        author: str | None = None,
-        domain_name: str | None = None,
-        callback_url: str | None = None,
-    ) -> TaskHandle[VideoRecord]:
-        """Make an MP4 video of a track; ``author`` and ``domain_name`` (a
-        watermark) take 50 characters at most each."""
-        return await self._create_family(TaskKind.VIDEO, locals())
-
-    async def generate_cover_image(
-        self,
-        *,
-        task_id: str,
-        callback_url: str | None = None,
-        reuse_existing: bool = False,
-    ) -> TaskHandle[CoverImageRecord]:
-        """Make cover images (usually 2) for the completed music task ``task_id``.
-
-        One cover per music task: a repeat raises :class:`DuplicateTaskError`
-        naming the existing task, or returns its handle with
-        ``reuse_existing=True``::
-
-            cover = await client.generate_cover_image(task_id=song, reuse_existing=True)
-        """
-        return await self._create_family(TaskKind.COVER_IMAGE, locals())
-
-    # --- synchronous calls (the answer is the result; retried as creations) -------
-
-    async def get_timestamped_lyrics(
-        self, *, task_id: str, audio_id: str
-    ) -> TimestampedLyrics:
-        """The lyrics of track ``audio_id`` (of music task ``task_id``), word by
-        word with times in seconds; no words for an instrumental."""
-        return await self._open_creator().timestamped_lyrics(
-            task_id=task_id, audio_id=audio_id
-        )
-
-    async def boost_style(self, content: str) -> BoostedStyle:
-        """Expand a style description into a richer one (charged in credits).
-
-        A boost the service reports failed raises the :class:`APIError` its
-        ``errorCode`` means (400: :class:`InvalidRequestError`).
-        """
-        return await self._open_creator().boost_style(content)
-
-    async def generate_persona(
-        self,
-        *,
-        task_id: str,
-        audio_id: str,
-        name: str,
-        description: str,
-        vocal_start: float = 0.0,
-        vocal_end: float = 30.0,
-        style: str | None = None,
-    ) -> Persona:
-        """Make a persona from the voice of a completed track; its id goes to
-        creations' ``persona_id``.
-
-        The vocal window (``vocal_start`` >= 0, 10 to 30 s long, 0.01 s
-        steps) is checked before sending; a track with a persona already
-        raises :class:`DuplicateTaskError` (409).
-        """
-        return await self._open_creator().persona(locals())
-
-    async def get_credits(self) -> int:
-        """The account's remaining credits: one request, not retried.
-
-        Read from the provider's credits path (``/api/v1/chat/credit`` on
-        Apikley and kie.ai, ``/api/v1/generate/credit`` on sunoapi.org).
-        """
-        return await self._open_creator().get_credits()
-
-    async def _create(
-        self, name: str, arguments: dict[str, Any]
-    ) -> TaskHandle[TaskRecord]:
-        """Send creation ``name`` from a creating method's ``locals()``."""
-        options = arguments.pop("options")
-        if unknown := sorted(options.keys() - SongOptions.__optional_keys__):
-            raise TypeError(
-                f"{name}() got an unexpected keyword argument {unknown[0]!r}"
-            )
-        arguments = await self._hosted(arguments, "upload_url")
-        return await self._open_creator().create(name, {**arguments, **options})
-
-    async def _create_family(
-        self, kind: TaskKind, arguments: dict[str, Any]
-    ) -> TaskHandle[Any]:
-        """Send a ``kind`` creation from its creating method's ``locals()``."""
-        if arguments.get("audio_id") is None:  # both: refused, nothing uploaded
-            arguments = await self._hosted(arguments, "audio_url")
-        return await self._open_creator().create_family(kind, arguments)
-
-    async def _hosted(self, arguments: dict[str, Any], key: str) -> dict[str, Any]:
-        """``arguments`` with a local file at ``key`` uploaded, and its URL there."""
-        value = arguments.get(key)
-        if value is None or (isinstance(value, str) and _URL_START.match(value)):
-            return arguments  # a URL: the body's checks judge it
-        uploaded = await self.upload_file(value)
-        return {**arguments, key: uploaded.download_url}
-
-    def _open_creator(self) -> TaskCreator:
-        """The creator, once the client is known to be open."""
-        self._check_open()
-        return self._creator
-
-    # --- files ---------------------------------------------------------------
-
-    async def upload_file(
-        self,
-        source: UploadSource,
-        *,
-        upload_path: str = DEFAULT_UPLOAD_PATH,
-        file_name: str | None = None,
-        max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
-        timeout: float = DEFAULT_UPLOAD_TIMEOUT,
-    ) -> UploadedFile:
-        """Host a file on the provider's upload service; its ``download_url``.
-
-        ``source`` is a local path (streamed from disk), bytes, or an http(s)
-        URL the service fetches. Sizes over ``max_bytes`` are refused before
-        sending (:class:`InvalidArgumentError`); a missing file raises
-        :class:`LocalFileError`. One request, never retried; the service keeps
-        files 3 days. The creating calls that take ``upload_url`` (and
-        :meth:`separate_vocals`'s ``audio_url``) upload a local path this way.
-        """
-        self._check_open()
-        return await upload_file(
-            self._transport,
-            source,
-            upload_base_url=self._upload_base_url,
-            upload_path=upload_path,
-            file_name=file_name,
-            max_bytes=max_bytes,
-            timeout=timeout,
         )
 
     async def download(
