@@ -380,6 +380,30 @@ async def test_get_task_of_an_unknown_id_raises_task_not_found(
         await client.get_task("nobody", kind=TaskKind.LYRICS)
 
 
+@pytest.mark.parametrize(
+    ("http_status", "body"),
+    [
+        pytest.param(404, envelope(None, 404, "Record does not exist"), id="404"),
+        pytest.param(200, envelope(None, 422, "recordInfo is null"), id="422-null"),
+    ],
+)
+async def test_get_task_raises_task_not_found_for_every_unknown_id_answer(
+    client: SunoClient, http_status: int, body: dict[str, Any]
+) -> None:
+    """404 and 422 "recordInfo is null" read as ``data: null`` does: unknown id."""
+    url = f"{BASE_URL}/api/v1/suno/cover/record-info?taskId=nobody"
+    with MockedHTTP() as mocked:
+        mocked.get(url, status=http_status, payload=body)
+        with pytest.raises(TaskNotFoundError) as caught:
+            await client.get_task("nobody", kind=TaskKind.COVER_IMAGE)
+    error = caught.value
+    assert (error.code, error.http_status, error.task_id) == (
+        body["code"],
+        http_status,
+        "nobody",
+    )
+
+
 async def test_a_family_wait_times_out_with_its_last_record(
     service: FamilyService, client: SunoClient
 ) -> None:

@@ -243,7 +243,8 @@ class NotFoundError(APIError):
 
 
 class TaskNotFoundError(NotFoundError):
-    """The task id is unknown to the service, past the grace period."""
+    """The service does not know the task id (404, 422 "recordInfo is null",
+    ``data: null``): from ``get_task`` at once, from a wait past its grace."""
 
 
 class ConflictError(APIError):

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from suno_async._core.errors import RateLimitError, TaskNotFoundError
+from suno_async._core.errors import NotFoundError, RateLimitError, TaskNotFoundError
 from suno_async._core.families import SPECS, FamilySpec
 from suno_async._core.kinds import TaskKind
 from suno_async._core.models import RecordBase
@@ -69,10 +69,11 @@ class RecordReader:
     ) -> RecordBase:
         """One record-info read of a ``spec`` family task.
 
-        Raises the mapped :class:`~suno_async.SunoError`; ``data: null`` (the
-        service does not know the id, or not yet) raises
-        :class:`~suno_async.TaskNotFoundError`, which waits retry through
-        their grace period like a 404.
+        Raises the mapped :class:`~suno_async.SunoError`. Every answer that
+        says the service does not know the id, or not yet (404, a 422
+        "recordInfo is null", ``data: null``), raises
+        :class:`~suno_async.TaskNotFoundError` (a ``NotFoundError``), which
+        waits retry through their grace period.
         """
         check_task_id(task_id)
         try:
@@ -88,6 +89,15 @@ class RecordReader:
             if self._pacer is not None:
                 self._pacer.on_rate_limited()
             raise
+        except NotFoundError as error:  # the transport's, never a TaskNotFoundError
+            unknown = TaskNotFoundError(
+                error.message,
+                code=error.code,
+                http_status=error.http_status,
+                task_id=task_id,
+            )
+            unknown.data = error.data
+            raise unknown from None
         if self._pacer is not None:
             self._pacer.on_success()
         if data is None:
