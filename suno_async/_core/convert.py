@@ -62,6 +62,7 @@ __all__ = [
     "loads",
     "parse_datetime",
     "record_fields",
+    "record_unstructurer",
     "to_jsonable",
     "wire_error_code",
     "wire_ident",
@@ -417,35 +418,42 @@ _converter.register_unstructure_hook_func(
 _JSONABLE_OMITS: Final = frozenset({"raw", "param_raw"})
 
 
-#: Each record class's unstructure function, made on first use.
-_RECORD_UNSTRUCTURERS: Final[dict[type[Any], Callable[[Any], dict[str, Any]]]] = {}
+def record_unstructurer(
+    converter: cattrs.Converter, *, omit: frozenset[str] = frozenset()
+) -> Callable[[RecordBase | None], dict[str, Any] | None]:
+    """A function writing a record by its own class, whatever a field's type says.
+
+    The dict lists :func:`record_fields` (less those in ``omit``) through
+    ``converter``'s hooks, after ``"kind"`` for every family but music;
+    ``None`` stays ``None``. Each class's function is made on its first use.
+    """
+    made: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
+
+    def for_class(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
+        fields = [f for f in record_fields(cls) if f.name not in omit]
+        hooks = [(f.name, converter.get_unstructure_hook(f.type)) for f in fields]
+        head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
+
+        def unstructure(record: Any) -> dict[str, Any]:
+            result = dict(head)
+            for name, hook in hooks:
+                result[name] = hook(getattr(record, name))
+            return result
+
+        return unstructure
+
+    def unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
+        if record is None:
+            return None
+        unstructure = made.get(type(record))
+        if unstructure is None:
+            unstructure = made[type(record)] = for_class(type(record))
+        return unstructure(record)
+
+    return unstructure_record
 
 
-def _record_unstructurer(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
-    fields = [f for f in record_fields(cls) if f.name not in _JSONABLE_OMITS]
-    hooks = [(f.name, _converter.get_unstructure_hook(f.type)) for f in fields]
-    head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
-
-    def unstructure(record: Any) -> dict[str, Any]:
-        result = dict(head)
-        for name, hook in hooks:
-            result[name] = hook(getattr(record, name))
-        return result
-
-    return unstructure
-
-
-def _unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
-    """A record by its own class, whatever the field's type says."""
-    if record is None:
-        return None
-    unstructure = _RECORD_UNSTRUCTURERS.get(type(record))
-    if unstructure is None:
-        unstructure = _record_unstructurer(type(record))
-        _RECORD_UNSTRUCTURERS[type(record)] = unstructure
-    return unstructure(record)
-
-
+_unstructure_record: Final = record_unstructurer(_converter, omit=_JSONABLE_OMITS)
 _converter.register_unstructure_hook_func(is_record_type, _unstructure_record)
 for _generic in (TaskEvent, TaskOutcome):  # ``record: R`` is a record, by its class
     _converter.register_unstructure_hook(

@@ -72,7 +72,10 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.v import format_exception
 
 from suno_async._core import errors
-from suno_async._core.convert import is_record_type, record_fields
+from suno_async._core.convert import (
+    is_record_type,
+    record_unstructurer,
+)
 from suno_async._core.errors import DecodeError, SunoError
 from suno_async._core.family_records import (
     CoverImageRecord,
@@ -82,7 +85,6 @@ from suno_async._core.family_records import (
     VocalRemovalRecord,
     WavRecord,
 )
-from suno_async._core.kinds import TaskKind
 from suno_async._core.models import (
     RecordBase,
     TaskEvent,
@@ -400,37 +402,6 @@ def _optional_record(value: Any, _: object) -> Any:
     return None if value is None else _any_record(value, RecordBase)
 
 
-#: Each record class's unstructure function, made on first use.
-_RECORD_UNSTRUCTURERS: Final[dict[type[Any], Callable[[Any], dict[str, Any]]]] = {}
-
-
-def _record_unstructurer(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
-    hooks = [
-        (field.name, _converter.get_unstructure_hook(field.type))
-        for field in record_fields(cls)
-    ]
-    head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
-
-    def unstructure(record: Any) -> dict[str, Any]:
-        result = dict(head)
-        for name, hook in hooks:
-            result[name] = hook(getattr(record, name))
-        return result
-
-    return unstructure
-
-
-def _unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
-    """A record by its own class (with its ``kind``), whatever the field's type."""
-    if record is None:
-        return None
-    unstructure = _RECORD_UNSTRUCTURERS.get(type(record))
-    if unstructure is None:
-        unstructure = _record_unstructurer(type(record))
-        _RECORD_UNSTRUCTURERS[type(record)] = unstructure
-    return unstructure(record)
-
-
 # -- errors ------------------------------------------------------------------------
 
 
@@ -516,6 +487,8 @@ _converter.register_structure_hook_func(_is_code, _structure_code)
 _converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
 _converter.register_structure_hook_factory(attrs.has, _attrs_hook)
 # Records: after attrs.has, so that it wins; ``record: R`` read by its kind.
+#: A record by its own class (with its ``kind``), whatever the field's type.
+_unstructure_record: Final = record_unstructurer(_converter)
 _converter.register_unstructure_hook_func(is_record_type, _unstructure_record)
 _converter.register_structure_hook_factory(is_record_type, _record_hook)
 #: The fields of each record class (the dict's ``kind`` already checked).
