@@ -16,16 +16,9 @@ import attrs
 
 from suno_async._core.errors import InvalidArgumentError
 from suno_async._core.family_convert import decode_family_record
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    MidiRecord,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
+from suno_async._core.family_records import RECORD_TYPES
 from suno_async._core.kinds import TaskKind
-from suno_async._core.models import MILESTONES, RecordBase, TaskRecord, TaskStatus
+from suno_async._core.models import MILESTONES, RecordBase, TaskStatus
 from suno_async._core.policies import PollPolicy
 from suno_async._core.providers import RECORD_INFO_PATH
 
@@ -93,27 +86,39 @@ def _pending_phase(lo: float, hi: float) -> PollPolicy:
     )
 
 
+_DATA_TASK_ID: Final = (("data", "task_id"), ("data", "taskId"))
+
+
 def _spec(
     kind: TaskKind,
-    record_type: type[RecordBase],
     stem: str,
-    *,
-    create: str = "generate",
+    create: str,
     typical_s: tuple[float, float],
-    callback: CallbackShape,
+    result_keys: tuple[str, ...],
+    *,
+    task_id_paths: tuple[_TaskIdPath, ...] = _DATA_TASK_ID,
+    stages: bool = False,
 ) -> FamilySpec:
+    """A family other than music, from its row in :func:`_build`.
+
+    Its endpoints are ``/api/v1/{stem}/record-info`` and
+    ``/api/v1/{stem}/{create}`` (``/api/v1/{stem}`` when ``create`` is
+    empty); its one milestone is SUCCESS; its first poll phase is its
+    ``typical_s`` run time; its callback carries ``result_keys`` (see
+    :class:`CallbackShape`), its task id under ``data`` unless
+    ``task_id_paths`` says otherwise.
+    """
     return FamilySpec(
         kind=kind,
         record_info_path=f"/api/v1/{stem}/record-info",
         create_path=f"/api/v1/{stem}/{create}" if create else f"/api/v1/{stem}",
-        record_type=record_type,
+        record_type=RECORD_TYPES[kind],
         milestones=(TaskStatus.SUCCESS,),
         poll=_pending_phase(*typical_s),
-        callback=callback,
+        callback=CallbackShape(
+            task_id_paths=task_id_paths, result_keys=result_keys, stages=stages
+        ),
     )
-
-
-_DATA_TASK_ID: Final = (("data", "task_id"), ("data", "taskId"))
 
 
 def _build() -> Mapping[TaskKind, FamilySpec]:
@@ -121,77 +126,58 @@ def _build() -> Mapping[TaskKind, FamilySpec]:
         kind=TaskKind.MUSIC,
         record_info_path=RECORD_INFO_PATH,
         create_path="/api/v1/generate",
-        record_type=TaskRecord,
+        record_type=RECORD_TYPES[TaskKind.MUSIC],
         milestones=MILESTONES,
         poll=PollPolicy(),
         callback=CallbackShape(
             task_id_paths=_DATA_TASK_ID, result_keys=("data",), stages=True
         ),
     )
-    return {
-        TaskKind.MUSIC: music,
-        TaskKind.LYRICS: _spec(
+    # kind, path stem, creation path after it, typical run (s), callback's result keys
+    others = (
+        _spec(
             TaskKind.LYRICS,
-            LyricsRecord,
             "lyrics",
-            create="",
-            typical_s=(4.0, 15.0),
-            callback=CallbackShape(
-                task_id_paths=_DATA_TASK_ID,
-                result_keys=("data", "lyricsData"),
-                stages=True,
-            ),
+            "",
+            (4.0, 15.0),
+            ("data", "lyricsData"),
+            stages=True,
         ),
-        TaskKind.WAV: _spec(
+        _spec(
             TaskKind.WAV,
-            WavRecord,
             "wav",
-            typical_s=(10.0, 45.0),
-            callback=CallbackShape(
-                task_id_paths=_DATA_TASK_ID,
-                result_keys=("audioWavUrl", "audio_wav_url"),
-            ),
+            "generate",
+            (10.0, 45.0),
+            ("audioWavUrl", "audio_wav_url"),
         ),
-        TaskKind.VOCAL_REMOVAL: _spec(
+        _spec(
             TaskKind.VOCAL_REMOVAL,
-            VocalRemovalRecord,
             "vocal-removal",
-            typical_s=(30.0, 180.0),
-            callback=CallbackShape(
-                task_id_paths=_DATA_TASK_ID,
-                result_keys=("vocal_removal_info", "vocal_separation_info"),
-            ),
+            "generate",
+            (30.0, 180.0),
+            ("vocal_removal_info", "vocal_separation_info"),
         ),
-        TaskKind.MIDI: _spec(
+        _spec(
             TaskKind.MIDI,
-            MidiRecord,
             "midi",
-            typical_s=(20.0, 60.0),
-            callback=CallbackShape(
-                task_id_paths=(("task_id",), ("taskId",)),
-                result_keys=(),
-            ),
+            "generate",
+            (20.0, 60.0),
+            (),
+            task_id_paths=(("task_id",), ("taskId",)),
         ),
-        TaskKind.VIDEO: _spec(
-            TaskKind.VIDEO,
-            VideoRecord,
-            "mp4",
-            typical_s=(30.0, 120.0),
-            callback=CallbackShape(
-                task_id_paths=_DATA_TASK_ID, result_keys=("video_url", "videoUrl")
-            ),
+        _spec(
+            TaskKind.VIDEO, "mp4", "generate", (30.0, 120.0), ("video_url", "videoUrl")
         ),
-        TaskKind.COVER_IMAGE: _spec(
+        _spec(
             TaskKind.COVER_IMAGE,
-            CoverImageRecord,
             "suno/cover",
-            typical_s=(15.0, 50.0),
-            callback=CallbackShape(
-                task_id_paths=(("data", "taskId"), ("data", "task_id")),
-                result_keys=("images",),
-            ),
+            "generate",
+            (15.0, 50.0),
+            ("images",),
+            task_id_paths=(("data", "taskId"), ("data", "task_id")),
         ),
-    }
+    )
+    return {TaskKind.MUSIC: music, **{spec.kind: spec for spec in others}}
 
 
 #: Every family's spec, by kind.

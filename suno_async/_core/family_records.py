@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from suno_async._core.kinds import TaskKind
-from suno_async._core.models import RecordBase
+from suno_async._core.models import RecordBase, TaskRecord
 
 __all__ = [
+    "RECORD_TYPES",
     "CoverImageRecord",
     "LyricsRecord",
     "LyricsVariant",
@@ -144,3 +145,15 @@ class CoverImageRecord(RecordBase):
     image_urls: tuple[str, ...] = ()
     parent_task_id: str | None = None
     completed_at: datetime | None = None
+
+
+#: Every family's record class by its kind, music's :class:`TaskRecord` included.
+RECORD_TYPES: Final[Mapping[TaskKind, type[RecordBase]]] = {
+    TaskKind.MUSIC: TaskRecord,
+    TaskKind.LYRICS: LyricsRecord,
+    TaskKind.WAV: WavRecord,
+    TaskKind.VOCAL_REMOVAL: VocalRemovalRecord,
+    TaskKind.MIDI: MidiRecord,
+    TaskKind.VIDEO: VideoRecord,
+    TaskKind.COVER_IMAGE: CoverImageRecord,
+}

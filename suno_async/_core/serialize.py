@@ -77,14 +77,7 @@ from suno_async._core.convert import (
     record_unstructurer,
 )
 from suno_async._core.errors import DecodeError, SunoError
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    MidiRecord,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
+from suno_async._core.family_records import RECORD_TYPES
 from suno_async._core.models import (
     RecordBase,
     TaskEvent,
@@ -107,16 +100,7 @@ _SDK_ERRORS: Final[Mapping[str, type[SunoError]]] = {
 }
 #: Each family's record class, by the ``kind`` its dicts carry.
 _RECORD_CLASSES: Final[Mapping[str, type[RecordBase]]] = {
-    cls.kind.value: cls
-    for cls in (
-        TaskRecord,
-        LyricsRecord,
-        WavRecord,
-        VocalRemovalRecord,
-        MidiRecord,
-        VideoRecord,
-        CoverImageRecord,
-    )
+    kind.value: cls for kind, cls in RECORD_TYPES.items()
 }
 
 
