@@ -148,14 +148,8 @@ class RawCallback:
             code=_code(code),
             message=message if isinstance(message, str) and message else None,
             kind=kind,
-            tracks=result.tracks,
-            variants=result.variants,
-            wav_url=result.wav_url,
-            stems=result.stems,
-            instruments=result.instruments,
-            video_url=result.video_url,
-            image_urls=result.image_urls,
             raw=payload,
+            **result,
         )
 
 

@@ -28,24 +28,22 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-import attrs
-
 from suno_async._core.convert import (
     decode_track,
     is_mapping,
-    wire_text,
     wire_url,
 )
 from suno_async._core.errors import DecodeError
 from suno_async._core.families import SPECS, CallbackShape
-from suno_async._core.family_convert import midi_instruments, stem_name
-from suno_async._core.family_records import LyricsVariant, MidiInstrument
+from suno_async._core.family_convert import (
+    lyrics_variants,
+    midi_instruments,
+    stem_name,
+)
 from suno_async._core.kinds import TaskKind
-from suno_async._core.models import Track
 
 __all__ = [
     "TASK_ID_PATHS",
-    "CallbackResult",
     "detect_kind",
     "find_task_id",
     "read_result",
@@ -69,19 +67,6 @@ _TRACK_KEYS: Final = frozenset(
     {"id", "audio_url", "stream_audio_url", "image_url", "audioUrl", "streamAudioUrl"}
 )
 _SNAKE_STEM: Final = re.compile(r"([a-z][a-z0-9]*(?:_[a-z0-9]+)*)_url")
-
-
-@attrs.frozen(kw_only=True)
-class CallbackResult:
-    """What a callback says the task made, by family (empty when it says nothing)."""
-
-    tracks: tuple[Track, ...] = ()
-    variants: tuple[LyricsVariant, ...] = ()
-    wav_url: str | None = None
-    stems: Mapping[str, str] = attrs.field(factory=dict)
-    instruments: tuple[MidiInstrument, ...] = ()
-    video_url: str | None = None
-    image_urls: tuple[str, ...] = ()
 
 
 def _at(payload: Mapping[str, Any], path: tuple[str, ...]) -> Any:
@@ -176,45 +161,36 @@ def detect_kind(
     return None
 
 
-def read_result(payload: Mapping[str, Any], kind: TaskKind | None) -> CallbackResult:
-    """The result a ``kind`` callback carries (nothing for ``None``).
+def read_result(payload: Mapping[str, Any], kind: TaskKind | None) -> dict[str, Any]:
+    """The result a ``kind`` callback carries (nothing, ``{}``, for ``None``).
+
+    Keyed by the field of :class:`~suno_async.webhooks.CallbackEvent` that
+    holds it (``{"wav_url": ...}``, ``{"tracks": (...)}``).
 
     Parsed JSON always reads; only a hostile mapping (one whose methods
     raise) makes it raise, whatever that mapping raises.
     """
     if kind is None:
-        return CallbackResult()
+        return {}
     return _READERS[kind](_result_value(payload.get("data"), SPECS[kind].callback))
 
 
-def _tracks(value: Any) -> CallbackResult:
+def _tracks(value: Any) -> dict[str, Any]:
     tracks = []
     for item in _items(value):
         try:
             tracks.append(decode_track(item))
         except DecodeError:  # pragma: no cover - decode_track is tolerant
             continue
-    return CallbackResult(tracks=tuple(tracks))
+    return {"tracks": tuple(tracks)}
 
 
-def _variants(value: Any) -> CallbackResult:
-    return CallbackResult(
-        variants=tuple(
-            LyricsVariant(
-                title=wire_text(item.get("title")),
-                text=wire_text(item.get("text")),
-                status=wire_text(item.get("status")),
-                error_message=wire_text(
-                    item.get("error_message", item.get("errorMessage"))
-                ),
-            )
-            for item in _items(value)
-        )
-    )
+def _variants(value: Any) -> dict[str, Any]:
+    return {"variants": lyrics_variants(value, ("error_message", "errorMessage"))}
 
 
-def _wav(value: Any) -> CallbackResult:
-    return CallbackResult(wav_url=wire_url(value))
+def _wav(value: Any) -> dict[str, Any]:
+    return {"wav_url": wire_url(value)}
 
 
 def _stem(key: str) -> str | None:
@@ -225,31 +201,27 @@ def _stem(key: str) -> str | None:
     return None if match.group(1) == "origin" else match.group(1)
 
 
-def _stems(value: Any) -> CallbackResult:
+def _stems(value: Any) -> dict[str, Any]:
     stems = {}
     if is_mapping(value):
         for key, url in value.items():
             name, link = _stem(key), wire_url(url)
             if name is not None and link:
                 stems[name] = link
-    return CallbackResult(stems=stems)
+    return {"stems": stems}
 
 
-def _midi(value: Any) -> CallbackResult:
-    return CallbackResult(
-        instruments=midi_instruments(value) if is_mapping(value) else ()
-    )
+def _midi(value: Any) -> dict[str, Any]:
+    return {"instruments": midi_instruments(value) if is_mapping(value) else ()}
 
 
-def _video(value: Any) -> CallbackResult:
-    return CallbackResult(video_url=wire_url(value))
+def _video(value: Any) -> dict[str, Any]:
+    return {"video_url": wire_url(value)}
 
 
-def _images(value: Any) -> CallbackResult:
+def _images(value: Any) -> dict[str, Any]:
     urls = value if isinstance(value, (list, tuple)) else ()
-    return CallbackResult(
-        image_urls=tuple(dict.fromkeys(u for u in map(wire_url, urls) if u))
-    )
+    return {"image_urls": tuple(dict.fromkeys(u for u in map(wire_url, urls) if u))}
 
 
 _READERS: Final = {

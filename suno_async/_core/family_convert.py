@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from suno_async._core import family_records as records
 from suno_async._core.convert import (
     decode_record,
     is_mapping,
@@ -37,22 +38,17 @@ from suno_async._core.convert import (
     wire_url,
 )
 from suno_async._core.errors import DecodeError
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    LyricsVariant,
-    MidiInstrument,
-    MidiNote,
-    MidiRecord,
-    SeparatedStem,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
 from suno_async._core.kinds import TaskKind
 from suno_async._core.models import RecordBase, TaskStatus
 
-__all__ = ["FLAG_TABLES", "decode_family_record", "family_status"]
+__all__ = [
+    "FLAG_TABLES",
+    "decode_family_record",
+    "family_status",
+    "lyrics_variants",
+    "midi_instruments",
+    "stem_name",
+]
 
 _S = TaskStatus
 _NAMES: Final = {status.value: status for status in TaskStatus}
@@ -152,38 +148,52 @@ def _index(value: Any) -> int | None:
     return int(number) if number is not None and number.is_integer() else None
 
 
-def _lyrics(data: Mapping[str, Any], base: dict[str, Any]) -> LyricsRecord:
+def lyrics_variants(
+    value: Any, error_keys: tuple[str, str]
+) -> tuple[records.LyricsVariant, ...]:
+    """The lyrics variants in a list; ``error_keys`` spell the error message,
+    the one read first first (record-info: camelCase; callbacks: snake_case)."""
+    first, second = error_keys
+    return tuple(
+        records.LyricsVariant(
+            title=wire_text(item.get("title")),
+            text=wire_text(item.get("text")),
+            status=wire_text(item.get("status")),
+            error_message=wire_text(item.get(first, item.get(second))),
+        )
+        for item in _items(value)
+    )
+
+
+def _lyrics(data: Mapping[str, Any], base: dict[str, Any]) -> records.LyricsRecord:
     response = _mapping(data.get("response"))
     items = response.get("data")
     if items is None:
         items = response.get("lyricsData")
     param, param_raw = wire_param(data.get("param"))
-    return LyricsRecord(
+    return records.LyricsRecord(
         **base,
-        variants=tuple(
-            LyricsVariant(
-                title=wire_text(item.get("title")),
-                text=wire_text(item.get("text")),
-                status=wire_text(item.get("status")),
-                error_message=wire_text(
-                    item.get("errorMessage", item.get("error_message"))
-                ),
-            )
-            for item in _items(items)
-        ),
+        variants=lyrics_variants(items, ("errorMessage", "error_message")),
         param=param,
         param_raw=param_raw,
     )
 
 
-def _wav(data: Mapping[str, Any], base: dict[str, Any]) -> WavRecord:
+def _source_track(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The track a task was made from, and when the task completed."""
+    return {
+        "source_audio_id": wire_text(data.get("musicId") or data.get("audioId")),
+        "track_index": _index(data.get("musicIndex")),
+        "completed_at": parse_datetime(data.get("completeTime")),
+    }
+
+
+def _wav(data: Mapping[str, Any], base: dict[str, Any]) -> records.WavRecord:
     response = _mapping(data.get("response"))
-    return WavRecord(
+    return records.WavRecord(
         **base,
         wav_url=wire_url(response.get("audioWavUrl") or response.get("audio_wav_url")),
-        source_audio_id=wire_text(data.get("musicId") or data.get("audioId")),
-        track_index=_index(data.get("musicIndex")),
-        completed_at=parse_datetime(data.get("completeTime")),
+        **_source_track(data),
     )
 
 
@@ -195,7 +205,9 @@ def stem_name(key: str) -> str | None:
     return _CAMEL_HUMP.sub(r"_\1", match.group(1)).lower()
 
 
-def _vocal_removal(data: Mapping[str, Any], base: dict[str, Any]) -> VocalRemovalRecord:
+def _vocal_removal(
+    data: Mapping[str, Any], base: dict[str, Any]
+) -> records.VocalRemovalRecord:
     response = _mapping(data.get("response"))
     stems = {}
     for key, value in response.items():
@@ -203,12 +215,12 @@ def _vocal_removal(data: Mapping[str, Any], base: dict[str, Any]) -> VocalRemova
         url = wire_url(value)
         if name is not None and url:
             stems[name] = url
-    return VocalRemovalRecord(
+    return records.VocalRemovalRecord(
         **base,
         stems=stems,
         origin_url=wire_url(response.get("originUrl")),
         separated=tuple(
-            SeparatedStem(
+            records.SeparatedStem(
                 id=wire_ident(item.get("id")),
                 audio_url=wire_url(item.get("audio_url") or item.get("audioUrl")),
                 group=wire_text(
@@ -218,18 +230,16 @@ def _vocal_removal(data: Mapping[str, Any], base: dict[str, Any]) -> VocalRemova
             )
             for item in _items(response.get("originData"))
         ),
-        source_audio_id=wire_text(data.get("musicId") or data.get("audioId")),
-        track_index=_index(data.get("musicIndex")),
-        completed_at=parse_datetime(data.get("completeTime")),
+        **_source_track(data),
     )
 
 
-def _note(item: Mapping[str, Any]) -> MidiNote | None:
+def _note(item: Mapping[str, Any]) -> records.MidiNote | None:
     pitch, start, end = (wire_number(item.get(k)) for k in ("pitch", "start", "end"))
     if pitch is None or start is None or end is None or not pitch.is_integer():
         return None
     velocity = wire_number(item.get("velocity"))
-    return MidiNote(
+    return records.MidiNote(
         pitch=int(pitch),
         start=start,
         end=end,
@@ -237,10 +247,10 @@ def _note(item: Mapping[str, Any]) -> MidiNote | None:
     )
 
 
-def midi_instruments(midi: Mapping[str, Any]) -> tuple[MidiInstrument, ...]:
+def midi_instruments(midi: Mapping[str, Any]) -> tuple[records.MidiInstrument, ...]:
     """``midiData.instruments``; notes without a numeric pitch or time are dropped."""
     return tuple(
-        MidiInstrument(
+        records.MidiInstrument(
             name=wire_text(item.get("name")) or "",
             notes=tuple(
                 note
@@ -252,11 +262,11 @@ def midi_instruments(midi: Mapping[str, Any]) -> tuple[MidiInstrument, ...]:
     )
 
 
-def _midi(data: Mapping[str, Any], base: dict[str, Any]) -> MidiRecord:
+def _midi(data: Mapping[str, Any], base: dict[str, Any]) -> records.MidiRecord:
     midi = data.get("midiData")
     if not is_mapping(midi):  # tolerate it under response, as other families
         midi = _mapping(_mapping(data.get("response")).get("midiData"))
-    return MidiRecord(
+    return records.MidiRecord(
         **base,
         instruments=midi_instruments(midi),
         state=wire_text(midi.get("state")),
@@ -265,21 +275,21 @@ def _midi(data: Mapping[str, Any], base: dict[str, Any]) -> MidiRecord:
     )
 
 
-def _video(data: Mapping[str, Any], base: dict[str, Any]) -> VideoRecord:
+def _video(data: Mapping[str, Any], base: dict[str, Any]) -> records.VideoRecord:
     response = _mapping(data.get("response"))
-    return VideoRecord(
+    return records.VideoRecord(
         **base,
         video_url=wire_url(response.get("videoUrl") or response.get("video_url")),
-        source_audio_id=wire_text(data.get("musicId") or data.get("audioId")),
-        track_index=_index(data.get("musicIndex")),
-        completed_at=parse_datetime(data.get("completeTime")),
+        **_source_track(data),
     )
 
 
-def _cover_image(data: Mapping[str, Any], base: dict[str, Any]) -> CoverImageRecord:
+def _cover_image(
+    data: Mapping[str, Any], base: dict[str, Any]
+) -> records.CoverImageRecord:
     images = _mapping(data.get("response")).get("images")
     urls = images if isinstance(images, (list, tuple)) else ()
-    return CoverImageRecord(
+    return records.CoverImageRecord(
         **base,
         image_urls=tuple(dict.fromkeys(u for u in map(wire_url, urls) if u)),
         parent_task_id=wire_text(data.get("parentTaskId")),
