@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
@@ -12,7 +13,7 @@ from suno_async.testing._callbacks import CallbackDelivery
 from suno_async.testing._faults import Fault
 from suno_async.testing._respond import deliver, gateway_fault
 
-__all__ = ["FAMILY_PATHS", "SYNC_PATHS", "Endpoints"]
+__all__ = ["FAMILY_PATHS", "SYNC_PATHS", "Endpoints", "Handler"]
 
 #: Each non-music kind's ``(creation path, record-info path)``.
 FAMILY_PATHS: Final[Mapping[str, tuple[str, str]]] = {
@@ -34,6 +35,10 @@ SYNC_PATHS: Final = (
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Build = Callable[[], Awaitable[dict[str, Any]]]
+#: A record-info answer: ``(task_id, fault, *, violation, base_url)``.
+RecordBody = Callable[..., dict[str, Any]]
+#: A POST's answer from its request's index and its body's JSON.
+PostedBody = Callable[[int, Any], dict[str, Any]]
 
 
 class Endpoints(CallbackDelivery):
@@ -92,7 +97,9 @@ class Endpoints(CallbackDelivery):
         )
         return response
 
-    def _family_recorder(self, kind: str) -> Handler:
+    def _recorder(self, body: RecordBody) -> Handler:
+        """A record-info route answering ``body(task_id, fault, ...)``."""
+
         async def record_info(request: web.Request) -> web.StreamResponse:
             task_id = request.query.get("taskId", "")
             index = self._arrive(request.method, request.path, task_id or None)
@@ -100,16 +107,20 @@ class Endpoints(CallbackDelivery):
             fault = self._draw_fault(task_id)
 
             async def build() -> dict[str, Any]:
-                return self._family_record_body(
-                    kind, task_id, fault, violation=violation, base_url=self.url
-                )
+                return body(task_id, fault, violation=violation, base_url=self.url)
 
             return await self._answer(request, index, fault, build)
 
         return record_info
 
-    def _family_creator(self, kind: str) -> Handler:
-        async def create(request: web.Request) -> web.StreamResponse:
+    def _posted(self, answer: PostedBody, *, create: bool = True) -> Handler:
+        """A POST route answering ``answer(index, body)`` with the body's JSON.
+
+        Creations draw the next creation fault (``fault_next_create``), other
+        calls the ordinary fault rates.
+        """
+
+        async def post(request: web.Request) -> web.StreamResponse:
             index = self._arrive(request.method, request.path, None)
 
             async def build() -> dict[str, Any]:
@@ -117,26 +128,25 @@ class Endpoints(CallbackDelivery):
                     param = json.loads(await request.read())
                 except ValueError:
                     return self._error(400, "Invalid JSON in the request body")
-                return self._family_create_body(index, kind, param)
+                return answer(index, param)
 
-            fault = self._draw_create_fault()
+            fault = self._draw_create_fault() if create else self._draw_fault(None)
             return await self._answer(request, index, fault, build)
 
-        return create
+        return post
+
+    def _family_recorder(self, kind: str) -> Handler:
+        return self._recorder(functools.partial(self._family_record_body, kind))
+
+    def _family_creator(self, kind: str) -> Handler:
+        return self._posted(
+            lambda index, param: self._family_create_body(index, kind, param)
+        )
 
     def _sync_call(self, body: Callable[[dict[str, Any]], dict[str, Any]]) -> Handler:
-        async def call(request: web.Request) -> web.StreamResponse:
-            index = self._arrive(request.method, request.path, None)
+        def answer(_: int, param: Any) -> dict[str, Any]:
+            if not isinstance(param, dict):
+                return self._error(400, "The request body must be a JSON object")
+            return body(param)
 
-            async def build() -> dict[str, Any]:
-                try:
-                    param = json.loads(await request.read())
-                except ValueError:
-                    return self._error(400, "Invalid JSON in the request body")
-                if not isinstance(param, dict):
-                    return self._error(400, "The request body must be a JSON object")
-                return body(param)
-
-            return await self._answer(request, index, self._draw_fault(None), build)
-
-        return call
+        return self._posted(answer, create=False)

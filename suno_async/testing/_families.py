@@ -150,13 +150,7 @@ class Families(Simulation):
         step = None if task is None or task.kind != kind else self._step_now(task)
         if task is None or step is None:
             return envelope(200, "success", None)
-        raw_status = None
-        if fault is not None and fault.kind == "regress":
-            step -= fault.steps
-        elif fault is not None and fault.kind == "status":
-            raw_status = fault.raw_status
-        data = task.data(step, base_url=base_url, scale=self.scale, status=raw_status)
-        return envelope(200, "success", data)
+        return self._task_answer(task, step, fault, base_url)
 
     def _family_create_body(self, index: int, kind: str, param: Any) -> dict[str, Any]:
         if not isinstance(param, dict):

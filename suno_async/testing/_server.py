@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -14,6 +13,7 @@ from aiohttp import web
 from suno_async._core.families import SPECS
 from suno_async._core.policies import RetryPolicy
 from suno_async._core.providers import RECORD_INFO_PATH
+from suno_async.testing._endpoints import Handler
 from suno_async.testing._faults import Fault
 from suno_async.testing._files import serve_media
 from suno_async.testing._kinds import check_kind
@@ -38,7 +38,6 @@ CREATE_PATHS: Final[Mapping[str, str]] = {
     "/api/v1/generate/add-instrumental": "add_instrumental",
     "/api/v1/generate/add-vocals": "add_vocals",
 }
-_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class FakeSunoServer(Uploads):
@@ -122,7 +121,7 @@ class FakeSunoServer(Uploads):
         if self._runner is not None:
             raise RuntimeError("the FakeSunoServer is already running")
         app = web.Application()
-        app.router.add_get(RECORD_INFO_PATH, self._record_info)
+        app.router.add_get(RECORD_INFO_PATH, self._recorder(self._record_body))
         for path, operation_type in CREATE_PATHS.items():
             app.router.add_post(path, self._creator(operation_type))
         app.router.add_get(self.provider.credits_path, self._credits)
@@ -319,34 +318,10 @@ class FakeSunoServer(Uploads):
         )
 
     # --- HTTP ------------------------------------------------------------------
-    async def _record_info(self, request: web.Request) -> web.StreamResponse:
-        task_id = request.query.get("taskId", "")
-        index = self._arrive(request.method, request.path, task_id or None)
-        violation = self._count_record_info(index, task_id)
-        fault = self._draw_fault(task_id)
-
-        async def build() -> dict[str, Any]:
-            return self._record_body(
-                task_id, fault, violation=violation, base_url=self.url
-            )
-
-        return await self._answer(request, index, fault, build)
-
-    def _creator(self, operation_type: str) -> _Handler:
-        async def create(request: web.Request) -> web.StreamResponse:
-            index = self._arrive(request.method, request.path, None)
-
-            async def build() -> dict[str, Any]:
-                try:
-                    param = json.loads(await request.read())
-                except ValueError:
-                    return self._error(400, "Invalid JSON in the request body")
-                return self._create_body(index, param, operation_type)
-
-            fault = self._draw_create_fault()
-            return await self._answer(request, index, fault, build)
-
-        return create
+    def _creator(self, operation_type: str) -> Handler:
+        return self._posted(
+            lambda index, param: self._create_body(index, param, operation_type)
+        )
 
     async def _credits(self, request: web.Request) -> web.StreamResponse:
         index = self._arrive(request.method, request.path, None)

@@ -212,6 +212,17 @@ class Simulation:
         step = None if task is None else self._step_now(task)
         if task is None or step is None:
             return self._error(404)
+        return self._task_answer(task, step, fault, base_url)
+
+    def _task_answer(
+        self,
+        task: SimTask | FamilyTask,
+        step: int,
+        fault: Fault | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        """The task's record-info answer at ``step``, as a ``regress`` or
+        ``status`` fault bends it."""
         raw_status = None
         if fault is not None and fault.kind == "regress":
             step -= fault.steps
