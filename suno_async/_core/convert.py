@@ -32,7 +32,7 @@ import math
 import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Final, TypeGuard, get_args
+from typing import Any, Final, TypeGuard, TypeVar, get_args
 
 import attrs
 import cattrs
@@ -53,9 +53,12 @@ __all__ = [
     "CODEC",
     "SECONDS_BELOW",
     "JsonCodec",
+    "decode_error",
+    "decode_mapping",
     "decode_record",
     "decode_track",
     "dumps",
+    "excerpt",
     "is_mapping",
     "is_record_type",
     "json_codec",
@@ -95,6 +98,7 @@ _CAMEL_CASE: Final = {
     "model_name": "modelName",
     "create_time": "createTime",
 }
+_T = TypeVar("_T")
 _EXCERPT: Final = reprlib.Repr()  # bounded, and safe on hostile __repr__s
 _EXCERPT.maxlevel = 3
 _EXCERPT.maxstring = _EXCERPT.maxother = DecodeError.EXCERPT_CHARS
@@ -307,7 +311,7 @@ def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecor
     get = data.get
     task_id = wire_ident(get("taskId")) or wire_ident(get("task_id")) or task_id
     if not task_id:
-        raise _error("record-info data names no task", data)
+        raise decode_error("record-info data names no task", data)
     response = get("response")
     items = response.get("sunoData") if is_mapping(response) else None
     if not isinstance(items, (list, tuple)):
@@ -331,8 +335,40 @@ def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecor
     )
 
 
-def _error(message: str, value: Any, task_id: str | None = None) -> DecodeError:
+def excerpt(value: Any) -> str:
+    """A bounded ``repr`` of ``value`` for messages (safe on hostile ``__repr__``)."""
+    return _EXCERPT.repr(value)
+
+
+def decode_error(message: str, value: Any, task_id: str | None = None) -> DecodeError:
+    """A :class:`DecodeError` showing an excerpt of ``value``."""
     return DecodeError(message, task_id=task_id, excerpt=_EXCERPT.repr(value))
+
+
+def decode_mapping(
+    data: Any,
+    read: Callable[[Mapping[str, Any]], _T],
+    *,
+    name: str,
+    unreadable: str,
+    task_id: str | None = None,
+) -> _T:
+    """``read(data)``; :class:`DecodeError`, and nothing else, when it fails.
+
+    ``data`` that is not a mapping raises ``"{name} is a {type}"``; any
+    failure of ``read`` but a :class:`DecodeError` (a hostile Mapping: the
+    readers never raise on JSON) raises ``"unreadable {unreadable}: {type}"``.
+    """
+    if not is_mapping(data):
+        raise decode_error(f"{name} is a {type(data).__name__}", data, task_id)
+    try:
+        return read(data)
+    except DecodeError:
+        raise
+    except Exception as exc:
+        raise decode_error(
+            f"unreadable {unreadable}: {type(exc).__name__}", data, task_id
+        ) from exc
 
 
 def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
@@ -342,16 +378,13 @@ def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
     :class:`DecodeError`, and nothing else, when ``data`` is not a mapping or
     no task id is known.
     """
-    if not is_mapping(data):
-        raise _error(f"record-info data is a {type(data).__name__}", data, task_id)
-    try:
-        return _structure_record(data, task_id)
-    except DecodeError:
-        raise
-    except Exception as exc:  # a hostile Mapping: the hooks never raise on JSON
-        raise _error(
-            f"unreadable record-info data: {type(exc).__name__}", data, task_id
-        ) from exc
+    return decode_mapping(
+        data,
+        lambda mapping: _structure_record(mapping, task_id),
+        name="record-info data",
+        unreadable="record-info data",
+        task_id=task_id,
+    )
 
 
 def decode_track(obj: Any) -> Track:
@@ -360,12 +393,7 @@ def decode_track(obj: Any) -> Track:
     Raises :class:`DecodeError`, and nothing else, when ``obj`` is not a
     mapping or cannot be read.
     """
-    if not is_mapping(obj):
-        raise _error(f"a track is a {type(obj).__name__}", obj)
-    try:
-        return _structure_track(obj)
-    except Exception as exc:
-        raise _error(f"unreadable track: {type(exc).__name__}", obj) from exc
+    return decode_mapping(obj, _structure_track, name="a track", unreadable="track")
 
 
 # -- back to JSON ------------------------------------------------------------------

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import reprlib
 import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -73,6 +72,7 @@ from cattrs.v import format_exception
 
 from suno_async._core import errors
 from suno_async._core.convert import (
+    excerpt,
     is_record_type,
     record_unstructurer,
 )
@@ -89,9 +89,6 @@ from suno_async._core.models import (
 __all__ = ["from_dict", "to_dict", "to_json"]
 
 _T = TypeVar("_T")
-_EXCERPT: Final = reprlib.Repr()  # bounded, and safe on hostile __repr__s
-_EXCERPT.maxlevel = 3
-_EXCERPT.maxstring = _EXCERPT.maxother = DecodeError.EXCERPT_CHARS
 #: The SDK's exception classes by name, as ``type`` names them.
 _SDK_ERRORS: Final[Mapping[str, type[SunoError]]] = {
     name: value
@@ -270,7 +267,7 @@ def _structure_status(value: Any, _: object) -> TaskStatus:
             return TaskStatus(value)
         except ValueError:
             pass
-    raise _Invalid(f"expected a TaskStatus value, got {_EXCERPT.repr(value)}")
+    raise _Invalid(f"expected a TaskStatus value, got {excerpt(value)}")
 
 
 def _structure_datetime(value: Any, _: object) -> datetime:
@@ -282,7 +279,7 @@ def _structure_datetime(value: Any, _: object) -> datetime:
             return datetime.fromisoformat(text)  # Python 3.10's lacks "Z"
         except ValueError:
             pass
-    raise _Invalid(f"expected an ISO 8601 time, got {_EXCERPT.repr(value)}")
+    raise _Invalid(f"expected an ISO 8601 time, got {excerpt(value)}")
 
 
 def _structure_path(value: Any, _: object) -> Path:
@@ -361,7 +358,7 @@ def _record_class(value: Mapping[str, Any], asked: type[RecordBase]) -> type[Any
         return TaskRecord if asked is RecordBase else asked
     cls = _RECORD_CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise _Invalid(f"expected a TaskKind value as kind, got {_EXCERPT.repr(kind)}")
+        raise _Invalid(f"expected a TaskKind value as kind, got {excerpt(kind)}")
     if not issubclass(cls, asked):
         raise _Invalid(f"expected kind {asked.kind.value!r}, got {kind!r}")
     return cls
@@ -540,7 +537,7 @@ def from_dict(cls: type[_T], data: Mapping[str, Any]) -> _T:
         raise DecodeError(
             f"not a {cls.__name__} dict: {'; '.join(problems)}",
             task_id=_task_id(data),
-            excerpt=_EXCERPT.repr(data),
+            excerpt=excerpt(data),
         ) from exc
 
 

@@ -16,7 +16,6 @@ raised by the caller (:func:`boost_failure`), never returned.
 from __future__ import annotations
 
 import importlib
-import reprlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -24,6 +23,8 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from suno_async._core.convert import (
+    decode_error,
+    decode_mapping,
     is_mapping,
     parse_datetime,
     wire_error_code,
@@ -31,7 +32,7 @@ from suno_async._core.convert import (
     wire_number,
     wire_text,
 )
-from suno_async._core.errors import APIError, DecodeError
+from suno_async._core.errors import APIError
 from suno_async._core.models import TaskStatus
 from suno_async._core.providers import Provider
 
@@ -51,9 +52,6 @@ _BOOST_FLAGS: Final = {"0": TaskStatus.PENDING, "1": TaskStatus.SUCCESS}
 _BOOST_FAILED: Final = "2"
 _BOOLEANS: Final = {"true": True, "false": False}
 _T = TypeVar("_T")
-_EXCERPT: Final = reprlib.Repr()  # bounded, and safe on hostile __repr__s
-_EXCERPT.maxlevel = 3
-_EXCERPT.maxstring = _EXCERPT.maxother = DecodeError.EXCERPT_CHARS
 
 
 _S = TypeVar("_S", bound="_SyncResult")
@@ -146,20 +144,11 @@ class Persona(_SyncResult):
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
-def _error(message: str, value: Any) -> DecodeError:
-    return DecodeError(message, excerpt=_EXCERPT.repr(value))
-
-
 def _decoded(what: str, data: Any, read: Callable[[Mapping[str, Any]], _T]) -> _T:
     """``read(data)``, any failure but :class:`DecodeError` becoming one."""
-    if not is_mapping(data):
-        raise _error(f"the {what} answer's data is a {type(data).__name__}", data)
-    try:
-        return read(data)
-    except DecodeError:
-        raise
-    except Exception as exc:  # a hostile Mapping: the readers never raise on JSON
-        raise _error(f"unreadable {what} data: {type(exc).__name__}", data) from exc
+    return decode_mapping(
+        data, read, name=f"the {what} answer's data", unreadable=f"{what} data"
+    )
 
 
 def _flag(value: Any) -> str:
@@ -226,7 +215,7 @@ def _style(data: Mapping[str, Any]) -> BoostedStyle:
 def _persona(data: Mapping[str, Any]) -> Persona:
     persona_id = wire_ident(data.get("personaId"))
     if not persona_id:
-        raise _error(
+        raise decode_error(
             "the persona answer names no personaId: the persona may have been "
             "made; look for it before trying again",
             data,

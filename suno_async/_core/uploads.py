@@ -27,18 +27,22 @@ from __future__ import annotations
 import math
 import os
 import re
-import reprlib
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Final, Literal, TypeAlias, TypeGuard
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 import yarl
 
 from suno_async._core import serialize
-from suno_async._core.convert import parse_datetime
-from suno_async._core.errors import DecodeError, InvalidArgumentError
+from suno_async._core.convert import (
+    decode_error,
+    decode_mapping,
+    excerpt,
+    parse_datetime,
+)
+from suno_async._core.errors import InvalidArgumentError
 from suno_async._core.providers import Provider
 from suno_async._core.request_bodies import url_problem
 from suno_async._core.settings import check_base_url
@@ -107,9 +111,6 @@ _MEDIA_TYPES: Final[Mapping[str, str]] = {
     ".jpeg": "image/jpeg",
     ".webp": "image/webp",
 }
-_EXCERPT: Final = reprlib.Repr()  # bounded, and safe on hostile __repr__s
-_EXCERPT.maxlevel = 3
-_EXCERPT.maxstring = _EXCERPT.maxother = DecodeError.EXCERPT_CHARS
 _MAX_SIZE: Final = 2**63
 
 
@@ -287,7 +288,7 @@ def resolve_upload_base_url(
 
 
 def _shown(value: object) -> str:
-    return _EXCERPT.repr(value) if isinstance(value, str) else type(value).__name__
+    return excerpt(value) if isinstance(value, str) else type(value).__name__
 
 
 # -- what comes back ---------------------------------------------------------------
@@ -335,24 +336,24 @@ def decode_uploaded_file(data: Any) -> UploadedFile:
     :class:`DecodeError`, and nothing else, when ``data`` is not a mapping
     or has no http(s) ``downloadUrl``.
     """
-    if not _is_mapping(data):
-        raise _error(f"the upload answer's data is a {type(data).__name__}", data)
-    try:
-        return _structure(data)
-    except DecodeError:
-        raise
-    except Exception as exc:  # a hostile Mapping: the hooks never raise on JSON
-        raise _error(f"unreadable upload answer: {type(exc).__name__}", data) from exc
+    return decode_mapping(
+        data,
+        _structure,
+        name="the upload answer's data",
+        unreadable="upload answer",
+    )
 
 
 def _structure(data: Mapping[str, Any]) -> UploadedFile:
     get = data.get
     url = get("downloadUrl")
     if not isinstance(url, str) or not url.strip():
-        raise _error("the upload answer has no downloadUrl", data)
+        raise decode_error("the upload answer has no downloadUrl", data)
     url = _quoted(url.strip())
     if url_problem(url) is not None:
-        raise _error("the upload answer's downloadUrl is not an http(s) URL", data)
+        raise decode_error(
+            "the upload answer's downloadUrl is not an http(s) URL", data
+        )
     return UploadedFile(
         download_url=url,
         file_name=_text(get("fileName")),
@@ -378,10 +379,6 @@ def _quoted(url: str) -> str:
         return url
 
 
-def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
-    return type(value) is dict or isinstance(value, Mapping)
-
-
 def _text(value: Any) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
@@ -399,7 +396,3 @@ def _size(value: Any) -> int | None:
     if isinstance(value, int) and 0 <= value < _MAX_SIZE:
         return value
     return None
-
-
-def _error(message: str, value: Any) -> DecodeError:
-    return DecodeError(message, excerpt=_EXCERPT.repr(value))
