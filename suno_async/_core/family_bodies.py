@@ -137,6 +137,24 @@ def _body(**fields: Any) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+def _track_body(
+    call: str,
+    task_id: object,
+    audio_id: object,
+    callback_url: object,
+    *,
+    audio_optional: bool = False,
+) -> dict[str, Any]:
+    """``taskId``, ``audioId`` (left out if ``audio_optional`` and ``None``),
+    ``callBackUrl``: a body naming one track of a task, checked in that order."""
+    optional = audio_optional and audio_id is None
+    return _body(
+        taskId=_ident(call, "task_id", task_id),
+        audioId=None if optional else _ident(call, "audio_id", audio_id),
+        callBackUrl=_callback(call, callback_url),
+    )
+
+
 def lyrics_body(*, prompt: object, callback_url: object) -> dict[str, Any]:
     """``POST /api/v1/lyrics``: ``prompt``, ``callBackUrl``."""
     call = "generate_lyrics"
@@ -150,12 +168,7 @@ def wav_body(
     *, task_id: object, audio_id: object, callback_url: object
 ) -> dict[str, Any]:
     """``POST /api/v1/wav/generate``: ``taskId``, ``audioId``, ``callBackUrl``."""
-    call = "convert_to_wav"
-    return _body(
-        taskId=_ident(call, "task_id", task_id),
-        audioId=_ident(call, "audio_id", audio_id),
-        callBackUrl=_callback(call, callback_url),
-    )
+    return _track_body("convert_to_wav", task_id, audio_id, callback_url)
 
 
 def vocal_removal_body(
@@ -200,11 +213,8 @@ def midi_body(
     *, task_id: object, audio_id: object = None, callback_url: object
 ) -> dict[str, Any]:
     """``POST /api/v1/midi/generate``: ``taskId`` (a vocal removal), ``audioId``?"""
-    call = "generate_midi"
-    return _body(
-        taskId=_ident(call, "task_id", task_id),
-        audioId=None if audio_id is None else _ident(call, "audio_id", audio_id),
-        callBackUrl=_callback(call, callback_url),
+    return _track_body(
+        "generate_midi", task_id, audio_id, callback_url, audio_optional=True
     )
 
 
@@ -224,10 +234,8 @@ def video_body(
             return None
         return _text(call, field, value, max_chars=SIGNATURE_MAX_CHARS)
 
-    return _body(
-        taskId=_ident(call, "task_id", task_id),
-        audioId=_ident(call, "audio_id", audio_id),
-        callBackUrl=_callback(call, callback_url),
+    body = _track_body(call, task_id, audio_id, callback_url)
+    return body | _body(
         author=signature("author", author),
         domainName=signature("domain_name", domain_name),
     )

@@ -14,8 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol
 
 from suno_async._core.errors import NotFoundError, RateLimitError, TaskNotFoundError
-from suno_async._core.families import SPECS, FamilySpec
-from suno_async._core.kinds import TaskKind
+from suno_async._core.families import FamilySpec
 from suno_async._core.models import RecordBase
 from suno_async._core.task_ids import check_task_id
 from suno_async._io.http import SlotFactory, Transport
@@ -33,11 +32,7 @@ class Reader(Protocol):
         ...
 
     async def read(
-        self,
-        task_id: str,
-        *,
-        spec: FamilySpec = SPECS[TaskKind.MUSIC],
-        timeout: float | None = None,
+        self, task_id: str, *, spec: FamilySpec, timeout: float | None = None
     ) -> RecordBase:
         """The task's current record (``timeout`` in seconds, slot waits included)."""
         ...
@@ -61,11 +56,7 @@ class RecordReader:
         return self._transport.request_timeout
 
     async def read(
-        self,
-        task_id: str,
-        *,
-        spec: FamilySpec = SPECS[TaskKind.MUSIC],
-        timeout: float | None = None,
+        self, task_id: str, *, spec: FamilySpec, timeout: float | None = None
     ) -> RecordBase:
         """One record-info read of a ``spec`` family task.
 
