@@ -19,7 +19,7 @@ from suno_async.testing._kinds import KINDS, check_variant
 from suno_async.testing._simulation import DEFAULT_CALLBACK, Simulation
 from suno_async.testing._task import track_id
 from suno_async.testing._timeline import Timeline
-from suno_async.testing._wire import credits_code, envelope, param_string
+from suno_async.testing._wire import credits_code, envelope
 
 __all__ = ["FAMILY_CREDITS", "SEPARATION_CREDITS", "Families"]
 
@@ -95,14 +95,9 @@ class Families(Simulation):
         elif kind == "midi":
             stems = self._instruments(source, audio_id)
         callback = param.get("callBackUrl")
-        now = self._clock()
         task = FamilyTask(
-            task_id=task_id,
+            **self._born(task_id, timeline, param, faults),
             kind=kind,
-            timeline=timeline,
-            created_at=now,
-            created_epoch_s=self._epoch0 + (now - self._clock0),
-            param_raw=param_string(param),
             callback_url=callback if isinstance(callback, str) else None,
             variant=self.wire_variant if variant is None else check_variant(variant),
             source_task_id=source,
@@ -110,7 +105,6 @@ class Families(Simulation):
             music_index=music_index,
             duration_s=duration_s,
             stems=stems,
-            script=tuple(faults),
         )
         self._family_tasks[task_id] = task
         self._tracks.update(task.media_ids)

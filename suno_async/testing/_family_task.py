@@ -15,15 +15,14 @@ from suno_async.testing._family_wire import (
     stem_url,
     whole_ms,
 )
-from suno_async.testing._faults import Fault
 from suno_async.testing._kinds import (
     WireVariant,
     canonical_status,
     is_failure,
     wire_status,
 )
-from suno_async.testing._task import SimulatedTask, track_id
-from suno_async.testing._timeline import FAILURE_DEFAULTS, Timeline
+from suno_async.testing._task import ServedTask, SimulatedTask, track_id
+from suno_async.testing._timeline import FAILURE_DEFAULTS
 
 __all__ = ["FamilyTask"]
 
@@ -39,8 +38,8 @@ _SUCCESS_MSG = {
 
 
 @attrs.define(kw_only=True)
-class FamilyTask:
-    """A non-music task the simulator knows: created at ``created_at`` (server clock).
+class FamilyTask(ServedTask):
+    """A non-music task the simulator knows.
 
     ``source_task_id`` is the task it was made from (a music task, or for
     midi a vocal-removal task); ``audio_id`` the source track (``musicId``;
@@ -48,12 +47,7 @@ class FamilyTask:
     vocal removal makes, or the instruments a MIDI task transcribes.
     """
 
-    task_id: str
     kind: str
-    timeline: Timeline
-    created_at: float
-    created_epoch_s: float
-    param_raw: str
     callback_url: str | None
     variant: WireVariant
     source_task_id: str | None = None
@@ -61,8 +55,6 @@ class FamilyTask:
     music_index: int | None = None
     duration_s: float = 180.0
     stems: tuple[str, ...] = ()
-    script: tuple[Fault | None, ...] = ()
-    record_requests: int = 0
 
     @property
     def media_ids(self) -> tuple[str, ...]:
@@ -88,13 +80,6 @@ class FamilyTask:
             kind=self.kind,
             source_task_id=self.source_task_id,
         )
-
-    def next_scripted(self) -> tuple[bool, Fault | None]:
-        """Count one record-info request; ``(True, entry)`` while the script lasts."""
-        self.record_requests += 1
-        if self.record_requests <= len(self.script):
-            return True, self.script[self.record_requests - 1]
-        return False, None
 
     def error(self, status: str) -> tuple[int | str, str]:
         """``(errorCode, errorMessage)`` of a failure: the timeline's, else defaults."""

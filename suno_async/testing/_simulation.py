@@ -117,20 +117,32 @@ class Simulation:
                 "prompt": "A calm piano piece",
             }
         audio_id = param.get("audioId")
-        now = self._clock()
         task = SimTask(
-            task_id=task_id,
-            timeline=timeline,
-            created_at=now,
-            created_epoch_s=self._epoch0 + (now - self._clock0),
-            param_raw=param_string(param),
+            **self._born(task_id, timeline, param, faults),
             operation_type=operation_type,
             parent_music_id=audio_id if isinstance(audio_id, str) else "",
-            script=tuple(faults),
         )
         self._tasks[task_id] = task
         self._tracks.update(task.track_ids)
         return task_id
+
+    def _born(
+        self,
+        task_id: str,
+        timeline: Timeline,
+        param: Mapping[str, Any],
+        faults: Sequence[Fault | None],
+    ) -> dict[str, Any]:
+        """The :class:`ServedTask` fields of a task made now."""
+        now = self._clock()
+        return {
+            "task_id": task_id,
+            "timeline": timeline,
+            "created_at": now,
+            "created_epoch_s": self._epoch0 + (now - self._clock0),
+            "param_raw": param_string(param),
+            "script": tuple(faults),
+        }
 
     def _step_now(self, task: SimTask | FamilyTask) -> int | None:
         """The timeline step a task shows now; ``None`` while it is not found."""

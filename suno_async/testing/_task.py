@@ -14,7 +14,13 @@ from suno_async.testing._faults import Fault
 from suno_async.testing._timeline import INSTRUMENTAL, LYRICS, Timeline, TrackSpec
 from suno_async.testing._wire import model_family
 
-__all__ = ["SimTask", "SimulatedTask", "fit_to_request", "track_id"]
+__all__ = [
+    "ServedTask",
+    "SimTask",
+    "SimulatedTask",
+    "fit_to_request",
+    "track_id",
+]
 
 _NAMESPACE: Final = uuid.UUID("6f1c2b0e-5a57-4c1e-9d8e-2f2f5e0b7a11")
 _MILESTONES: Final = {
@@ -97,18 +103,33 @@ class SimulatedTask:
 
 
 @attrs.define(kw_only=True)
-class SimTask:
-    """A task the simulator knows: created at ``created_at`` on the server's clock."""
+class ServedTask:
+    """What every task the simulator knows has: created at ``created_at`` on the
+    server's clock (``created_epoch_s`` on the wire's), from the request
+    ``param_raw``, with a ``script`` of faults for its record-info requests."""
 
     task_id: str
     timeline: Timeline
     created_at: float
     created_epoch_s: float
     param_raw: str
-    operation_type: str = "generate"
-    parent_music_id: str = ""
     script: tuple[Fault | None, ...] = ()
     record_requests: int = 0
+
+    def next_scripted(self) -> tuple[bool, Fault | None]:
+        """Count one record-info request; ``(True, entry)`` while the script lasts."""
+        self.record_requests += 1
+        if self.record_requests <= len(self.script):
+            return True, self.script[self.record_requests - 1]
+        return False, None
+
+
+@attrs.define(kw_only=True)
+class SimTask(ServedTask):
+    """A music task the simulator knows."""
+
+    operation_type: str = "generate"
+    parent_music_id: str = ""
 
     @property
     def track_ids(self) -> tuple[str, ...]:
@@ -127,13 +148,6 @@ class SimTask:
             track_ids=self.track_ids,
             status=None if step is None else self.timeline.steps[step].status,
         )
-
-    def next_scripted(self) -> tuple[bool, Fault | None]:
-        """Count one record-info request; ``(True, entry)`` while the script lasts."""
-        self.record_requests += 1
-        if self.record_requests <= len(self.script):
-            return True, self.script[self.record_requests - 1]
-        return False, None
 
     def data(
         self, index: int, *, base_url: str, scale: float, status: str | None = None
