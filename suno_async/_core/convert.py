@@ -38,16 +38,9 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from suno_async._core import models
 from suno_async._core.errors import DecodeError
 from suno_async._core.kinds import TaskKind
-from suno_async._core.models import (
-    RecordBase,
-    TaskEvent,
-    TaskOutcome,
-    TaskRecord,
-    TaskStatus,
-    Track,
-)
 
 __all__ = [
     "CODEC",
@@ -82,7 +75,7 @@ SECONDS_BELOW: Final = 1e11
 _CACHE_SIZE: Final = 1024
 _MAX_CODE: Final = 2**53  # error codes past this are no codes (nor exact floats)
 _UTC: Final = timezone.utc
-_STATUSES: Final = {status.value: status for status in TaskStatus}
+_STATUSES: Final = {status.value: status for status in models.TaskStatus}
 #: A track's URL fields and their record-info (camelCase) names.
 _URL_KEYS: Final = {
     "audio_url": "audioUrl",
@@ -254,12 +247,12 @@ def wire_error_code(value: Any) -> int | str | None:
     return None
 
 
-def _status(value: Any) -> tuple[TaskStatus, str]:
+def _status(value: Any) -> tuple[models.TaskStatus, str]:
     if not isinstance(value, str):
-        return TaskStatus.UNKNOWN, ""
+        return models.TaskStatus.UNKNOWN, ""
     status = _STATUSES.get(value)
     if status is None:
-        status = _STATUSES.get(value.strip().upper(), TaskStatus.UNKNOWN)
+        status = _STATUSES.get(value.strip().upper(), models.TaskStatus.UNKNOWN)
     return status, value
 
 
@@ -291,11 +284,11 @@ def _camel_case(obj: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _structure_track(obj: Mapping[str, Any]) -> Track:
+def _structure_track(obj: Mapping[str, Any]) -> models.Track:
     if not obj.keys().isdisjoint(_CAMEL_CASE.keys()):
         obj = _camel_case(obj)
     get = obj.get
-    return Track(
+    return models.Track(
         id=wire_ident(get("id")),
         **{field: wire_url(get(key)) for field, key in _URL_KEYS.items()},
         prompt=wire_text(get("prompt")),
@@ -307,7 +300,9 @@ def _structure_track(obj: Mapping[str, Any]) -> Track:
     )
 
 
-def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecord:
+def _structure_record(
+    data: Mapping[str, Any], task_id: str | None
+) -> models.TaskRecord:
     get = data.get
     task_id = wire_ident(get("taskId")) or wire_ident(get("task_id")) or task_id
     if not task_id:
@@ -318,7 +313,7 @@ def _structure_record(data: Mapping[str, Any], task_id: str | None) -> TaskRecor
         items = ()
     status, status_raw = _status(get("status"))
     param, param_raw = wire_param(get("param"))
-    return TaskRecord(
+    return models.TaskRecord(
         task_id=task_id,
         status=status,
         status_raw=status_raw,
@@ -371,7 +366,7 @@ def decode_mapping(
         ) from exc
 
 
-def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
+def decode_record(data: Any, *, task_id: str | None = None) -> models.TaskRecord:
     """Read record-info's ``data`` object as a :class:`TaskRecord`.
 
     ``task_id`` fills in when ``data`` names no task. Raises
@@ -387,7 +382,7 @@ def decode_record(data: Any, *, task_id: str | None = None) -> TaskRecord:
     )
 
 
-def decode_track(obj: Any) -> Track:
+def decode_track(obj: Any) -> models.Track:
     """Read one track, camelCase (record-info) or snake_case (callbacks).
 
     Raises :class:`DecodeError`, and nothing else, when ``obj`` is not a
@@ -407,7 +402,7 @@ def _is_time(type_: Any) -> bool:
     return type_ is datetime or datetime in get_args(type_)
 
 
-def record_fields(cls: type[RecordBase]) -> tuple[attrs.Attribute[Any], ...]:
+def record_fields(cls: type[models.RecordBase]) -> tuple[attrs.Attribute[Any], ...]:
     """A record class's fields in the order its dicts list them.
 
     The identity (``task_id``, ``status``, ``status_raw``), the family's own
@@ -416,7 +411,7 @@ def record_fields(cls: type[RecordBase]) -> tuple[attrs.Attribute[Any], ...]:
     dict keeps the order it had before the families existed.
     """
     fields = attrs.fields(attrs.resolve_types(cls))
-    shared = {field.name for field in attrs.fields(RecordBase)}
+    shared = {field.name for field in attrs.fields(models.RecordBase)}
     by_name = {field.name: field for field in fields}
     own = [field for field in fields if field.name not in shared]
     ordered = [
@@ -430,14 +425,14 @@ def record_fields(cls: type[RecordBase]) -> tuple[attrs.Attribute[Any], ...]:
 
 def is_record_type(type_: Any) -> bool:
     """Whether ``type_`` is a record class (:class:`RecordBase` or a subclass)."""
-    return isinstance(type_, type) and issubclass(type_, RecordBase)
+    return isinstance(type_, type) and issubclass(type_, models.RecordBase)
 
 
 _converter: Final = cattrs.Converter(
     unstruct_collection_overrides={Sequence: list, tuple: list}
 )
 _converter.register_unstructure_hook(datetime, datetime.isoformat)
-_converter.register_unstructure_hook(TaskStatus, lambda status: status.value)
+_converter.register_unstructure_hook(models.TaskStatus, lambda status: status.value)
 _converter.register_unstructure_hook_func(
     lambda cls: isinstance(cls, type) and issubclass(cls, BaseException),
     lambda exc: {"type": type(exc).__name__, "message": str(exc)},
@@ -448,7 +443,7 @@ _JSONABLE_OMITS: Final = frozenset({"raw", "param_raw"})
 
 def record_unstructurer(
     converter: cattrs.Converter, *, omit: frozenset[str] = frozenset()
-) -> Callable[[RecordBase | None], dict[str, Any] | None]:
+) -> Callable[[models.RecordBase | None], dict[str, Any] | None]:
     """A function writing a record by its own class, whatever a field's type says.
 
     The dict lists :func:`record_fields` (less those in ``omit``) through
@@ -457,7 +452,7 @@ def record_unstructurer(
     """
     made: dict[type[Any], Callable[[Any], dict[str, Any]]] = {}
 
-    def for_class(cls: type[RecordBase]) -> Callable[[Any], dict[str, Any]]:
+    def for_class(cls: type[models.RecordBase]) -> Callable[[Any], dict[str, Any]]:
         fields = [f for f in record_fields(cls) if f.name not in omit]
         hooks = [(f.name, converter.get_unstructure_hook(f.type)) for f in fields]
         head = {} if cls.kind is TaskKind.MUSIC else {"kind": cls.kind.value}
@@ -470,7 +465,7 @@ def record_unstructurer(
 
         return unstructure
 
-    def unstructure_record(record: RecordBase | None) -> dict[str, Any] | None:
+    def unstructure_record(record: models.RecordBase | None) -> dict[str, Any] | None:
         if record is None:
             return None
         unstructure = made.get(type(record))
@@ -483,7 +478,8 @@ def record_unstructurer(
 
 _unstructure_record: Final = record_unstructurer(_converter, omit=_JSONABLE_OMITS)
 _converter.register_unstructure_hook_func(is_record_type, _unstructure_record)
-for _generic in (TaskEvent, TaskOutcome):  # ``record: R`` is a record, by its class
+# ``record: R`` is a record, by its class
+for _generic in (models.TaskEvent, models.TaskOutcome):
     _converter.register_unstructure_hook(
         _generic,
         make_dict_unstructure_fn(
@@ -492,7 +488,9 @@ for _generic in (TaskEvent, TaskOutcome):  # ``record: R`` is a record, by its c
     )
 
 
-def to_jsonable(obj: RecordBase | Track | TaskEvent | TaskOutcome) -> dict[str, Any]:
+def to_jsonable(
+    obj: models.RecordBase | models.Track | models.TaskEvent | models.TaskOutcome,
+) -> dict[str, Any]:
     """A JSON-ready dict of a model, for ``--json`` output.
 
     Datetimes become ISO 8601 strings and statuses their values; ``raw`` and
