@@ -58,7 +58,6 @@ MIDI_INSTALL_HINT: Final = 'pip install "suno-async[midi]"'
 _CHANNELS: Final = tuple(c for c in range(16) if c != 9)
 _PERCUSSION_CHANNEL: Final = 9
 _PERCUSSION_WORDS: Final = ("drum", "percussion")
-_MAX_TICK: Final = round(MAX_TIME_S * TICKS_PER_SECOND)
 # (tick, order, pitch, velocity): order 0 is a note-off, 1 a note-on, so
 # that a note ending on a tick is off before the next one starts.
 _Event = tuple[int, int, int, int]
@@ -113,13 +112,13 @@ def midi_bytes(record: MidiRecord) -> bytes:
 
 
 def _tick(seconds: float) -> int:
-    return min(max(round(seconds * TICKS_PER_SECOND), 0), _MAX_TICK)
+    return round(min(max(seconds, 0.0), MAX_TIME_S) * TICKS_PER_SECOND)
 
 
 def _velocity(value: float) -> int:
     if not math.isfinite(value):
         return 127
-    return min(max(round(value * 127), 1), 127)
+    return max(round(min(max(value, 0.0), 1.0) * 127), 1)
 
 
 def _playable(notes: Iterable[MidiNote]) -> list[tuple[int, int, int, int]]:
