@@ -73,7 +73,9 @@ class FileJob:
 
     ``base`` is the file name without its extension; ``what`` names the
     file in messages (``audio of track 1a2b...``); ``track_id`` is the
-    errors' ``track_id``; ``refused`` the URLs that are not http(s), with why.
+    errors' ``track_id``; ``refused`` the URLs that are not http(s), with why;
+    ``stem`` the stem's name (:attr:`VocalRemovalRecord.stems` key) of a
+    vocal removal's file.
     """
 
     base: str
@@ -83,6 +85,7 @@ class FileJob:
     urls: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     content: bytes | None = None
+    stem: str | None = None
 
 
 def files_of(
@@ -143,13 +146,13 @@ def stem_key(name: str) -> str:
 def _family_files(record: RecordBase, stem: str | None) -> list[FileJob]:
     task = safe_id(record.task_id)
     if isinstance(record, WavRecord):
-        named = [(f"wav-{task}", "WAV", record.wav_url)]
-        return _fetched(record, WAV, named)
+        return _fetched(record, WAV, [(f"wav-{task}", "WAV", record.wav_url, None)])
     if isinstance(record, VideoRecord):
-        return _fetched(record, VIDEO, [(f"video-{task}", "video", record.video_url)])
+        named = [(f"video-{task}", "video", record.video_url, None)]
+        return _fetched(record, VIDEO, named)
     if isinstance(record, CoverImageRecord):
         named = [
-            (f"cover-{task}-{n}", f"cover image {n}", url)
+            (f"cover-{task}-{n}", f"cover image {n}", url, None)
             for n, url in enumerate(record.image_urls, 1)
         ]
         return _fetched(record, IMAGE, named)
@@ -176,12 +179,16 @@ def _nothing_yet(record: RecordBase, what: str) -> DownloadError:
     )
 
 
+_Named = tuple[str, str, "str | None", "str | None"]
+
+
 def _fetched(
-    record: RecordBase, media: Media, named: Iterable[tuple[str, str, str | None]]
+    record: RecordBase, media: Media, named: Iterable[_Named]
 ) -> list[FileJob]:
-    """One job per ``(base, what, url)`` with a URL; :class:`DownloadError` if none."""
+    """One job per ``(base, what, url, stem)`` with a URL; :class:`DownloadError`
+    if none."""
     jobs = []
-    for base, what, url in named:
+    for base, what, url, stem in named:
         if not url:
             continue
         usable, refused = http_urls([url])
@@ -192,16 +199,15 @@ def _fetched(
                 task_id=record.task_id,
                 reasons=refused,
             )
-        jobs.append(FileJob(base=base, media=media, what=label, urls=usable))
+        job = FileJob(base=base, media=media, what=label, urls=usable, stem=stem)
+        jobs.append(job)
     if not jobs:
         raise _nothing_yet(record, f"{media.name} URL")
     return jobs
 
 
-def _stems(
-    record: VocalRemovalRecord, stem: str | None, task: str
-) -> list[tuple[str, str, str | None]]:
-    """``(base, what, url)`` per stem: :attr:`~VocalRemovalRecord.stems`, then
+def _stems(record: VocalRemovalRecord, stem: str | None, task: str) -> list[_Named]:
+    """``(base, what, url, stem)`` per stem: :attr:`~VocalRemovalRecord.stems`, then
     the ``separated`` stems with a URL of their own; only ``stem`` if given."""
     urls = dict(record.stems)
     for item in record.separated:
@@ -214,10 +220,8 @@ def _stems(
         if not urls:
             raise _nothing_yet(record, "stems")
         wanted = stem_key(stem)
-        found = next(
-            (k for k in (wanted, wanted.removesuffix("s"), wanted + "s") if k in urls),
-            None,
-        )
+        candidates = (stem, wanted, wanted.removesuffix("s"), wanted + "s")
+        found = next((k for k in candidates if k in urls), None)
         if found is None:
             raise DownloadError(
                 f"task {record.task_id} has no {stem!r:.40} stem; "
@@ -226,7 +230,7 @@ def _stems(
             )
         urls = {found: urls[found]}
     return [
-        (f"{safe_title(name, fallback='stem')}-{task}", f"{name} stem", url)
+        (f"{safe_title(name, fallback='stem')}-{task}", f"{name} stem", url, name)
         for name, url in urls.items()
     ]
 
