@@ -135,6 +135,33 @@ async def test_status_of_a_vocal_removal_lists_its_stems(
         assert ["Stem", name, url] in shown
 
 
+@pytest.mark.parametrize(
+    ("kind", "urls"),
+    [
+        pytest.param("wav", lambda r: [["File", r.wav_url]], id="wav"),
+        pytest.param("video", lambda r: [["File", r.video_url]], id="video"),
+        pytest.param(
+            "cover-image",
+            lambda r: [["Image", str(n), u] for n, u in enumerate(r.image_urls, 1)],
+            id="cover",
+        ),
+    ],
+)
+async def test_status_shows_the_files_a_family_task_made(
+    fake_suno: FakeSunoServer, kind: str, urls: Any
+) -> None:
+    """The WAV's or video's URL, or each cover image's, one per line."""
+    task_id = done_task(fake_suno, kind)
+    record = await read(fake_suno, task_id, kind)
+
+    run = await invoke(fake_suno, "status", task_id, "--kind", kind)
+
+    assert (run.code, run.stderr) == (0, "")
+    shown = [line.split() for line in run.stdout.splitlines()]
+    for row in urls(record):
+        assert row in shown
+
+
 async def test_status_of_a_midi_task_counts_each_instruments_notes(
     fake_suno: FakeSunoServer,
 ) -> None:

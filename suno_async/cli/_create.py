@@ -2,7 +2,7 @@
 
 ``generate`` creates a task with :meth:`SunoClient.generate` and, with
 ``--wait`` or ``--download``, waits for it as ``wait`` does and saves its
-tracks (:func:`follow`, which the other families' commands in
+tracks (:func:`create_and_follow`, which the other families' commands in
 :mod:`suno_async.cli._families` share); ``download`` saves a task's files,
 of any family; ``credits`` reads the account's credits. They are made by
 :func:`suno_async.cli._run.command`.
@@ -10,8 +10,8 @@ of any family; ``credits`` reads the account's credits. They are made by
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final, cast
 
@@ -39,8 +39,8 @@ __all__ = [
     "DIRECTORY",
     "callback_option",
     "credits",
+    "create_and_follow",
     "download",
-    "follow",
     "generate",
     "given",
     "in_option_words",
@@ -162,65 +162,73 @@ async def generate(
     broken). With --wait, then waits as `wait` does; with --download, also
     saves each track's audio, printing each file's path.
     """
+    return await create_and_follow(
+        settings,
+        output,
+        lambda client: client.generate(**song),
+        callback_url=song["callback_url"],
+        wait_for_it=wait_for_it,
+        until=until,
+        timeout=timeout,
+        download_dir=download_dir,
+        overwrite=overwrite,
+    )
+
+
+async def create_and_follow(
+    settings: Settings,
+    output: Output,
+    create: Callable[[SunoClient], Awaitable[str]],
+    *,
+    kind: TaskKind = TaskKind.MUSIC,
+    arguments: re.Pattern[str] = _ARGUMENTS,
+    callback_url: str | None,
+    wait_for_it: bool,
+    until: str = "success",
+    timeout: float,
+    download_dir: Path | None,
+    overwrite: bool,
+) -> ExitCode:
+    """Create a ``kind`` task with ``create(client)`` and print its id; then,
+    with ``wait_for_it`` (implied by ``--until``, ``--timeout`` and
+    ``download_dir``), wait for it as ``wait`` does and, with
+    ``download_dir``, save its files once it has reached its goal.
+
+    A request refused before sending is told in the command's words
+    (:func:`in_option_words` with ``arguments``).
+    """
     wait_for_it = (
         wait_for_it
         or download_dir is not None
         or any(given(name) for name in ("until", "timeout"))
     )
-    need_callback_url(song["callback_url"])
+    need_callback_url(callback_url)
     polls = PollCounter()
     async with settings.client(polls) as client:
         try:
-            task_id = await client.generate(**song)
+            task_id = await create(client)
         except InvalidArgumentError as exc:  # refused before sending
-            raise InvalidArgumentError(in_option_words(exc.message)) from exc
+            words = in_option_words(exc.message, arguments=arguments)
+            raise InvalidArgumentError(words) from exc
         output.created(task_id)
         if not wait_for_it:
             return ExitCode.OK
-        return await follow(
+        board = await wait_and_summarize(
             settings,
             output,
             client,
-            task_id,
+            [task_id],
             until=until,
             timeout=timeout,
             polls=polls,
-            download_dir=download_dir,
-            overwrite=overwrite,
+            kind=kind,
         )
-
-
-async def follow(
-    settings: Settings,
-    output: Output,
-    client: SunoClient,
-    task_id: str,
-    *,
-    kind: TaskKind = TaskKind.MUSIC,
-    until: str = "success",
-    timeout: float,
-    polls: PollCounter,
-    download_dir: str | os.PathLike[str] | None,
-    overwrite: bool,
-) -> ExitCode:
-    """After a creation: wait for the task as ``wait`` does, then, with
-    ``download_dir``, save its files once it has reached its goal."""
-    board = await wait_and_summarize(
-        settings,
-        output,
-        client,
-        [task_id],
-        until=until,
-        timeout=timeout,
-        polls=polls,
-        kind=kind,
-    )
-    record = board.rows[task_id].record
-    if download_dir is not None and board.exit_code is ExitCode.OK and record:
-        await save(
-            settings, output, client, [record], download_dir, overwrite=overwrite
-        )
-    return board.exit_code
+        record = board.rows[task_id].record
+        if download_dir is not None and board.exit_code is ExitCode.OK and record:
+            await save(
+                settings, output, client, [record], download_dir, overwrite=overwrite
+            )
+        return board.exit_code
 
 
 def need_callback_url(url: str | None) -> None:

@@ -3,32 +3,20 @@
 
 Each calls its :class:`SunoClient` creating method, prints the new task's
 id and, with ``--wait`` or ``--download``, waits for it and saves its files
-as ``generate`` does (:func:`suno_async.cli._create.follow`).
+as ``generate`` does (:func:`suno_async.cli._create.create_and_follow`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, Final, cast
 
 import click
 
-from suno_async._client import SunoClient
-from suno_async._core.errors import InvalidArgumentError
 from suno_async._core.family_bodies import SEPARATION_MODES, SeparationMode
 from suno_async._core.kinds import TaskKind
-from suno_async.cli._create import (
-    DIRECTORY,
-    callback_option,
-    follow,
-    given,
-    in_option_words,
-    need_callback_url,
-)
+from suno_async.cli._create import DIRECTORY, callback_option, create_and_follow
 from suno_async.cli._exit import ExitCode
-from suno_async.cli._polls import PollCounter
 from suno_async.cli._run import Decorator, Output, Settings, command, timeout_option
 
 __all__ = ["FAMILY_COMMANDS", "cover", "lyrics", "midi", "stems", "video", "wav"]
@@ -38,7 +26,6 @@ _ARGUMENTS: Final = re.compile(
     r"\b(task_id|audio_id|audio_url|stem_name|domain_name|author|mode|prompt"
     r"|callback_url)\b"
 )
-_Create = Callable[[SunoClient], Awaitable[str]]
 
 
 def _follow_options(what: str) -> list[Decorator]:
@@ -83,44 +70,6 @@ _REUSE: Final = click.option(
 )
 
 
-async def _create_and_follow(
-    settings: Settings,
-    output: Output,
-    kind: TaskKind,
-    create: _Create,
-    *,
-    callback_url: str | None,
-    wait_for_it: bool,
-    timeout: float,
-    download_dir: Path | None,
-    overwrite: bool,
-) -> ExitCode:
-    """Create the task, print its id, then wait and download if asked."""
-    wait_for_it = wait_for_it or download_dir is not None or given("timeout")
-    need_callback_url(callback_url)
-    polls = PollCounter()
-    async with settings.client(polls) as client:
-        try:
-            task_id = await create(client)
-        except InvalidArgumentError as exc:  # refused before sending
-            words = in_option_words(exc.message, arguments=_ARGUMENTS)
-            raise InvalidArgumentError(words) from exc
-        output.created(task_id)
-        if not wait_for_it:
-            return ExitCode.OK
-        return await follow(
-            settings,
-            output,
-            client,
-            task_id,
-            kind=kind,
-            timeout=timeout,
-            polls=polls,
-            download_dir=download_dir,
-            overwrite=overwrite,
-        )
-
-
 # --- the commands -------------------------------------------------------------------
 
 
@@ -142,11 +91,12 @@ async def lyrics(
     variant as <title>-<id>-<n>.txt.
     """
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.LYRICS,
         lambda client: client.generate_lyrics(prompt, callback_url=url),
+        kind=TaskKind.LYRICS,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
@@ -167,16 +117,17 @@ async def wav(
 ) -> ExitCode:
     """Convert a track of music task TASK_ID to WAV; print the new task's id."""
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.WAV,
         lambda client: client.convert_to_wav(
             task_id=task_id,
             audio_id=audio_id,
             callback_url=url,
             reuse_existing=reuse_existing,
         ),
+        kind=TaskKind.WAV,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
@@ -219,10 +170,9 @@ async def stems(
     --audio-url. With --download, saves each stem as <stem>-<id>.mp3.
     """
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.VOCAL_REMOVAL,
         lambda client: client.separate_vocals(
             task_id=task_id,
             audio_id=audio_id,
@@ -231,6 +181,8 @@ async def stems(
             stem_name=stem_name,
             callback_url=url,
         ),
+        kind=TaskKind.VOCAL_REMOVAL,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
@@ -252,13 +204,14 @@ async def midi(
     With --download, writes the notes as midi-<id>.mid (needs the midi extra).
     """
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.MIDI,
         lambda client: client.generate_midi(
             task_id=task_id, audio_id=audio_id, callback_url=url
         ),
+        kind=TaskKind.MIDI,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
@@ -281,10 +234,9 @@ async def video(
 ) -> ExitCode:
     """Make an MP4 video of a track of music task TASK_ID; print the new task's id."""
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.VIDEO,
         lambda client: client.create_video(
             task_id=task_id,
             audio_id=audio_id,
@@ -292,6 +244,8 @@ async def video(
             domain_name=domain_name,
             callback_url=url,
         ),
+        kind=TaskKind.VIDEO,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
@@ -310,13 +264,14 @@ async def cover(
     prints the first one's id instead.
     """
     url = follow["callback_url"]
-    return await _create_and_follow(
+    return await create_and_follow(
         settings,
         output,
-        TaskKind.COVER_IMAGE,
         lambda client: client.generate_cover_image(
             task_id=task_id, callback_url=url, reuse_existing=reuse_existing
         ),
+        kind=TaskKind.COVER_IMAGE,
+        arguments=_ARGUMENTS,
         **follow,
     )
 
