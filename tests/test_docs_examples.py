@@ -40,6 +40,7 @@ SCALE = 0.01  # a 100 s task plays in 1 s
 FAST_POLL = PollPolicy(kind="fixed", interval_s=0.1, first_poll_max_s=0.0)
 FAST_RETRY = RetryPolicy(initial_s=0.05, max_s=0.1, not_found_grace_s=0.05)
 HANGING = Timeline(steps=[(0.0, "PENDING")])
+FAMILIES = ("wav", "vocal-removal", "video", "cover-image", "midi")
 
 
 def _load(name: str) -> ModuleType:
@@ -58,6 +59,7 @@ def _load(name: str) -> ModuleType:
 quickstart = _load("quickstart")
 web_backend = _load("web_backend")
 batch = _load("batch")
+song_to_everything = _load("song_to_everything")
 
 
 @pytest.fixture
@@ -344,4 +346,45 @@ async def test_batch_command_line(
     assert status == 1
     assert sorted(line.split()[1] for line in lines[:-1]) == sorted([*done, failed])
     assert lines[-1] == "3 done, 1 failed"
+    assert server.limit_violations == 0
+
+
+# --- howto/song-to-everything.md ------------------------------------------------------
+
+
+async def test_song_to_everything_saves_every_family_file(
+    server: FakeSunoServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A song, then its WAV, stems, video, cover and MIDI, every file saved."""
+    quick = Timeline.success(None, None, 1.0)
+    server.queue_task(Timeline.success(1, 2, 3))
+    for kind in FAMILIES:
+        server.queue_task(quick, kind=kind)
+    callback = "https://example.com/cb"
+    async with server.client(callback_url=callback, poll=FAST_POLL) as client:
+        paths = await song_to_everything.release(client, "a calm piano piece", tmp_path)
+    [song] = server.task_ids()
+    song_tracks = server.task(song).track_ids
+    ids = {kind: server.task_ids(kind)[0][:8] for kind in FAMILIES}
+    assert sorted(p.name for p in paths) == sorted(
+        [
+            *(f"Rainy Memories-{t[:8]}.mp3" for t in song_tracks),
+            f"wav-{ids['wav']}.wav",
+            f"vocal-{ids['vocal-removal']}.mp3",
+            f"instrumental-{ids['vocal-removal']}.mp3",
+            f"video-{ids['video']}.mp4",
+            f"cover-{ids['cover-image']}-1.png",
+            f"cover-{ids['cover-image']}-2.png",
+            f"midi-{ids['midi']}.mid",
+        ]
+    )
+    assert sorted(tmp_path.iterdir()) == sorted(paths)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"song {song} track {song_tracks[0]}"
+    assert sorted(line.split() for line in lines[1:]) == [
+        ["cover-image", "SUCCESS"],
+        ["video", "SUCCESS"],
+        ["vocal-removal", "SUCCESS"],
+        ["wav", "SUCCESS"],
+    ]
     assert server.limit_violations == 0

@@ -465,32 +465,54 @@ class SunoClient(CreatingCalls):
 
     async def download(
         self,
-        target: TaskRecord | Track | Iterable[Track],
+        target: RecordBase | Track | Iterable[Track],
         dest: str | os.PathLike[str],
         *,
         kind: DownloadKind = "audio",
+        stem: str | None = None,
         on_progress: ProgressHandler | None = None,
         overwrite: bool = False,
         max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
     ) -> list[pathlib.Path]:
-        """Save the tracks' audio, stream or cover image into the folder ``dest``.
+        """Save the files of any family's record, or of tracks, into ``dest``.
 
-        ``target`` is a :class:`TaskRecord` (all its tracks), a :class:`Track`
-        or an iterable of tracks; the result has one path per distinct track,
-        in order. ``dest`` is created if missing. Files are named
-        ``<title>-<first 8 characters of the track id>.<ext>``, the title made
-        safe (no separators or control characters, at most 100 UTF-8 bytes,
-        ``track`` if nothing is left). ``kind="audio"`` tries
-        :attr:`Track.audio_urls` best first, ``"stream"`` the stream URLs,
-        ``"image"`` the cover then the source cover. When a URL fails (HTTP
-        error, connection failure, timeout, cut body, a content type that is
-        not audio/image) the next one is tried, with a warning log; a generic
-        ``application/octet-stream`` is saved with a warning. Only http(s)
-        URLs are fetched, through the client's session, never with the API key.
+        ``target`` is a record of any family, a :class:`Track` or an iterable
+        of tracks; the result has one path per file saved, in order. ``dest``
+        is created if missing. What is saved, and under which name (every
+        name made safe: no separators or control characters):
 
-        Each file streams to a hidden ``.part`` file beside it and takes its
-        name only when complete: nothing is left under that name after a
+        * a :class:`TaskRecord` (all its tracks), tracks: one file per
+          distinct track, ``<title>-<first 8 characters of the track
+          id>.<ext>``, the title cut to 100 UTF-8 bytes (``track`` if nothing
+          is left). ``kind="audio"`` tries :attr:`Track.audio_urls` best
+          first, ``"stream"`` the stream URLs, ``"image"`` the cover then
+          the source cover;
+        * a :class:`WavRecord`: ``wav-<task id prefix>.wav``;
+        * a :class:`VocalRemovalRecord`: every stem it has (its
+          :attr:`~VocalRemovalRecord.stems`, then any ``separated`` stem with
+          a URL of its own), ``<stem>-<task id prefix>.mp3``; ``stem="vocal"``
+          (or ``"vocals"``, ``"Backing Vocals"``...) saves that one only;
+        * a :class:`MidiRecord`: ``midi-<task id prefix>.mid``, a standard
+          MIDI file written from the notes, one track per instrument; it
+          needs the ``midi`` extra (``pip install "suno-async[midi]"``),
+          without which :class:`ConfigurationError` says so;
+        * a :class:`VideoRecord`: ``video-<task id prefix>.mp4``;
+        * a :class:`CoverImageRecord`: every image,
+          ``cover-<task id prefix>-<n>.<ext>``;
+        * a :class:`LyricsRecord`: each variant with text as UTF-8 text,
+          ``<title>-<task id prefix>-<n>.txt``, control characters removed.
+
+        ``kind`` applies to tracks only and ``stem`` to vocal removal only.
+        When a URL fails (HTTP error, connection failure, timeout, cut body,
+        a content type of another kind: ``audio/*`` for tracks and stems,
+        ``audio/wav``, ``video/mp4``, ``image/*``) the next one is tried,
+        with a warning log; a generic ``application/octet-stream`` is saved
+        with a warning. Only http(s) URLs are fetched, through the client's
+        session, never with the API key.
+
+        Each file is written to a hidden ``.part`` file beside it and takes
+        its name only when complete: nothing is left under that name after a
         failure or cancellation. An existing file is never replaced unless
         ``overwrite=True``. ``max_bytes`` caps each file (going over stops at
         once, other URLs untried); ``timeout`` bounds each attempt at a file,
@@ -499,16 +521,18 @@ class SunoClient(CreatingCalls):
         after each chunk, starting over for each file and fallback URL.
 
         Raises :class:`DestinationExistsError` (also a ``FileExistsError``) for
-        an existing file, :class:`DownloadError` when a track cannot be saved
-        (``.reasons`` per URL, ``.saved`` the files saved before it; tracks
-        go one by one), :class:`InvalidArgumentError` for impossible settings,
-        ``TypeError`` for a target that is not tracks, and
-        :class:`LocalFileError` (a ``DownloadError`` and an ``OSError``) for
-        local file-system failures, with what was saved before.
+        an existing file, :class:`DownloadError` when a file cannot be saved
+        or the record has none yet (``.reasons`` per URL, ``.saved`` the files
+        saved before it; files go one by one), :class:`InvalidArgumentError`
+        for impossible settings, ``TypeError`` for a target that is neither
+        a record nor tracks, and :class:`LocalFileError` (a ``DownloadError``
+        and an ``OSError``) for local file-system failures, with what was
+        saved before.
         """
         self._check_open()
         settings = DownloadSettings(
             kind=kind,
+            stem=stem,
             on_progress=on_progress,
             overwrite=overwrite,
             max_bytes=max_bytes,

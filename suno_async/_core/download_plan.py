@@ -1,8 +1,10 @@
 """What a download will do, before any I/O: checks, URLs, safe file names.
 
-:func:`plan` turns the tracks into :class:`Job`\\ s; the helpers make file
-names safe, pick extensions and show URLs without their tokens. No I/O
-here, so every rule is tested without a server.
+:func:`plan` turns the tracks into :class:`Job`\\ s; :class:`Media` says
+what a file may be sent as; the helpers make file names safe, pick
+extensions and show URLs without their tokens. Every family's files are
+planned in :mod:`suno_async._core.family_files`. No I/O here, so every rule
+is tested without a server.
 """
 
 from __future__ import annotations
@@ -23,15 +25,24 @@ from suno_async._core.errors import DownloadError, InvalidArgumentError
 from suno_async._core.models import TaskRecord, Track
 
 __all__ = [
+    "AUDIO",
     "FALLBACK_TITLE",
     "ID_CHARS",
+    "IMAGE",
     "KINDS",
+    "KIND_MEDIA",
     "MAX_ID_CHARS",
     "MAX_TITLE_BYTES",
+    "MIDI",
+    "TEXT",
+    "VIDEO",
+    "WAV",
     "DownloadKind",
     "Job",
+    "Media",
     "check_settings",
     "extension",
+    "http_urls",
     "plan",
     "safe_id",
     "safe_title",
@@ -77,12 +88,19 @@ _TYPE_EXTENSIONS: Final = {
     "image/jpg": "jpeg",
     "image/png": "png",
     "image/webp": "webp",
+    "audio/vnd.wave": "wav",
+    "video/mp4": "mp4",
 }
 _SUFFIXES: Final = {"jpg": "jpeg", **{e: e for e in _TYPE_EXTENSIONS.values()}}
 _QUERY: Final = re.compile(r"(https?://[^\s?#'\"<>]*)\?[^\s'\"<>]*")
 
 
-def safe_title(title: str | None, *, max_bytes: int = MAX_TITLE_BYTES) -> str:
+def safe_title(
+    title: str | None,
+    *,
+    max_bytes: int = MAX_TITLE_BYTES,
+    fallback: str = FALLBACK_TITLE,
+) -> str:
     """``title`` made safe as part of a file name on any common file system.
 
     Unicode is kept, in NFC; whitespace, separators and the characters
@@ -90,7 +108,7 @@ def safe_title(title: str | None, *, max_bytes: int = MAX_TITLE_BYTES) -> str:
     zero-width), private-use and unassigned characters are dropped; leading
     dots, dashes and spaces and trailing dots and spaces are trimmed; the
     result is cut to ``max_bytes`` UTF-8 bytes on a character boundary.
-    An empty result becomes :data:`FALLBACK_TITLE`.
+    An empty result becomes ``fallback`` (:data:`FALLBACK_TITLE`).
     """
     kept: list[str] = []
     for ch in unicodedata.normalize("NFC", title or ""):
@@ -100,7 +118,7 @@ def safe_title(title: str | None, *, max_bytes: int = MAX_TITLE_BYTES) -> str:
             kept.append(ch)
     text = unicodedata.normalize("NFC", " ".join("".join(kept).split()))
     text = text.encode()[:max_bytes].decode(errors="ignore")
-    return text.lstrip(" .-").rstrip(" .") or FALLBACK_TITLE
+    return text.lstrip(" .-").rstrip(" .") or fallback
 
 
 def safe_id(track_id: str, *, chars: int | None = ID_CHARS) -> str:
@@ -118,28 +136,75 @@ def safe_id(track_id: str, *, chars: int | None = ID_CHARS) -> str:
     return kept[:chars]
 
 
-def extension(kind: DownloadKind, content_type: str | None, url: str) -> str:
-    """The file extension for ``kind``: from the content type, else the URL.
+@attrs.frozen
+class Media:
+    """What a file is: the content types it may be sent as, and its extension.
 
-    A content type of the kind's family (``audio/...``, ``image/...``) that
-    is known wins; else a known suffix of the URL's path; else ``mp3`` for
-    audio and streams, ``jpeg`` for images.
+    ``accept`` lists content types; one ending with ``/`` stands for the
+    whole family (``audio/``). ``name`` says what the file is in messages.
     """
-    family = "image/" if kind == "image" else "audio/"
-    if content_type in _TYPE_EXTENSIONS and content_type.startswith(family):
-        return _TYPE_EXTENSIONS[content_type]
-    try:
-        suffix = PurePosixPath(yarl.URL(url).path).suffix.lower().lstrip(".")
-    except (TypeError, ValueError):
-        suffix = ""
-    by_suffix = _SUFFIXES.get(suffix)
-    if by_suffix is not None and _in_family(by_suffix, family):
-        return by_suffix
-    return "jpeg" if kind == "image" else "mp3"
+
+    name: str
+    accept: tuple[str, ...]
+    default_extension: str
+
+    @property
+    def shown(self) -> str:
+        """The first accepted type, as messages show it (``audio/*``)."""
+        first = self.accept[0]
+        return first + "*" if first.endswith("/") else first
+
+    def accepts(self, content_type: str) -> bool:
+        """Whether ``content_type`` (without parameters) is of this media."""
+        return any(
+            content_type.startswith(t) if t.endswith("/") else content_type == t
+            for t in self.accept
+        )
+
+    def extension(self, content_type: str | None, url: str) -> str:
+        """The file's extension: from the content type, else the URL, else the default.
+
+        A known content type of this media wins; else a known suffix of the
+        URL's path that this media's types use; else ``default_extension``.
+        """
+        if content_type in _TYPE_EXTENSIONS and self.accepts(content_type):
+            return _TYPE_EXTENSIONS[content_type]
+        try:
+            suffix = PurePosixPath(yarl.URL(url).path).suffix.lower().lstrip(".")
+        except (TypeError, ValueError):
+            suffix = ""
+        by_suffix = _SUFFIXES.get(suffix)
+        if by_suffix is not None and any(
+            e == by_suffix and self.accepts(t) for t, e in _TYPE_EXTENSIONS.items()
+        ):
+            return by_suffix
+        return self.default_extension
 
 
-def _in_family(ext: str, family: str) -> bool:
-    return any(t.startswith(family) for t, e in _TYPE_EXTENSIONS.items() if e == ext)
+#: A track's audio or stream, and a vocal removal's stems.
+AUDIO: Final = Media("audio", ("audio/",), "mp3")
+#: A track's cover, and a cover-image task's images.
+IMAGE: Final = Media("image", ("image/",), "jpeg")
+#: A WAV conversion's file.
+WAV: Final = Media(
+    "WAV", ("audio/wav", "audio/wave", "audio/x-wav", "audio/vnd.wave"), "wav"
+)
+#: A music video.
+VIDEO: Final = Media("video", ("video/mp4",), "mp4")
+#: Lyrics, written from the record (never fetched).
+TEXT: Final = Media("lyrics", ("text/plain",), "txt")
+#: A MIDI file, written from the record's notes (never fetched).
+MIDI: Final = Media("MIDI", ("audio/midi",), "mid")
+KIND_MEDIA: Final = {"audio": AUDIO, "stream": AUDIO, "image": IMAGE}
+
+
+def extension(kind: DownloadKind, content_type: str | None, url: str) -> str:
+    """The file extension for a track's ``kind``: see :meth:`Media.extension`.
+
+    ``mp3`` for audio and streams, ``jpeg`` for images when neither the
+    content type nor the URL tells.
+    """
+    return KIND_MEDIA[kind].extension(content_type, url)
 
 
 def shown_url(url: str) -> str:
@@ -235,11 +300,7 @@ def plan(
     jobs: list[Job] = []
     taken: set[str] = set()
     for track in distinct.values():
-        urls = _urls(track, kind)
-        usable = tuple(url for url in urls if _is_http(url))
-        refused = tuple(
-            f"{shown_url(url)}: not an http(s) URL" for url in urls if url not in usable
-        )
+        usable, refused = http_urls(_urls(track, kind))
         if not usable:
             detail = "".join(f"; {reason}" for reason in refused)
             raise DownloadError(
@@ -268,6 +329,16 @@ def _urls(track: Track, kind: DownloadKind) -> tuple[str, ...]:
     else:
         candidates = (track.image_url, track.source_image_url)
     return tuple(dict.fromkeys(url for url in candidates if url))
+
+
+def http_urls(urls: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The http(s) URLs, and a reason for each of the others."""
+    urls = tuple(urls)
+    usable = tuple(url for url in urls if _is_http(url))
+    refused = tuple(
+        f"{shown_url(url)}: not an http(s) URL" for url in urls if url not in usable
+    )
+    return usable, refused
 
 
 def _is_http(url: str) -> bool:

@@ -1,22 +1,28 @@
-"""Streaming downloads of tracks' audio, stream or cover image into a folder.
+"""Streaming downloads of any family's files into a folder.
 
-For each track, the URLs of the kind are tried in order (audio:
-:attr:`Track.audio_urls`, best first) until one gives the file:
+:func:`~suno_async._core.family_files.files_of` says which files: each
+track's audio, stream or cover image; a WAV, a video, stems, cover images;
+lyrics and MIDI written from the record. For each fetched file, its URLs
+are tried in order (audio: :attr:`Track.audio_urls`, best first) until one
+gives the file:
 
 * only http(s) URLs are requested; the others are refused with a reason;
 * an HTTP error, a connection failure, a timeout, an interrupted or empty
-  body, or a content type of another kind (``text/html``...) fails that URL
-  and the next one is tried; a generic binary type
+  body, or a content type of another kind (``text/html``; a WAV must be
+  ``audio/wav``, a video ``video/mp4``) fails that URL and the next one is
+  tried; a generic binary type
   (``application/octet-stream``, or none at all) is saved with a warning;
 * a file over ``max_bytes`` (declared, or counted as it arrives) stops at
   once, without trying the other URLs: the cap is the caller's policy and
-  the other URLs carry the same track;
+  the other URLs carry the same file (a written file over it is refused
+  before anything is written);
 * chunks go to a hidden temporary file beside the target, each written in a
   worker thread (a slow disk never blocks the event loop; a buffered file's
   lock makes a close wait for a write still running after a cancellation),
   synced to disk, then hard-linked to the final name (so a file that
   appeared meanwhile is never replaced unless ``overwrite``); any failure
-  or cancellation removes the temporary file;
+  or cancellation removes the temporary file (lyrics and MIDI files take
+  the same path);
 * the local file system's refusals (permission, a full disk, a name too
   long, a destination that is not a folder) raise :class:`LocalFileError`
   (also an ``OSError``), with the files already saved, and stop the call.
@@ -35,7 +41,7 @@ import inspect
 import logging
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, Final, TypeAlias, TypeVar
 
@@ -43,13 +49,9 @@ import attrs
 
 from suno_async._core.download_plan import (
     DownloadKind,
-    Job,
     check_settings,
-    extension,
-    plan,
     scrub,
     shown_url,
-    tracks_of,
 )
 from suno_async._core.errors import (
     DestinationExistsError,
@@ -57,8 +59,9 @@ from suno_async._core.errors import (
     LocalFileError,
     TransportError,
 )
-from suno_async._core.models import TaskRecord, Track
-from suno_async._io.http import MediaResponse, Transport
+from suno_async._core.family_files import FileJob, files_of
+from suno_async._core.models import RecordBase, Track
+from suno_async._io.http import Transport
 
 __all__ = [
     "DEFAULT_DOWNLOAD_TIMEOUT",
@@ -84,6 +87,7 @@ class DownloadSettings:
     """One download call's settings; :func:`download` checks them."""
 
     kind: DownloadKind = "audio"
+    stem: str | None = None
     on_progress: ProgressHandler | None = None
     overwrite: bool = False
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
@@ -100,18 +104,16 @@ class _URLFailed(Exception):
 
 async def download(
     transport: Transport,
-    target: TaskRecord | Track | Iterable[Track],
+    target: RecordBase | Track | Iterable[Track],
     dest: str | os.PathLike[str],
     settings: DownloadSettings,
 ) -> list[Path]:
-    """Save each distinct track's file into the folder ``dest``; their paths.
+    """Save the files of ``target`` into the folder ``dest``; their paths.
 
     See :meth:`SunoClient.download` for the rules.
     """
-    tracks, task_id = tracks_of(target)
-    kind = settings.kind
-    check_settings(kind, settings.max_bytes, settings.timeout)
-    jobs = plan(tracks, kind, task_id=task_id)
+    check_settings(settings.kind, settings.max_bytes, settings.timeout)
+    jobs, task_id = files_of(target, settings.kind, stem=settings.stem)
     try:
         folder = _folder(dest)
     except OSError as exc:
@@ -120,15 +122,20 @@ async def download(
         ) from exc
     if not settings.overwrite:  # before any request, if the extension is predictable
         for job in jobs:
-            predicted = folder / f"{job.stem}.{extension(kind, None, job.urls[0])}"
+            predicted = folder / f"{job.base}.{_extension(job, None)}"
             if _exists(predicted):
                 raise DestinationExistsError(
-                    predicted, task_id=task_id, track_id=job.track.id
+                    predicted, task_id=task_id, track_id=job.track_id
                 )
     saver = _Saver(transport, folder, settings, task_id=task_id)
     for job in jobs:
-        saver.saved.append(await saver.track(job))
+        saver.saved.append(await saver.file(job))
     return saver.saved
+
+
+def _extension(job: FileJob, content_type: str | None) -> str:
+    url = job.urls[0] if job.urls else ""
+    return job.media.extension(content_type, url)
 
 
 class _Saver:
@@ -150,8 +157,10 @@ class _Saver:
         self._task_id = task_id
         self.saved: list[Path] = []
 
-    async def track(self, job: Job) -> Path:
-        """The saved file of one track: its URLs tried in order."""
+    async def file(self, job: FileJob) -> Path:
+        """The saved file of one job: written, or its URLs tried in order."""
+        if job.content is not None:
+            return await self._write(job, job.content)
         reasons = list(job.refused)
         for url in job.urls:
             try:
@@ -160,54 +169,57 @@ class _Saver:
                 reasons.append(f"{shown_url(url)}: {scrub(str(exc))}")
                 logger.warning("download failed: %s", reasons[-1])
         raise self._error(
-            f"could not download the {self._settings.kind} of track {job.track.id}: "
-            + "; ".join(reasons),
-            job,
-            reasons,
+            f"could not download the {job.what}: " + "; ".join(reasons), job, reasons
         )
 
-    async def _attempt(self, job: Job, url: str) -> Path:
+    async def _write(self, job: FileJob, content: bytes) -> Path:
+        """Save ``content`` as the job's file, as a download would be."""
+        final = self._folder / f"{job.base}.{_extension(job, None)}"
+        if len(content) > self._settings.max_bytes:
+            raise self._too_large(job, f"{len(content)} bytes")
+        if not self._settings.overwrite and _exists(final):
+            raise self._exists(job, final)
+        parts = [content]
+
+        async def read() -> bytes:
+            return parts.pop() if parts else b""
+
+        return await self._save(job, read, len(content), final)
+
+    async def _attempt(self, job: FileJob, url: str) -> Path:
         timeout = self._settings.timeout
         async with self._transport.open_media(url, timeout=timeout) as media:
             if not 200 <= media.status < 300:
                 raise _URLFailed(f"HTTP {media.status} {media.reason}".rstrip())
-            self._check_type(media.content_type, url)
+            _check_type(job, media.content_type, url)
             declared = media.content_length
             if declared is not None and declared > self._settings.max_bytes:
-                raise self._too_large(job, url, f"Content-Length {declared}")
-            ext = extension(self._settings.kind, media.content_type, url)
-            final = self._folder / f"{job.stem}.{ext}"
+                raise self._too_large(job, f"Content-Length {declared}", url)
+            ext = _extension(job, media.content_type)
+            final = self._folder / f"{job.base}.{ext}"
             if not self._settings.overwrite and _exists(final):
                 raise self._exists(job, final)
-            return await self._save(job, url, media, final)
-
-    def _check_type(self, content_type: str | None, url: str) -> None:
-        family = "image/" if self._settings.kind == "image" else "audio/"
-        if content_type is not None and content_type.startswith(family):
-            return
-        if content_type is None or content_type in _BINARY_TYPES:
-            logger.warning(
-                "%s is sent as %s, not %s*: saving it anyway",
-                shown_url(url),
-                content_type or "no content type",
-                family,
-            )
-            return
-        raise _URLFailed(f"unexpected content type {content_type} (not {family}*)")
+            return await self._save(job, media.read_chunk, declared, final, url)
 
     async def _save(
-        self, job: Job, url: str, media: MediaResponse, final: Path
+        self,
+        job: FileJob,
+        read: Callable[[], Awaitable[bytes]],
+        total: int | None,
+        final: Path,
+        url: str | None = None,
     ) -> Path:
-        """Stream the body to a temporary file, then move it to ``final``."""
+        """Write what ``read()`` gives (``b""`` at the end) to a temporary file,
+        then move it to ``final``."""
         temporary = final.with_name(f".{secrets.token_hex(8)}.part")
         file = self._local(job, final, _create, temporary)
         try:
-            done, total = 0, media.content_length
+            done = 0
             await self._progress(0, total)
-            while chunk := await media.read_chunk():
+            while chunk := await read():
                 done += len(chunk)
                 if done > self._settings.max_bytes:
-                    raise self._too_large(job, url, f"stopped at {done} bytes")
+                    raise self._too_large(job, f"stopped at {done} bytes", url)
                 await self._local_async(job, final, file.write, chunk)
                 await self._progress(done, total)
             if done == 0:
@@ -223,7 +235,8 @@ class _Saver:
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
-        logger.debug("saved %s (%d bytes) from %s", final, done, shown_url(url))
+        source = "the record" if url is None else shown_url(url)
+        logger.debug("saved %s (%d bytes) from %s", final, done, source)
         return final
 
     async def _progress(self, done: int, total: int | None) -> None:
@@ -233,23 +246,26 @@ class _Saver:
             if inspect.isawaitable(result):
                 await result
 
-    def _error(self, message: str, job: Job, reasons: list[str]) -> DownloadError:
+    def _error(self, message: str, job: FileJob, reasons: list[str]) -> DownloadError:
         return DownloadError(
             message,
             task_id=self._task_id,
-            track_id=job.track.id,
+            track_id=job.track_id,
             reasons=tuple(reasons),
             saved=tuple(self.saved),
         )
 
-    def _too_large(self, job: Job, url: str, detail: str) -> DownloadError:
-        kind, cap = self._settings.kind, self._settings.max_bytes
-        reason = f"{shown_url(url)}: over the {cap}-byte cap ({detail})"
-        message = f"the {kind} of track {job.track.id} is too large: {reason}"
-        return self._error(message, job, [reason])
+    def _too_large(
+        self, job: FileJob, detail: str, url: str | None = None
+    ) -> DownloadError:
+        cap = self._settings.max_bytes
+        reason = f"over the {cap}-byte cap ({detail})"
+        if url is not None:
+            reason = f"{shown_url(url)}: {reason}"
+        return self._error(f"the {job.what} is too large: {reason}", job, [reason])
 
     def _local(
-        self, job: Job, final: Path, call: Callable[..., _T], *args: object
+        self, job: FileJob, final: Path, call: Callable[..., _T], *args: object
     ) -> _T:
         """``call(*args)``, its ``OSError`` raised as :class:`LocalFileError`."""
         try:
@@ -258,7 +274,7 @@ class _Saver:
             raise self._local_error(job, final, exc) from exc
 
     async def _local_async(
-        self, job: Job, final: Path, call: Callable[..., object], *args: object
+        self, job: FileJob, final: Path, call: Callable[..., object], *args: object
     ) -> None:
         """``call(*args)`` in a worker thread, as :meth:`_local`."""
         try:
@@ -266,20 +282,35 @@ class _Saver:
         except OSError as exc:
             raise self._local_error(job, final, exc) from exc
 
-    def _local_error(self, job: Job, final: Path, exc: OSError) -> LocalFileError:
+    def _local_error(self, job: FileJob, final: Path, exc: OSError) -> LocalFileError:
         return LocalFileError(
-            f"could not save the {self._settings.kind} of track {job.track.id} "
-            f"as {final}: {exc}",
+            f"could not save the {job.what} as {final}: {exc}",
             error=exc,
             task_id=self._task_id,
-            track_id=job.track.id,
+            track_id=job.track_id,
             saved=tuple(self.saved),
         )
 
-    def _exists(self, job: Job, final: Path) -> DestinationExistsError:
+    def _exists(self, job: FileJob, final: Path) -> DestinationExistsError:
         return DestinationExistsError(
-            final, task_id=self._task_id, track_id=job.track.id, saved=tuple(self.saved)
+            final, task_id=self._task_id, track_id=job.track_id, saved=tuple(self.saved)
         )
+
+
+def _check_type(job: FileJob, content_type: str | None, url: str) -> None:
+    """Refuse a content type of another kind; warn about a generic binary one."""
+    media = job.media
+    if content_type is not None and media.accepts(content_type):
+        return
+    if content_type is None or content_type in _BINARY_TYPES:
+        logger.warning(
+            "%s is sent as %s, not %s: saving it anyway",
+            shown_url(url),
+            content_type or "no content type",
+            media.shown,
+        )
+        return
+    raise _URLFailed(f"unexpected content type {content_type} (not {media.shown})")
 
 
 # Metadata calls (mkdir, stat, open, link) run inline: they are quick next

@@ -1,8 +1,9 @@
 """The ``suno-async`` command line (click): the group, ``status``, ``wait``, ``demo``.
 
 ``generate``, ``download`` and ``credits`` are in
-:mod:`suno_async.cli._create`; how every command runs (settings, output,
-errors) is :mod:`suno_async.cli._run`.
+:mod:`suno_async.cli._create`; ``lyrics``, ``wav``, ``stems``, ``midi``,
+``video`` and ``cover`` in :mod:`suno_async.cli._families`; how every
+command runs (settings, output, errors) is :mod:`suno_async.cli._run`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 
 import click
 
+from suno_async._core.kinds import TaskKind
 from suno_async._core.version import __version__
 from suno_async.cli._create import credits, download, generate
 from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
 from suno_async.cli._exit import ExitCode, worst
+from suno_async.cli._families import FAMILY_COMMANDS
 from suno_async.cli._polls import PollCounter
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
@@ -25,6 +28,7 @@ from suno_async.cli._run import (
     error_line,
     execute,
     global_options,
+    kind_option,
     merge,
     report_worst,
     wait_and_summarize,
@@ -53,14 +57,16 @@ def cli(ctx: click.Context, /, **given: Any) -> None:
 # --- status -------------------------------------------------------------------
 
 
-@command(click.argument("task_id"))
-async def status(settings: Settings, output: Output, task_id: str) -> ExitCode:
-    """Show a task's status, tracks and URLs (one request).
+@command(click.argument("task_id"), kind_option)
+async def status(
+    settings: Settings, output: Output, task_id: str, kind: str
+) -> ExitCode:
+    """Show a task's status and results: tracks and URLs, stems, notes... (one request).
 
     Exits 0 whenever the record was read, whatever the task's status.
     """
     async with settings.client() as client:
-        record = await client.get_task(task_id)
+        record = await client.get_task(task_id, kind=TaskKind(kind))
     output.record(record)
     return ExitCode.OK
 
@@ -70,16 +76,18 @@ async def status(settings: Settings, output: Output, task_id: str) -> ExitCode:
 
 @command(
     click.argument("task_ids", metavar="TASK_ID...", nargs=-1, required=True),
+    kind_option,
     wait_options,
 )
 async def wait(
     settings: Settings,
     output: Output,
     task_ids: tuple[str, ...],
+    kind: str,
     until: str,
     timeout: float,
 ) -> ExitCode:
-    """Wait for tasks, showing each milestone as it comes, then a summary.
+    """Wait for tasks (all of one --kind), showing each milestone, then a summary.
 
     The polls shown are the requests really sent for each task.
     """
@@ -93,6 +101,7 @@ async def wait(
             until=until,
             timeout=timeout,
             polls=polls,
+            kind=TaskKind(kind),
         )
     return board.exit_code
 
@@ -149,5 +158,5 @@ def demo_exit_code(settings: Settings, result: DemoResult) -> ExitCode:
     return worst([result.exit_code, ExitCode.API_ERROR])
 
 
-for _command in (status, wait, demo, generate, download, credits):
+for _command in (status, wait, demo, generate, download, credits, *FAMILY_COMMANDS):
     cli.add_command(_command)

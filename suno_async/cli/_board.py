@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
+from suno_async._core.kinds import TaskKind
 from suno_async._core.models import RecordBase, TaskEvent, TaskRecord, TaskStatus
 from suno_async.cli._exit import ExitCode, exit_code_for, worst
 
@@ -36,14 +37,15 @@ class TaskRow:
     ``status`` is the last status read from the service (``None`` until a
     record shows one: the CLI never assumes PENDING); ``reached`` holds
     ``(milestone, elapsed_s, inferred)`` per milestone seen; ``finished_s``
-    is set once the wait has ended, with ``record`` or ``error``.
+    is set once the wait has ended, with ``record`` (of the task's family)
+    or ``error``.
     """
 
     task_id: str
     status: str | None = None
     reached: list[tuple[TaskStatus, float, bool]] = attrs.field(factory=list)
     polls: int = 0
-    record: TaskRecord | None = None
+    record: RecordBase | None = None
     error: Exception | None = None
     finished_s: float | None = None
 
@@ -64,11 +66,11 @@ class TaskRow:
 
     @property
     def title(self) -> str | None:
-        """The first track's title, once the service has one."""
+        """The first track's title (music), once the service has one."""
         record = self.record
-        return (
-            next((t.title for t in record.tracks if t.title), None) if record else None
-        )
+        if not isinstance(record, TaskRecord):
+            return None
+        return next((t.title for t in record.tracks if t.title), None)
 
     def reached_at(self, milestone: TaskStatus) -> tuple[float, bool] | None:
         """``(elapsed_s, inferred)`` when ``milestone`` was seen, else ``None``."""
@@ -121,7 +123,7 @@ class Board:
         self,
         task_id: str,
         *,
-        record: TaskRecord | None = None,
+        record: RecordBase | None = None,
         error: Exception | None = None,
     ) -> TaskRow:
         """Note how a task's wait ended; the row it changed."""
@@ -129,9 +131,9 @@ class Board:
         row.finished_s = self.elapsed_s()
         row.error = error
         if isinstance(error, TaskFailedError):
-            record = _music(error.record)
+            record = error.record
         elif isinstance(error, WaitTimeoutError):
-            record = _music(error.last_record)
+            record = error.last_record
             row.polls = max(row.polls, error.polls)
         if record is not None:
             row.record = record
@@ -190,11 +192,13 @@ async def watch(
     *,
     until: TaskStatus = TaskStatus.SUCCESS,
     timeout: float | None,
+    kind: TaskKind = TaskKind.MUSIC,
 ) -> ExitCode:
     """Wait for every task of ``board`` at once; the worst exit status.
 
     Each task gets its own ``wait_for_task`` (so one failing never stops the
-    others) and ends in its row with a record or an error.
+    others) and ends in its row with a record or an error; they are all
+    ``kind`` tasks.
     """
 
     def on_event(event: TaskEvent) -> None:
@@ -203,7 +207,7 @@ async def watch(
     async def wait_one(task_id: str) -> None:
         try:
             wait = client.wait_for_task(
-                task_id, until=until, timeout=timeout, on_event=on_event
+                task_id, kind=kind, until=until, timeout=timeout, on_event=on_event
             )
             record = await wait
         except Exception as exc:
@@ -215,7 +219,3 @@ async def watch(
     async with display.showing(board):
         await asyncio.gather(*(wait_one(task_id) for task_id in board.rows))
     return board.exit_code
-
-
-def _music(record: RecordBase | None) -> TaskRecord | None:
-    return record if isinstance(record, TaskRecord) else None

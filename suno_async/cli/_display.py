@@ -34,7 +34,7 @@ from rich.progress import (
 from rich.segment import Segment
 from rich.text import Span, Text
 
-from suno_async._core.models import TaskEvent, TaskRecord
+from suno_async._core.models import RecordBase, TaskEvent
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow, counted
 from suno_async.cli._exit import OutputClosed
@@ -212,7 +212,7 @@ class RichDisplay(OutputBase):
         with progress:
             yield _RichTransfers(self, progress, announce=announce)
 
-    def record(self, record: TaskRecord) -> None:
+    def record(self, record: RecordBase) -> None:
         """One task's record (``status``)."""
         self._block(record_view(record))
 

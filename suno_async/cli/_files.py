@@ -2,7 +2,8 @@
 
 :func:`save_tracks` downloads the tracks of a record that have a URL of the
 wanted kind, with one :meth:`SunoClient.download` call per track, so that
-each file gets its own progress bar and is announced as soon as it is saved.
+each file gets its own progress bar and is announced as soon as it is saved;
+:func:`save_family` saves another family's files, one call per file.
 How that is shown is a :class:`Transfers`' business (rich bars and lines in
 :mod:`suno_async.cli._display`, JSON lines in :mod:`suno_async.cli._json_lines`).
 No click or rich here.
@@ -19,26 +20,40 @@ import attrs
 
 from suno_async._core.download_plan import DownloadKind, plan
 from suno_async._core.errors import DownloadError
-from suno_async._core.models import TaskRecord, TaskStatus, Track
+from suno_async._core.family_files import files_of
+from suno_async._core.family_records import VocalRemovalRecord
+from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
 from suno_async._engine.milestones import failure_for
 from suno_async._io.download import ProgressHandler
 
 if TYPE_CHECKING:
     from suno_async._client import SunoClient
 
-__all__ = ["SavedFile", "Transfers", "downloadable", "save_tracks", "size_text"]
+__all__ = [
+    "SavedFile",
+    "Transfers",
+    "downloadable",
+    "save_family",
+    "save_tracks",
+    "size_text",
+]
 
 Warn = Callable[[str], None]
 
 
 @attrs.frozen(kw_only=True)
 class SavedFile:
-    """One file the CLI saved: whose, which kind, where, how large."""
+    """One file the CLI saved: whose, which kind, where, how large.
+
+    ``kind`` is the track's file (``audio``, ``stream``, ``image``) for
+    music, else the task's family (``wav``, ``vocal-removal``...); other
+    families' files have no ``track_id`` nor ``title``.
+    """
 
     task_id: str
-    track_id: str
+    track_id: str | None
     title: str | None
-    kind: DownloadKind
+    kind: str
     path: Path
     size_bytes: int
 
@@ -160,6 +175,61 @@ async def save_tracks(
                 track_id=track.id,
                 title=track.title,
                 kind=kind,
+                path=path,
+                size_bytes=path.stat().st_size,
+            )
+            transfers.saved(file)
+            saved.append(file)
+    return saved
+
+
+async def save_family(
+    client: SunoClient,
+    record: RecordBase,
+    dest: str | os.PathLike[str],
+    *,
+    transfers: Transfers,
+    stem: str | None = None,
+    overwrite: bool = False,
+) -> list[SavedFile]:
+    """Save the files of another family's ``record`` into ``dest``, one by one.
+
+    A failed task raises its :class:`TaskFailedError`; a task without its
+    files yet :class:`DownloadError`, saying to wait for it. Vocal removal
+    saves each stem with its own call (and bar), ``stem`` alone if given.
+    """
+    if record.status.is_failure:
+        raise failure_for(record)
+    try:
+        jobs, _ = files_of(record, stem=stem)
+    except DownloadError as exc:
+        if record.status is TaskStatus.SUCCESS:
+            raise
+        raise DownloadError(
+            f"{exc.message}: wait for it first "
+            f"(suno-async wait {record.task_id} --kind {record.kind.value})",
+            task_id=record.task_id,
+        ) from exc
+    if isinstance(record, VocalRemovalRecord) and stem is None:
+        batches = [(job.base, job.stem) for job in jobs]
+    else:
+        label = jobs[0].base if len(jobs) == 1 else f"{len(jobs)} files"
+        batches = [(label, stem)]
+    saved: list[SavedFile] = []
+    for label, one_stem in batches:
+        paths = await client.download(
+            record,
+            dest,
+            stem=one_stem,
+            on_progress=transfers.file(label),
+            overwrite=overwrite,
+        )
+        for path in paths:
+            file = SavedFile(
+                task_id=record.task_id,
+                track_id=None,
+                title=None,
+                kind=record.kind.value,
                 path=path,
                 size_bytes=path.stat().st_size,
             )

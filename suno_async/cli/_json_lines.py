@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from suno_async._core.convert import to_jsonable
-from suno_async._core.models import TaskEvent, TaskOutcome, TaskRecord
+from suno_async._core.models import RecordBase, TaskEvent, TaskOutcome
 from suno_async._io.download import ProgressHandler
 from suno_async.cli._board import Board, TaskRow
 from suno_async.cli._exit import OutputClosed
@@ -60,7 +60,9 @@ class JsonLines(OutputBase):
 
     def outcome(self, row: TaskRow) -> None:
         """``{"type": "outcome", ...TaskOutcome, result, exit_code, polls...}``."""
-        outcome = TaskOutcome(task_id=row.task_id, record=row.record, error=row.error)
+        outcome = TaskOutcome[Any](
+            task_id=row.task_id, record=row.record, error=row.error
+        )
         fields = {
             **to_jsonable(outcome),
             "result": row.result,
@@ -83,8 +85,8 @@ class JsonLines(OutputBase):
         """Downloads: a ``download`` line per saved file, whatever ``announce``."""
         yield _JsonTransfers(self)
 
-    def record(self, record: TaskRecord) -> None:
-        """``{"type": "record", ...TaskRecord}`` (``status``)."""
+    def record(self, record: RecordBase) -> None:
+        """``{"type": "record", ...record}`` (``status``); a family's has ``kind``."""
         self.emit("record", to_jsonable(record))
 
     def _summary(

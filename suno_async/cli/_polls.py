@@ -3,9 +3,9 @@
 The SDK's counts do not cover every outcome (a failed task's error carries
 none), and count attempts that never left (a refused connection). The
 counter watches the wire instead: an aiohttp trace on the client's session
-counts each record-info request once its headers are sent, per task id,
-whatever became of it afterwards. A request that never reached the service
-is not counted.
+counts each record-info request (of any family) once its headers are
+sent, per task id, whatever became of it afterwards. A request that never
+reached the service is not counted.
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from suno_async._core.providers import DEFAULT_MAX_CONNECTIONS, RECORD_INFO_PATH
+from suno_async._core.families import SPECS
+from suno_async._core.providers import DEFAULT_MAX_CONNECTIONS
 
-__all__ = ["PollCounter"]
+__all__ = ["RECORD_INFO_PATHS", "PollCounter"]
+
+#: Every family's record-info path.
+RECORD_INFO_PATHS = tuple(spec.record_info_path for spec in SPECS.values())
 
 
 class PollCounter:
@@ -56,5 +60,5 @@ class PollCounter:
     ) -> None:
         url = params.url
         task_id = url.query.get("taskId")
-        if task_id is not None and url.path.endswith(RECORD_INFO_PATH):
+        if task_id is not None and url.path.endswith(RECORD_INFO_PATHS):
             self._counts[task_id] += 1

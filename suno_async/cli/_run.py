@@ -38,14 +38,16 @@ from suno_async._core.download_plan import DownloadKind
 from suno_async._core.errors import (
     ConfigurationError,
     DestinationExistsError,
+    InvalidArgumentError,
     SunoError,
 )
-from suno_async._core.models import TaskRecord, TaskStatus
+from suno_async._core.kinds import TaskKind
+from suno_async._core.models import RecordBase, TaskRecord, TaskStatus
 from suno_async._core.providers import API_KEY_ENV_VARS, DEFAULT_WAIT_TIMEOUT, PROVIDERS
 from suno_async.cli._board import Board, watch
 from suno_async.cli._display import RichDisplay, SafeConsole, plain_console
 from suno_async.cli._exit import ExitCode, OutputClosed, exit_code_for
-from suno_async.cli._files import SavedFile, save_tracks
+from suno_async.cli._files import SavedFile, save_family, save_tracks
 from suno_async.cli._json_lines import JsonLines
 from suno_async.cli._polls import PollCounter
 from suno_async.cli._redact import Redactor
@@ -60,9 +62,12 @@ __all__ = [
     "error_line",
     "execute",
     "global_options",
+    "kind_option",
     "merge",
     "report_worst",
     "save",
+    "timeout_option",
+    "until_for",
     "wait_and_summarize",
     "wait_options",
     "warning_line",
@@ -313,9 +318,9 @@ def global_options(function: _F) -> _F:
     return function
 
 
-def wait_options(function: _F) -> _F:
-    """``--until`` and ``--timeout``, as ``wait`` and ``generate`` take them."""
-    function = click.option(
+def timeout_option(function: _F) -> _F:
+    """``--timeout``, as every command that waits takes it."""
+    return click.option(
         "--timeout",
         type=click.FloatRange(min=0, min_open=True),
         default=DEFAULT_WAIT_TIMEOUT,
@@ -323,13 +328,39 @@ def wait_options(function: _F) -> _F:
         metavar="SECONDS",
         help="Give up on a task after this long (all start together).",
     )(function)
+
+
+def wait_options(function: _F) -> _F:
+    """``--until`` and ``--timeout``, as ``wait`` and ``generate`` take them."""
     return click.option(
         "--until",
         type=click.Choice(list(UNTIL)),
         default="success",
         show_default=True,
-        help="Stop at the lyrics (text), the first playable track, or the end.",
+        help="Stop at the lyrics (text), the first playable track, or the end "
+        "(music; other kinds have only the end).",
+    )(timeout_option(function))
+
+
+def kind_option(function: _F) -> _F:
+    """``--kind``: which family the task ids belong to (default music)."""
+    return click.option(
+        "--kind",
+        type=click.Choice([kind.value for kind in TaskKind]),
+        default=TaskKind.MUSIC.value,
+        show_default=True,
+        help="The tasks' family.",
     )(function)
+
+
+def until_for(kind: TaskKind, until: str) -> TaskStatus:
+    """The wait's goal; ``--until text`` or ``first`` is for music only."""
+    if kind is not TaskKind.MUSIC and until != "success":
+        raise InvalidArgumentError(
+            f"--until {until} applies to music tasks only ({kind.value} tasks "
+            "have no milestone before success)"
+        )
+    return UNTIL[until]
 
 
 def command(*options: Decorator) -> Callable[[Handler], click.Command]:
@@ -365,13 +396,15 @@ async def wait_and_summarize(
     until: str,
     timeout: float,
     polls: PollCounter,
+    kind: TaskKind = TaskKind.MUSIC,
 ) -> Board:
-    """Wait for the tasks as ``wait`` does: progress, summary, ``error:`` line.
+    """Wait for the ``kind`` tasks as ``wait`` does: progress, summary, ``error:`` line.
 
     The polls shown are ``polls``' counts: the client must send through it.
     """
     board = Board(task_ids, poll_counts=polls.counts)
-    await watch(client, board, output, until=UNTIL[until], timeout=timeout)
+    goal = until_for(kind, until)
+    await watch(client, board, output, until=goal, timeout=timeout, kind=kind)
     output.summary(board, lines=[f"{board.tally()}."])
     report_worst(settings, board)
     return board
@@ -381,21 +414,35 @@ async def save(
     settings: Settings,
     output: Output,
     client: SunoClient,
-    records: Iterable[TaskRecord],
+    records: Iterable[RecordBase],
     dest: str | os.PathLike[str],
     *,
     announce: bool = True,
     kind: DownloadKind = "audio",
+    stem: str | None = None,
     overwrite: bool = False,
 ) -> list[SavedFile]:
-    """Save the tracks of ``records`` with :func:`save_tracks`; warnings on stderr.
+    """Save the files of ``records``; warnings on stderr.
 
-    ``output`` shows the downloads (and, with ``announce``, each file's path).
+    Music records go through :func:`save_tracks` (``kind`` says which file
+    of each track), the others through :func:`save_family` (``stem`` picks
+    one stem of a vocal removal). ``output`` shows the downloads (and, with
+    ``announce``, each file's path).
     """
     warn = functools.partial(warning_line, settings)
     files: list[SavedFile] = []
     with output.transfers(announce=announce) as transfers:
         for record in records:
+            if not isinstance(record, TaskRecord):
+                files += await save_family(
+                    client,
+                    record,
+                    dest,
+                    transfers=transfers,
+                    stem=stem,
+                    overwrite=overwrite,
+                )
+                continue
             files += await save_tracks(
                 client,
                 record,

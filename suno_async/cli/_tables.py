@@ -16,14 +16,29 @@ from rich.table import Table
 from rich.text import Text
 
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
-from suno_async._core.models import MILESTONES, TaskRecord, TaskStatus, Track
-from suno_async.cli._board import Board, TaskRow
+from suno_async._core.family_records import (
+    CoverImageRecord,
+    LyricsRecord,
+    MidiRecord,
+    VideoRecord,
+    VocalRemovalRecord,
+    WavRecord,
+)
+from suno_async._core.models import (
+    MILESTONES,
+    RecordBase,
+    TaskRecord,
+    TaskStatus,
+    Track,
+)
+from suno_async.cli._board import Board, TaskRow, counted
 from suno_async.cli._exit import ExitCode
 
 __all__ = [
     "NO_STATUS",
     "audio_lines",
     "describe",
+    "family_results",
     "progress_table",
     "record_view",
     "seconds_text",
@@ -158,7 +173,8 @@ def audio_lines(board: Board) -> list[str]:
 
 
 def _tracks(row: TaskRow) -> tuple[Track, ...]:
-    return row.record.tracks if row.record is not None and row.error is None else ()
+    record = row.record
+    return record.tracks if isinstance(record, TaskRecord) and not row.error else ()
 
 
 def _fields(rows: Iterable[tuple[str, str | Text | None]]) -> Table:
@@ -175,23 +191,32 @@ def _fields(rows: Iterable[tuple[str, str | Text | None]]) -> Table:
     return grid
 
 
-def record_view(record: TaskRecord) -> RenderableType:
-    """A task record for people: its fields, then each track and its URLs."""
+def record_view(record: RecordBase) -> RenderableType:
+    """A task record for people: its fields, then each track and its URLs.
+
+    Another family's record shows its kind and its results instead of tracks.
+    """
     style = _STATUS_STYLES.get(
         record.status_raw, "red" if record.status.is_failure else ""
     )
     created = None if record.created_at is None else record.created_at.isoformat()
     error_code = None if record.error_code is None else str(record.error_code)
+    head: list[tuple[str, str | Text | None]] = [
+        ("Task", record.task_id),
+        ("Status", Text(record.status_raw, style=style)),
+    ]
+    tail = [("Created", created), ("Error code", error_code)]
+    tail.append(("Error", record.error_message))
+    if not isinstance(record, TaskRecord):
+        kind = [("Kind", record.kind.value)]
+        return _fields([*head, *kind, *tail, *family_results(record)])
     parts: list[RenderableType] = [
         _fields(
             [
-                ("Task", record.task_id),
-                ("Status", Text(record.status_raw, style=style)),
+                *head,
                 ("Operation", record.operation_type),
                 ("Model", record.model_family),
-                ("Created", created),
-                ("Error code", error_code),
-                ("Error", record.error_message),
+                *tail,
                 ("Tracks", str(len(record.tracks))),
             ]
         )
@@ -218,3 +243,31 @@ def _track_view(number: int, track: Track) -> RenderableType:
             *((name, value or None) for name, value in values),
         ]
     )
+
+
+def family_results(record: RecordBase) -> list[tuple[str, str | None]]:
+    """What a family's record made, as ``(name, value)`` rows (``None``: absent)."""
+    if isinstance(record, (WavRecord, VideoRecord)):
+        url = record.wav_url if isinstance(record, WavRecord) else record.video_url
+        return [("Source audio", record.source_audio_id), ("File", url)]
+    if isinstance(record, VocalRemovalRecord):
+        rows = [("Source audio", record.source_audio_id)]
+        rows += [(f"Stem {name}", url) for name, url in record.stems.items()]
+        for stem in record.separated:
+            rows.append((f"Separated {stem.group or ''}".rstrip(), stem.id))
+        return rows
+    if isinstance(record, MidiRecord):
+        return [
+            (f"Instrument {i.name}", counted(len(i.notes), "note"))
+            for i in record.instruments
+        ]
+    if isinstance(record, CoverImageRecord):
+        rows = [("Music task", record.parent_task_id)]
+        return rows + [(f"Image {n}", u) for n, u in enumerate(record.image_urls, 1)]
+    if not isinstance(record, LyricsRecord):
+        return []
+    rows = []
+    for n, variant in enumerate(record.variants, 1):
+        rows.append((f"Lyrics {n}", variant.title or variant.error_message or ""))
+        rows.append(("", variant.text))
+    return rows
