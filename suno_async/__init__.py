@@ -83,6 +83,7 @@ from suno_async._core.sync_results import (
     Persona,
     TimestampedLyrics,
 )
+from suno_async._core.uploads import UploadedFile
 from suno_async._core.version import __version__
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
@@ -169,6 +170,7 @@ __all__ = [
     "TimestampedLyrics",
     "Track",
     "TransportError",
+    "UploadedFile",
     "UsageError",
     "VideoGenerationFailedError",
     "VideoRecord",

@@ -69,6 +69,7 @@ RUN = {
     "Wait for a task #2",
     "Wait for many tasks",
     "From a prompt to MP3 files",
+    "Stems, WAV, MIDI, video, lyrics and cover images",
     "Test your app",
 }
 
@@ -236,3 +237,20 @@ async def test_from_a_prompt_to_mp3_files(
     assert saved == sorted((tmp_path / "out").iterdir())
     assert [path.suffix for path in saved] == [".mp3", ".mp3"]
     assert capsys.readouterr().out == "988 credits left\n"  # 1000 - 12 per task
+
+
+async def test_stems_wav_midi_and_cover_are_saved_from_one_song(
+    server: FakeSunoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The families sample waits on each handle and saves every family's files."""
+    monkeypatch.chdir(tmp_path)
+    task_id = server.add_task(timeline=Timeline.success(1, 2, 3))
+    async with suno.SunoClient(
+        poll=FAST_POLL, callback_url="https://example.com/suno/callback"
+    ) as client:
+        namespace: dict[str, Any] = {"client": client, "task_id": task_id}
+        await _run("Stems, WAV, MIDI, video, lyrics and cover images", namespace)
+
+    suffixes = sorted(path.suffix for path in (tmp_path / "out").iterdir())
+    assert suffixes == [".mid", ".mp3", ".mp3", ".png", ".png", ".wav"]
+    assert namespace["midi"].status is suno.TaskStatus.SUCCESS

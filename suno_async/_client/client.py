@@ -498,8 +498,7 @@ class SunoClient(CreatingCalls):
           needs the ``midi`` extra (``pip install "suno-async[midi]"``),
           without which :class:`ConfigurationError` says so;
         * a :class:`VideoRecord`: ``video-<task id prefix>.mp4``;
-        * a :class:`CoverImageRecord`: every image,
-          ``cover-<task id prefix>-<n>.<ext>``;
+        * a :class:`CoverImageRecord`: ``cover-<task id prefix>-<n>.<ext>``;
         * a :class:`LyricsRecord`: each variant with text as UTF-8 text,
           ``<title>-<task id prefix>-<n>.txt``, control characters removed.
 
@@ -520,14 +519,13 @@ class SunoClient(CreatingCalls):
         ``bytes_total`` is ``None`` when not declared) is called at 0 and
         after each chunk, starting over for each file and fallback URL.
 
-        Raises :class:`DestinationExistsError` (also a ``FileExistsError``) for
-        an existing file, :class:`DownloadError` when a file cannot be saved
-        or the record has none yet (``.reasons`` per URL, ``.saved`` the files
-        saved before it; files go one by one), :class:`InvalidArgumentError`
-        for impossible settings, ``TypeError`` for a target that is neither
-        a record nor tracks, and :class:`LocalFileError` (a ``DownloadError``
-        and an ``OSError``) for local file-system failures, with what was
-        saved before.
+        Raises :class:`DestinationExistsError` (a ``FileExistsError``) for an
+        existing file, :class:`DownloadError` when a file cannot be saved or
+        the record has none yet (``.reasons`` per URL, ``.saved`` the files
+        saved before), :class:`InvalidArgumentError` for impossible
+        settings, ``TypeError`` for a target that is no record nor tracks,
+        :class:`LocalFileError` (a ``DownloadError`` and an ``OSError``) for
+        local file-system failures.
         """
         self._check_open()
         settings = DownloadSettings(

@@ -28,7 +28,6 @@ __all__ = [
     "FamilySpec",
     "PollSetting",
     "family_polls",
-    "spec_for",
     "task_kind",
 ]
 
@@ -199,11 +198,6 @@ def task_kind(value: object) -> TaskKind:
             f"kind must be a TaskKind or one of {names}, not {value!r:.40}"
         )
     return kind
-
-
-def spec_for(kind: object) -> FamilySpec:
-    """The spec of ``kind`` (a :class:`TaskKind` or its value string)."""
-    return SPECS[task_kind(kind)]
 
 
 PollSetting = PollPolicy | Mapping[TaskKind | str, PollPolicy] | None
