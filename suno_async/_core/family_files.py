@@ -14,6 +14,7 @@ from typing import Final
 
 import attrs
 
+from suno_async._core import family_records as records
 from suno_async._core.download_plan import (
     AUDIO,
     IMAGE,
@@ -31,14 +32,6 @@ from suno_async._core.download_plan import (
     tracks_of,
 )
 from suno_async._core.errors import DownloadError, InvalidArgumentError
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    MidiRecord,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
 from suno_async._core.midi_file import midi_bytes
 from suno_async._core.models import RecordBase, TaskRecord
 
@@ -111,7 +104,7 @@ def files_of(
                 f"kind={kind!r} applies to music tracks only, "
                 f"not to a {target.kind.value} record"
             )
-        if stem is not None and not isinstance(target, VocalRemovalRecord):
+        if stem is not None and not isinstance(target, records.VocalRemovalRecord):
             raise InvalidArgumentError(
                 f"stem applies to vocal removal records only, "
                 f"not to a {target.kind.value} record"
@@ -145,20 +138,20 @@ def stem_key(name: str) -> str:
 
 def _family_files(record: RecordBase, stem: str | None) -> list[FileJob]:
     task = safe_id(record.task_id)
-    if isinstance(record, WavRecord):
+    if isinstance(record, records.WavRecord):
         return _fetched(record, WAV, [(f"wav-{task}", "WAV", record.wav_url, None)])
-    if isinstance(record, VideoRecord):
+    if isinstance(record, records.VideoRecord):
         named = [(f"video-{task}", "video", record.video_url, None)]
         return _fetched(record, VIDEO, named)
-    if isinstance(record, CoverImageRecord):
+    if isinstance(record, records.CoverImageRecord):
         named = [
             (f"cover-{task}-{n}", f"cover image {n}", url, None)
             for n, url in enumerate(record.image_urls, 1)
         ]
         return _fetched(record, IMAGE, named)
-    if isinstance(record, VocalRemovalRecord):
+    if isinstance(record, records.VocalRemovalRecord):
         return _fetched(record, AUDIO, _stems(record, stem, task))
-    if isinstance(record, MidiRecord):
+    if isinstance(record, records.MidiRecord):
         if not record.instruments:
             raise _nothing_yet(record, "MIDI notes")
         what = f"MIDI of task {record.task_id}"
@@ -167,7 +160,7 @@ def _family_files(record: RecordBase, stem: str | None) -> list[FileJob]:
                 base=f"midi-{task}", media=MIDI, what=what, content=midi_bytes(record)
             )
         ]
-    if isinstance(record, LyricsRecord):
+    if isinstance(record, records.LyricsRecord):
         return _lyrics(record, task)
     raise TypeError(f"download() cannot save a {type(record).__name__}")
 
@@ -206,7 +199,9 @@ def _fetched(
     return jobs
 
 
-def _stems(record: VocalRemovalRecord, stem: str | None, task: str) -> list[_Named]:
+def _stems(
+    record: records.VocalRemovalRecord, stem: str | None, task: str
+) -> list[_Named]:
     """``(base, what, url, stem)`` per stem: :attr:`~VocalRemovalRecord.stems`, then
     the ``separated`` stems with a URL of their own; only ``stem`` if given."""
     urls = dict(record.stems)
@@ -235,7 +230,7 @@ def _stems(record: VocalRemovalRecord, stem: str | None, task: str) -> list[_Nam
     ]
 
 
-def _lyrics(record: LyricsRecord, task: str) -> list[FileJob]:
+def _lyrics(record: records.LyricsRecord, task: str) -> list[FileJob]:
     jobs = []
     for n, variant in enumerate(record.variants, 1):
         text = safe_text(variant.text or "")

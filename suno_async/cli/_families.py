@@ -9,11 +9,13 @@ as ``generate`` does (:func:`suno_async.cli._create.create_and_follow`).
 from __future__ import annotations
 
 import re
-from typing import Any, Final, cast
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 import click
 
-from suno_async._core.family_bodies import SEPARATION_MODES, SeparationMode
+from suno_async._client import SunoClient
+from suno_async._core.family_bodies import SEPARATION_MODES
 from suno_async._core.kinds import TaskKind
 from suno_async.cli._create import DIRECTORY, callback_option, create_and_follow
 from suno_async.cli._exit import ExitCode
@@ -69,6 +71,33 @@ _REUSE: Final = click.option(
     help="If the service already made this task, print its id instead of failing.",
 )
 
+#: The options :func:`create_and_follow` takes; the others go to the creation.
+_FOLLOW: Final = ("wait_for_it", "timeout", "download_dir", "overwrite")
+
+
+async def _create(
+    settings: Settings,
+    output: Output,
+    method: Callable[..., Awaitable[str]],
+    kind: TaskKind,
+    options: dict[str, Any],
+) -> ExitCode:
+    """Create with ``method(client, **arguments)``, then follow as ``generate`` does.
+
+    ``options`` are the command's: :data:`_FOLLOW`'s go to
+    :func:`create_and_follow`, the rest (``callback_url`` included) to ``method``.
+    """
+    follow = {name: options.pop(name) for name in _FOLLOW}
+    return await create_and_follow(
+        settings,
+        output,
+        lambda client: method(client, **options),
+        kind=kind,
+        arguments=_ARGUMENTS,
+        callback_url=options["callback_url"],
+        **follow,
+    )
+
 
 # --- the commands -------------------------------------------------------------------
 
@@ -82,23 +111,14 @@ _REUSE: Final = click.option(
     ),
     *_follow_options("each variant as a text file"),
 )
-async def lyrics(
-    settings: Settings, output: Output, prompt: str, **follow: Any
-) -> ExitCode:
+async def lyrics(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Write lyrics (2 or 3 variants) from a prompt; print the new task's id.
 
     With --wait, then waits as `wait` does; with --download, also saves each
     variant as <title>-<id>-<n>.txt.
     """
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.generate_lyrics(prompt, callback_url=url),
-        kind=TaskKind.LYRICS,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.generate_lyrics
+    return await _create(settings, output, method, TaskKind.LYRICS, options)
 
 
 @command(
@@ -107,29 +127,10 @@ async def lyrics(
     _REUSE,
     *_follow_options("the WAV file"),
 )
-async def wav(
-    settings: Settings,
-    output: Output,
-    task_id: str,
-    audio_id: str,
-    reuse_existing: bool,
-    **follow: Any,
-) -> ExitCode:
+async def wav(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Convert a track of music task TASK_ID to WAV; print the new task's id."""
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.convert_to_wav(
-            task_id=task_id,
-            audio_id=audio_id,
-            callback_url=url,
-            reuse_existing=reuse_existing,
-        ),
-        kind=TaskKind.WAV,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.convert_to_wav
+    return await _create(settings, output, method, TaskKind.WAV, options)
 
 
 @command(
@@ -154,37 +155,14 @@ async def wav(
     ),
     *_follow_options("every stem"),
 )
-async def stems(
-    settings: Settings,
-    output: Output,
-    task_id: str,
-    audio_id: str | None,
-    audio_url: str | None,
-    mode: str,
-    stem_name: str | None,
-    **follow: Any,
-) -> ExitCode:
+async def stems(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Split a track of music task TASK_ID into stems (charged each call).
 
     Prints the new task's id. Give --audio-id (a track of TASK_ID) or
     --audio-url. With --download, saves each stem as <stem>-<id>.mp3.
     """
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.separate_vocals(
-            task_id=task_id,
-            audio_id=audio_id,
-            audio_url=audio_url,
-            mode=cast("SeparationMode", mode),
-            stem_name=stem_name,
-            callback_url=url,
-        ),
-        kind=TaskKind.VOCAL_REMOVAL,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.separate_vocals
+    return await _create(settings, output, method, TaskKind.VOCAL_REMOVAL, options)
 
 
 @command(
@@ -192,28 +170,13 @@ async def stems(
     _audio_id(False, "One separated stem's id (default: every stem)."),
     *_follow_options("the MIDI file"),
 )
-async def midi(
-    settings: Settings,
-    output: Output,
-    task_id: str,
-    audio_id: str | None,
-    **follow: Any,
-) -> ExitCode:
+async def midi(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Transcribe the stems of vocal removal TASK_ID to MIDI; print the new task's id.
 
     With --download, writes the notes as midi-<id>.mid (needs the midi extra).
     """
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.generate_midi(
-            task_id=task_id, audio_id=audio_id, callback_url=url
-        ),
-        kind=TaskKind.MIDI,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.generate_midi
+    return await _create(settings, output, method, TaskKind.MIDI, options)
 
 
 @command(
@@ -223,57 +186,21 @@ async def midi(
     click.option("--domain-name", metavar="TEXT", help="A watermark (50 characters)."),
     *_follow_options("the MP4 file"),
 )
-async def video(
-    settings: Settings,
-    output: Output,
-    task_id: str,
-    audio_id: str,
-    author: str | None,
-    domain_name: str | None,
-    **follow: Any,
-) -> ExitCode:
+async def video(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Make an MP4 video of a track of music task TASK_ID; print the new task's id."""
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.create_video(
-            task_id=task_id,
-            audio_id=audio_id,
-            author=author,
-            domain_name=domain_name,
-            callback_url=url,
-        ),
-        kind=TaskKind.VIDEO,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.create_video
+    return await _create(settings, output, method, TaskKind.VIDEO, options)
 
 
 @command(_SOURCE, _REUSE, *_follow_options("every image"))
-async def cover(
-    settings: Settings,
-    output: Output,
-    task_id: str,
-    reuse_existing: bool,
-    **follow: Any,
-) -> ExitCode:
+async def cover(settings: Settings, output: Output, **options: Any) -> ExitCode:
     """Make cover images (usually 2) for music task TASK_ID; print the new task's id.
 
     One cover per song: a second one fails unless --reuse-existing, which
     prints the first one's id instead.
     """
-    url = follow["callback_url"]
-    return await create_and_follow(
-        settings,
-        output,
-        lambda client: client.generate_cover_image(
-            task_id=task_id, callback_url=url, reuse_existing=reuse_existing
-        ),
-        kind=TaskKind.COVER_IMAGE,
-        arguments=_ARGUMENTS,
-        **follow,
-    )
+    method = SunoClient.generate_cover_image
+    return await _create(settings, output, method, TaskKind.COVER_IMAGE, options)
 
 
 #: Every command of this module, for the group.

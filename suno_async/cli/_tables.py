@@ -15,15 +15,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from suno_async._core import family_records as records
 from suno_async._core.errors import TaskFailedError, WaitTimeoutError
-from suno_async._core.family_records import (
-    CoverImageRecord,
-    LyricsRecord,
-    MidiRecord,
-    VideoRecord,
-    VocalRemovalRecord,
-    WavRecord,
-)
 from suno_async._core.models import (
     MILESTONES,
     RecordBase,
@@ -247,24 +240,28 @@ def _track_view(number: int, track: Track) -> RenderableType:
 
 def family_results(record: RecordBase) -> list[tuple[str, str | None]]:
     """What a family's record made, as ``(name, value)`` rows (``None``: absent)."""
-    if isinstance(record, (WavRecord, VideoRecord)):
-        url = record.wav_url if isinstance(record, WavRecord) else record.video_url
+    if isinstance(record, (records.WavRecord, records.VideoRecord)):
+        url = (
+            record.wav_url
+            if isinstance(record, records.WavRecord)
+            else record.video_url
+        )
         return [("Source audio", record.source_audio_id), ("File", url)]
-    if isinstance(record, VocalRemovalRecord):
+    if isinstance(record, records.VocalRemovalRecord):
         rows = [("Source audio", record.source_audio_id)]
         rows += [(f"Stem {name}", url) for name, url in record.stems.items()]
         for stem in record.separated:
             rows.append((f"Separated {stem.group or ''}".rstrip(), stem.id))
         return rows
-    if isinstance(record, MidiRecord):
+    if isinstance(record, records.MidiRecord):
         return [
             (f"Instrument {i.name}", counted(len(i.notes), "note"))
             for i in record.instruments
         ]
-    if isinstance(record, CoverImageRecord):
+    if isinstance(record, records.CoverImageRecord):
         rows = [("Music task", record.parent_task_id)]
         return rows + [(f"Image {n}", u) for n, u in enumerate(record.image_urls, 1)]
-    if not isinstance(record, LyricsRecord):
+    if not isinstance(record, records.LyricsRecord):
         return []
     rows = []
     for n, variant in enumerate(record.variants, 1):
