@@ -300,6 +300,14 @@ def _structure_track(obj: Mapping[str, Any]) -> models.Track:
     )
 
 
+def _structure_tracks(items: Sequence[Any]) -> tuple[models.Track, ...]:
+    return tuple([_structure_track(item) for item in items if is_mapping(item)])
+
+
+def _param_of(text: str) -> dict[str, Any]:
+    return wire_param(text)[0]
+
+
 def _structure_record(
     data: Mapping[str, Any], task_id: str | None
 ) -> models.TaskRecord:
@@ -309,15 +317,25 @@ def _structure_record(
         raise decode_error("record-info data names no task", data)
     response = get("response")
     items = response.get("sunoData") if is_mapping(response) else None
-    if not isinstance(items, (list, tuple)):
-        items = ()
+    tracks: Any = ()
+    if type(items) is list and type(data) is dict:
+        # JSON as parsed: read when first looked at (its readers never raise)
+        tracks = models.Deferred(_structure_tracks, items) if items else ()
+    elif isinstance(items, (list, tuple)):
+        tracks = _structure_tracks(items)
     status, status_raw = _status(get("status"))
-    param, param_raw = wire_param(get("param"))
+    wire = get("param")
+    param: Any
+    param_raw: str | None
+    if type(wire) is str:
+        param, param_raw = models.Deferred(_param_of, wire), wire
+    else:
+        param, param_raw = wire_param(wire)
     return models.TaskRecord(
         task_id=task_id,
         status=status,
         status_raw=status_raw,
-        tracks=tuple([_structure_track(item) for item in items if is_mapping(item)]),
+        tracks=tracks,
         operation_type=wire_text(get("operationType")),
         model_family=wire_text(get("type")),
         param=param,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Final, Generic, Protocol, cast
+from typing import Any, ClassVar, Final, Generic, Protocol, cast, final
 
 import attrs
 from typing_extensions import TypeVar
@@ -50,6 +50,58 @@ def _serializer() -> _Serializer:
     models: a static import here would close an import cycle.
     """
     return cast("_Serializer", importlib.import_module("suno_async._core.serialize"))
+
+
+@final
+class Deferred:
+    """A field's value still to be read: ``read(source)``, on its first access.
+
+    The wire decoder stores one in a :func:`deferred_fields` slot so that a
+    poll pays only for what its reader looks at; the first read of the
+    field replaces it with the value for good.
+    """
+
+    __slots__ = ("read", "source")
+
+    def __init__(self, read: Callable[[Any], Any], source: Any) -> None:
+        self.read = read
+        self.source = source
+
+
+class _DeferredSlot:
+    """An attrs slot whose :class:`Deferred` value is read once, when first read."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self._slot.__get__(instance, owner)
+        if type(value) is Deferred:
+            value = value.read(value.source)
+            self._slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: object, value: Any) -> None:
+        self._slot.__set__(instance, value)
+
+    def __delete__(self, instance: object) -> None:
+        self._slot.__delete__(instance)
+
+
+def deferred_fields(cls: type[_M], *names: str) -> type[_M]:
+    """Let the slots ``names`` of the frozen attrs class ``cls`` hold :class:`Deferred`.
+
+    Every way of reading such a field (attribute access, ``==``, ``repr``,
+    ``attrs.evolve``, pickling, ``to_dict``) sees the value, read on first
+    use; the class, its fields and their types stay as declared.
+    """
+    for name in names:
+        setattr(cls, name, _DeferredSlot(cls.__dict__[name]))
+    return cls
 
 
 class TaskStatus(str, enum.Enum):
@@ -222,7 +274,9 @@ class TaskRecord(RecordBase):
     wire's ``type`` (``chirp-v4``, ``chirp-crow``...); ``param`` the decoded
     creation parameters (empty when the wire's string was not JSON) and
     ``param_raw`` the string as sent. ``raw`` is the whole ``data`` object,
-    unknown fields included.
+    unknown fields included. Read from the wire, ``tracks`` and ``param``
+    are decoded from ``raw`` when first read, once (so ``raw`` is not to be
+    changed in place).
     """
 
     tracks: tuple[Track, ...] = ()
@@ -240,6 +294,10 @@ class TaskRecord(RecordBase):
         ``status_raw``. :meth:`RecordBase.from_dict` gives back an equal record.
         """
         return _serializer().to_dict(self)
+
+
+# Decoded from ``raw`` on first read: a poll that never looks at them is cheaper.
+deferred_fields(TaskRecord, "tracks", "param")
 
 
 @attrs.frozen(kw_only=True)

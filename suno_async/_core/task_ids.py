@@ -18,6 +18,13 @@ def check_task_id(task_id: object) -> str:
 
     The error quotes the id safely (``repr``, cut to 40 characters).
     """
+    if (
+        type(task_id) is str
+        and 0 < len(task_id) <= MAX_TASK_ID_CHARS
+        and task_id.isprintable()  # no control characters, no space but " "
+        and " " not in task_id
+    ):
+        return task_id
     if not isinstance(task_id, str):
         problem = f"must be a string, not {type(task_id).__name__}"
     elif not task_id:

@@ -29,20 +29,16 @@ API key) for :mod:`suno_async._io.download`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import math
 import platform
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import (
-    AbstractAsyncContextManager,
-    AsyncExitStack,
-    asynccontextmanager,
-)
+from contextlib import asynccontextmanager
 from typing import Any, Final, NoReturn
 
 import aiohttp
-import anyio
 import attrs
 from multidict import CIMultiDictProxy
 
@@ -61,20 +57,8 @@ from suno_async._core.errors import (
 )
 from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, Provider
 from suno_async._core.version import __version__
+from suno_async._io.attempts import Attempts, SlotFactory
 from suno_async._io.bodies import READ_CHUNK_BYTES, read_capped
-
-if sys.version_info >= (3, 11):
-    # asyncio's own timeout costs a fraction of a cancel scope's on this hot path
-    _time_limit: Callable[[float], AbstractAsyncContextManager[object]] = (
-        asyncio.timeout
-    )
-else:  # pragma: no cover - Python 3.10
-
-    @asynccontextmanager
-    async def _time_limit(seconds: float) -> AsyncIterator[None]:
-        with anyio.fail_after(seconds):
-            yield
-
 
 __all__ = [
     "FOREIGN_ERRORS",
@@ -89,9 +73,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("suno_async")
-
-#: Makes one async context manager per wire attempt (a rate-limiter slot).
-SlotFactory = Callable[[], AbstractAsyncContextManager[object]]
 
 #: Every foreign exception :meth:`Transport.request` translates.
 FOREIGN_ERRORS: Final = (asyncio.TimeoutError, aiohttp.ClientError, OSError)
@@ -154,41 +135,10 @@ class _Answer:
     body: bytes
 
 
-class _SlotMiddleware:
-    """Holds a slot around each wire attempt, aiohttp's silent re-sends included.
-
-    The first slot is taken before the request starts (so a session whose
-    wire is mocked takes one too) and released when the first attempt's
-    headers arrive or it fails; every further attempt takes a fresh slot.
-    """
-
-    __slots__ = ("_first", "_slot", "attempts", "slot_taken")
-
-    def __init__(self, slot: SlotFactory) -> None:
-        self._slot = slot
-        self._first = AsyncExitStack()
-        self.attempts = 0
-        #: Whether the first slot was granted (before it, nothing can be sent).
-        self.slot_taken = False
-
-    async def take_first(self) -> None:
-        await self._first.enter_async_context(self._slot())
-        self.slot_taken = True
-
-    async def release_first(self) -> None:
-        await self._first.aclose()
-
-    async def __call__(
-        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
-    ) -> aiohttp.ClientResponse:
-        self.attempts += 1
-        if self.attempts == 1:
-            try:
-                return await handler(request)
-            finally:
-                await self.release_first()
-        async with self._slot():
-            return await handler(request)
+@functools.lru_cache(maxsize=64)
+def _client_timeout(total_s: float) -> aiohttp.ClientTimeout:
+    """aiohttp's total timeout, exact (never rounded up to a whole second)."""
+    return aiohttp.ClientTimeout(total=total_s, ceil_threshold=math.inf)
 
 
 class Transport:
@@ -278,7 +228,7 @@ class Transport:
         params: Mapping[str, str] | None = None,
         json: Mapping[str, Any] | None = None,
         task_id: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - clipped by the caller
+        timeout: float | None = None,
         slot: SlotFactory | None = None,
         base_url: str | None = None,
         data: Any = None,
@@ -301,23 +251,27 @@ class Transport:
         code: int | None = None
         failure = ""
         error: SunoError | None = None
-        middleware = None if slot is None else _SlotMiddleware(slot)
+        attempts = None if slot is None else Attempts(slot)
         try:
             try:
-                async with _time_limit(timeout_s):
-                    answer = await self._exchange(
-                        method,
-                        (base_url or self._base_url).rstrip("/") + path,
-                        params=params,
-                        json=json,
-                        data=data,
-                        timeout_s=timeout_s,
-                        middleware=middleware,
-                        task_id=task_id,
-                    )
+                # aiohttp's total timeout bounds the exchange, body included;
+                # the first slot's wait, when there is one, is bounded here
+                left_s = timeout_s
+                if attempts is not None:
+                    left_s -= await attempts.take_first(timeout_s)
+                answer = await self._exchange(
+                    method,
+                    (base_url or self._base_url).rstrip("/") + path,
+                    params=params,
+                    json=json,
+                    data=data,
+                    timeout_s=left_s,
+                    attempts=attempts,
+                    task_id=task_id,
+                )
             except FOREIGN_ERRORS as exc:
                 # Still waiting for its first slot: the request never left.
-                waiting = middleware is not None and not middleware.slot_taken
+                waiting = attempts is not None and not attempts.slot_taken
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             if error is not None:
                 _raise_clean(error)
@@ -360,16 +314,15 @@ class Transport:
         json: Mapping[str, Any] | None,
         data: Any,
         timeout_s: float,
-        middleware: _SlotMiddleware | None,
+        attempts: Attempts | None,
         task_id: str | None,
     ) -> _Answer:
-        session = self._get_session(task_id)
-        middlewares = None
-        if middleware is not None:
-            # A per-request list replaces the session's own: keep those, outside.
-            middlewares = (*getattr(session, "_middlewares", ()), middleware)
-            await middleware.take_first()
         try:
+            session = self._get_session(task_id)
+            middlewares = None
+            if attempts is not None:
+                # A per-request list replaces the session's own: keep those, outside.
+                middlewares = (*getattr(session, "_middlewares", ()), attempts)
             async with session.request(
                 method,
                 url,
@@ -377,19 +330,19 @@ class Transport:
                 json=json,
                 data=data,
                 headers=self._headers,
-                timeout=aiohttp.ClientTimeout(total=timeout_s),
+                timeout=_client_timeout(timeout_s),
                 allow_redirects=False,  # never carry the key to another origin
                 raise_for_status=False,
                 middlewares=middlewares,
             ) as response:
-                if middleware is not None:  # a mocked wire skips the middleware
-                    await middleware.release_first()
+                if attempts is not None:  # a mocked wire skips the middleware
+                    await attempts.release_first()
                 body = await self._read_body(response, task_id)
                 reason = self._redact(response.reason or "")  # a server may echo it
                 return _Answer(response.status, reason, response.headers, body)
         finally:
-            if middleware is not None:
-                await middleware.release_first()
+            if attempts is not None:
+                await attempts.release_first()
 
     async def _read_body(
         self, response: aiohttp.ClientResponse, task_id: str | None
@@ -467,7 +420,7 @@ class Transport:
         self,
         url: str,
         *,
-        timeout: float,  # noqa: ASYNC109 - aiohttp's total timeout, body included
+        timeout: float,
     ) -> AsyncIterator[MediaResponse]:
         """Open a media file (a CDN URL) to read it in chunks, whatever its status.
 

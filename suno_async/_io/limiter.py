@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Final, Protocol, runtime_checkable
 
@@ -28,6 +27,7 @@ __all__ = [
     "AdaptivePacer",
     "LimiterStatistics",
     "LocalRateLimiter",
+    "LocalSlot",
     "Pacer",
     "RateLimiter",
     "check_window",
@@ -219,6 +219,36 @@ class _Queue:
         self._wake_head()
 
 
+class LocalSlot(AbstractAsyncContextManager[None]):
+    """One hold of a :class:`LocalRateLimiter` slot for a key (``async with``).
+
+    :meth:`enter_now` takes the slot without awaiting when it is free and
+    nobody is queued for the key (the common case, which then needs no
+    timeout around it); otherwise ``async with`` (or ``__aenter__``) waits
+    in the key's queue. Either way ``__aexit__`` releases it.
+    """
+
+    __slots__ = ("_key", "_limiter", "_state")
+
+    def __init__(self, limiter: LocalRateLimiter, key: str) -> None:
+        self._limiter = limiter
+        self._key = key
+        self._state: tuple[_Window, _Queue] | None = None
+
+    def enter_now(self) -> bool:
+        """Take the slot if that needs no wait; whether it was taken."""
+        self._state = self._limiter._acquire_now(self._key)
+        return self._state is not None
+
+    async def __aenter__(self) -> None:
+        self._state = await self._limiter._acquire(self._key)
+
+    async def __aexit__(self, *exc: object) -> None:
+        state, self._state = self._state, None
+        if state is not None:
+            self._limiter._release(self._key, state)
+
+
 class LocalRateLimiter:
     """Exact sliding-window limit per key, in one process.
 
@@ -266,16 +296,9 @@ class LocalRateLimiter:
         # (time after which a key may be idle, key), in time order.
         self._expiries: collections.deque[tuple[float, str]] = collections.deque()
 
-    @contextlib.asynccontextmanager
-    async def slot(self, key: str) -> AsyncIterator[None]:
+    def slot(self, key: str) -> LocalSlot:
         """Wait for a free slot for ``key``; hold it until the block exits."""
-        state = await self._acquire(key)
-        try:
-            yield
-        finally:
-            state[0].finish(self._clock.now())
-            state[1].kick()
-            self._forget(key, state)
+        return LocalSlot(self, key)
 
     @property
     def clock(self) -> Clock:
@@ -291,12 +314,26 @@ class LocalRateLimiter:
             waiting=sum(len(q.waiters) for _, q in self._keys.values()),
         )
 
-    async def _acquire(self, key: str) -> tuple[_Window, _Queue]:
+    def _state(self, key: str) -> tuple[_Window, _Queue]:
         self._sweep(self._clock.now())
         state = self._keys.get(key)
         if state is None:
             window = _Window(self.limit, self.window_s + self.margin_s)
             state = self._keys[key] = (window, _Queue())
+        return state
+
+    def _acquire_now(self, key: str) -> tuple[_Window, _Queue] | None:
+        """Take a slot for ``key`` if one is free with nobody queued, else ``None``."""
+        state = self._state(key)
+        window, queue = state
+        now = self._clock.now()
+        if queue.waiters or window.earliest_start(now) > now:
+            return None
+        window.in_flight += 1
+        return state
+
+    async def _acquire(self, key: str) -> tuple[_Window, _Queue]:
+        state = self._state(key)
         window, queue = state
         try:
             await queue.wait(
@@ -307,6 +344,11 @@ class LocalRateLimiter:
             raise
         window.start(self._clock.now())
         return state
+
+    def _release(self, key: str, state: tuple[_Window, _Queue]) -> None:
+        state[0].finish(self._clock.now())
+        state[1].kick()
+        self._forget(key, state)
 
     def _forget(self, key: str, state: tuple[_Window, _Queue]) -> None:
         """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""

@@ -9,8 +9,10 @@ a :class:`~suno_async.TaskRecord`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import functools
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 from typing import Protocol
 
 from suno_async._core.errors import NotFoundError, RateLimitError, TaskNotFoundError
@@ -103,13 +105,37 @@ class RecordReader:
 
     def _slot(self, task_id: str) -> SlotFactory:
         """Slots for each wire attempt: the task's limiter, then the pacer."""
-        limiter, pacer = self._limiter, self._pacer
+        if self._pacer is None:
+            return functools.partial(self._limiter.slot, task_id)
+        return functools.partial(_PacedSlot, self._limiter.slot, task_id, self._pacer)
 
-        @asynccontextmanager
-        async def slot() -> AsyncIterator[None]:
-            async with limiter.slot(task_id):
-                if pacer is not None:
-                    await pacer.acquire()
-                yield
 
-        return slot
+class _PacedSlot(AbstractAsyncContextManager[None]):
+    """A limiter slot for one wire attempt, then the pacer's next start."""
+
+    __slots__ = ("_pacer", "_slot")
+
+    def __init__(
+        self,
+        slot: Callable[[str], AbstractAsyncContextManager[None]],
+        key: str,
+        pacer: Pacer,
+    ) -> None:
+        self._slot = slot(key)
+        self._pacer = pacer
+
+    async def __aenter__(self) -> None:
+        await self._slot.__aenter__()
+        try:
+            await self._pacer.acquire()
+        except BaseException as exc:
+            await self._slot.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        return await self._slot.__aexit__(exc_type, exc, traceback)

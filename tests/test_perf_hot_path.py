@@ -1,0 +1,214 @@
+"""The per-request hot path: slots taken without a timer, fields decoded when read."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import pickle
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pytest
+
+from suno_async import APIKLEY, RequestTimeoutError, TaskRecord, TaskStatus, Track
+from suno_async._core.convert import decode_record
+from suno_async._core.models import Deferred
+from suno_async._io.http import Transport
+from suno_async._io.limiter import LimiterStatistics, LocalRateLimiter
+from suno_async.testing import VirtualClock
+
+WIRE_TRACK = {
+    "id": "tr-1",
+    "audioUrl": "https://cdn.test/1.mp3",
+    "streamAudioUrl": "",
+    "title": "One",
+    "tags": "piano, calm",
+    "createTime": 1776340151000,
+    "duration": 198.44,
+}
+WIRE_PARAM = {"model": "V4_5", "instrumental": True}
+
+
+def wire_data() -> dict[str, Any]:
+    """Record-info ``data`` as the JSON parser gives it."""
+    return {
+        "taskId": "task-1",
+        "status": "SUCCESS",
+        "param": json.dumps(WIRE_PARAM),
+        "response": {"sunoData": [dict(WIRE_TRACK), "not a track"]},
+    }
+
+
+def eager_record(data: dict[str, Any]) -> TaskRecord:
+    """The same record built field by field, nothing left to read later."""
+    return TaskRecord(
+        task_id="task-1",
+        status=TaskStatus.SUCCESS,
+        status_raw="SUCCESS",
+        tracks=(
+            Track(
+                id="tr-1",
+                audio_url="https://cdn.test/1.mp3",
+                title="One",
+                tags=("piano", "calm"),
+                created_at=decode_record(data).tracks[0].created_at,
+                duration=198.44,
+            ),
+        ),
+        param=WIRE_PARAM,
+        param_raw=json.dumps(WIRE_PARAM),
+        raw=data,
+    )
+
+
+# --- LocalSlot.enter_now ------------------------------------------------------------
+
+
+async def test_a_free_slot_is_taken_at_once() -> None:
+    """enter_now takes a free slot without awaiting; leaving the block frees it."""
+    clock = VirtualClock()
+    limiter = LocalRateLimiter(clock=clock)
+    slot = limiter.slot("task")
+    assert slot.enter_now() is True
+    assert limiter.statistics() == LimiterStatistics(keys=1, in_flight=1, waiting=0)
+    await slot.__aexit__(None, None, None)
+    assert limiter.statistics() == LimiterStatistics(keys=1, in_flight=0, waiting=0)
+
+
+async def test_a_full_window_is_not_entered_at_once() -> None:
+    """With the key's window full, enter_now refuses and holds nothing."""
+    clock = VirtualClock()
+    limiter = LocalRateLimiter(limit=1, clock=clock)
+    async with limiter.slot("task"):
+        slot = limiter.slot("task")
+        assert slot.enter_now() is False
+        await slot.__aexit__(None, None, None)  # nothing held: nothing released
+        assert limiter.statistics() == LimiterStatistics(keys=1, in_flight=1, waiting=0)
+
+
+async def test_a_queued_caller_keeps_its_turn() -> None:
+    """While a caller waits for the key, enter_now refuses even a free window."""
+    clock = VirtualClock()
+    limiter = LocalRateLimiter(limit=1, clock=clock)
+    first = limiter.slot("task")
+    assert first.enter_now() is True
+    waiter = asyncio.ensure_future(limiter.slot("task").__aenter__())
+    await asyncio.sleep(0)
+    await first.__aexit__(None, None, None)
+    clock.advance(1.0)  # the window is free again, but the waiter is first
+    refused = limiter.slot("task").enter_now()
+    await waiter
+    assert (refused, limiter.statistics()) == (
+        False,
+        LimiterStatistics(keys=1, in_flight=1, waiting=0),
+    )
+
+
+async def test_a_saturated_key_times_out_before_sending() -> None:
+    """A request whose key has no free slot waits under its timeout, unsent."""
+    limiter = LocalRateLimiter(limit=1, window_s=60.0)
+    transport = Transport(
+        api_key="sk-test",
+        provider=APIKLEY,
+        base_url="http://127.0.0.1:9",  # never reached
+        session=None,
+        request_timeout=5.0,
+        max_connections=1,
+    )
+    try:
+        async with limiter.slot("t1"):
+            with pytest.raises(RequestTimeoutError) as info:
+                await transport.request(
+                    "GET",
+                    "/api/v1/generate/record-info",
+                    params={"taskId": "t1"},
+                    task_id="t1",
+                    timeout=0.01,
+                    slot=lambda: limiter.slot("t1"),
+                )
+    finally:
+        await transport.aclose()
+    assert (str(info.value), info.value.connected) == (
+        "request timed out after 0.01 s (task t1)",
+        False,
+    )
+
+
+# --- fields decoded when read ---------------------------------------------------------
+
+
+def test_tracks_and_param_are_read_when_first_looked_at() -> None:
+    """A decoded record holds the wire's tracks and param until they are read."""
+    data = wire_data()
+    record = decode_record(data)
+    stored = [TaskRecord.__dict__[name] for name in ("tracks", "param")]
+    before = [type(slot._slot.__get__(record)) for slot in stored]
+    tracks = record.tracks
+    after = [type(slot._slot.__get__(record)) for slot in stored[:1]]
+    assert (before, after, record.tracks is tracks) == (
+        [Deferred, Deferred],
+        [tuple],
+        True,
+    )
+
+
+def test_a_decoded_record_equals_one_built_eagerly() -> None:
+    """Reading later changes nothing a user sees: values, equality, repr, dicts."""
+    data = wire_data()
+    eager = eager_record(data)
+    assert decode_record(data) == eager
+    assert repr(decode_record(data)) == repr(eager)
+    assert decode_record(data).to_dict() == eager.to_dict()
+    assert attrs.evolve(decode_record(data), status_raw="x") == attrs.evolve(
+        eager, status_raw="x"
+    )
+
+
+@pytest.mark.parametrize(
+    "clone",
+    [
+        pytest.param(lambda r: pickle.loads(pickle.dumps(r)), id="pickle"),  # noqa: S301
+        pytest.param(copy.copy, id="copy"),
+        pytest.param(copy.deepcopy, id="deepcopy"),
+    ],
+)
+def test_copies_of_an_unread_record_hold_values(clone: Any) -> None:
+    """Copying a record whose fields were never read copies their values."""
+    data = wire_data()
+    copied = clone(decode_record(data))
+    assert copied == eager_record(data)
+
+
+def test_records_not_parsed_from_json_are_read_at_once() -> None:
+    """Tracks given as a tuple, or a param given as an object, are decoded eagerly."""
+    data = wire_data()
+    data["response"] = {"sunoData": (dict(WIRE_TRACK),)}
+    data["param"] = dict(WIRE_PARAM)
+    record = decode_record(data)
+    stored = [
+        TaskRecord.__dict__[name]._slot.__get__(record) for name in ("tracks", "param")
+    ]
+    assert [type(value) for value in stored] == [tuple, dict]
+    assert (record.tracks[0].id, record.param, record.param_raw) == (
+        "tr-1",
+        WIRE_PARAM,
+        None,
+    )
+
+
+def test_the_class_attribute_is_the_deferring_slot() -> None:
+    """The class's fields and their types stay as declared."""
+    hints = typing.get_type_hints(TaskRecord)
+    assert (hints["tracks"], hints["param"]) == (tuple[Track, ...], Mapping[str, Any])
+    assert [field.name for field in attrs.fields(TaskRecord)][-6:] == [
+        "tracks",
+        "operation_type",
+        "model_family",
+        "param",
+        "param_raw",
+        "parent_music_id",
+    ]
+    assert type(TaskRecord.tracks).__name__ == "_DeferredSlot"
