@@ -188,11 +188,15 @@ class Child:
             raise RuntimeError(f"child {self._proc.args!r} ended early")
         return json.loads(line)
 
-    def ask(self, command: dict[str, Any]) -> Any:
-        """Send a command line; the reply line."""
+    def send(self, command: dict[str, Any]) -> None:
+        """Send a command line."""
         stdin, _ = self._pipes()
         stdin.write(json.dumps(command) + "\n")
         stdin.flush()
+
+    def ask(self, command: dict[str, Any]) -> Any:
+        """Send a command line; the reply line."""
+        self.send(command)
         return self.read()
 
     def close(self, timeout: float = 10.0) -> None:

@@ -18,6 +18,9 @@ client can time detections against it);
   family ``k`` (a ``TaskKind`` value), each PENDING until its end (task
   seconds), then SUCCESS;
 
+* ``{"cmd": "create_pending", "n": N}`` creates N music tasks that stay
+  PENDING for good (the fleet's waits);
+
 * ``{"cmd": "stats"}`` answers ``{"requests": n, "violations": n}``.
 
 Its CPU is not the client's: that is why it runs apart.
@@ -66,6 +69,10 @@ def _handle(
             )
             for end in command["ends"]
         ]
+        return {"ids": ids, "created_at": created_at}
+    if command["cmd"] == "create_pending":
+        pending = Timeline(steps=[(0.0, TaskStatus.PENDING)])
+        ids = [server.add_task(timeline=pending) for _ in range(int(command["n"]))]
         return {"ids": ids, "created_at": created_at}
     if command["cmd"] != "create":
         raise ValueError(f"unknown command {command!r}")

@@ -102,14 +102,14 @@ def read_envelope(
         error = _error(provider, code, message, status, headers, task_id)
         error.data = envelope.get("data")  # type: ignore[union-attr]
         raise error
-    text = redact(body.decode("utf-8", "replace"))
-    if 200 <= status < 300:
-        if code == 200 and envelope.get("success") is False:  # type: ignore[union-attr]
+    if 200 <= status < 300 and code == 200:
+        if envelope.get("success") is False:  # type: ignore[union-attr]
             message = _message(envelope.get("msg"), redact)  # type: ignore[union-attr]
             message = f"{message} (success: false)"
             raise _error(provider, code, message, status, headers, task_id)
-        if code == 200:
-            return envelope.get("data")  # type: ignore[union-attr]
+        return envelope.get("data")  # type: ignore[union-attr]
+    text = redact(body.decode("utf-8", "replace"))
+    if 200 <= status < 300:
         problem = "not JSON" if envelope is None else "not a {code, msg, data} envelope"
         raise DecodeError(
             f"HTTP {status} body is {problem}",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ import anyio
 if TYPE_CHECKING:  # only its types: the transport is what uses aiohttp
     import aiohttp
 
-__all__ = ["Attempts", "SlotFactory"]
+__all__ = ["Attempts", "SlotFactory", "bounded"]
 
 #: Makes one async context manager per wire attempt (a rate-limiter slot).
 SlotFactory = Callable[[], AbstractAsyncContextManager[object]]
@@ -37,6 +37,14 @@ else:  # pragma: no cover - Python 3.10
     async def _time_limit(seconds: float) -> AsyncIterator[None]:
         with anyio.fail_after(seconds):
             yield
+
+
+async def bounded(enter: Callable[[], Awaitable[object]], timeout_s: float) -> float:
+    """Await ``enter()`` within ``timeout_s`` (else ``TimeoutError``); seconds taken."""
+    started = time.monotonic()
+    async with _time_limit(timeout_s):
+        await enter()
+    return time.monotonic() - started
 
 
 class Attempts:
@@ -66,10 +74,7 @@ class Attempts:
         enter_now = getattr(slot, "enter_now", None)
         waited = 0.0
         if enter_now is None or not enter_now():
-            started = time.monotonic()
-            async with _time_limit(timeout_s):
-                await slot.__aenter__()
-            waited = time.monotonic() - started
+            waited = await bounded(slot.__aenter__, timeout_s)
         self._held = slot
         self.slot_taken = True
         return waited

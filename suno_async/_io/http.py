@@ -57,7 +57,7 @@ from suno_async._core.errors import (
 )
 from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, Provider
 from suno_async._core.version import __version__
-from suno_async._io.attempts import Attempts, SlotFactory
+from suno_async._io.attempts import Attempts, SlotFactory, bounded
 from suno_async._io.bodies import READ_CHUNK_BYTES, read_capped
 
 __all__ = [
@@ -135,6 +135,17 @@ class _Answer:
     body: bytes
 
 
+def _limit_of(session: aiohttp.ClientSession) -> int:
+    """The connection limit of an injected session's connector (0: none)."""
+    connector = session.connector
+    return 0 if connector is None else connector.limit
+
+
+def _gate(limit: int) -> asyncio.Semaphore | None:
+    """Admits at most ``limit`` requests at once (``None`` for no limit)."""
+    return asyncio.Semaphore(limit) if limit > 0 else None
+
+
 @functools.lru_cache(maxsize=64)
 def _client_timeout(total_s: float) -> aiohttp.ClientTimeout:
     """aiohttp's total timeout, exact (never rounded up to a whole second)."""
@@ -148,6 +159,7 @@ class Transport:
         "_api_key",
         "_base_url",
         "_closed",
+        "_gate",
         "_headers",
         "_key_source",
         "_max_body_bytes",
@@ -181,6 +193,8 @@ class Transport:
         self._base_url = base_url.rstrip("/")
         self._session = session
         self._owns_session = session is None
+        # Requests wait here, not as aiohttp requests queued for a connection
+        self._gate = _gate(max_connections if session is None else _limit_of(session))
         self._request_timeout = request_timeout
         self._max_connections = max_connections
         self._max_body_bytes = max_body_bytes
@@ -252,13 +266,22 @@ class Transport:
         failure = ""
         error: SunoError | None = None
         attempts = None if slot is None else Attempts(slot)
+        gate = self._gate
+        admitted = False
         try:
             try:
-                # aiohttp's total timeout bounds the exchange, body included;
-                # the first slot's wait, when there is one, is bounded here
+                # Waits for a turn (the gate) and for the first slot are bounded
+                # here, aiohttp's total timeout bounds the exchange, body included.
+                # The slot comes last: it is held from just before the send.
                 left_s = timeout_s
+                if gate is not None:
+                    if gate.locked():
+                        left_s -= await bounded(gate.acquire, left_s)
+                    else:
+                        await gate.acquire()  # free: no wait, no timer
+                    admitted = True
                 if attempts is not None:
-                    left_s -= await attempts.take_first(timeout_s)
+                    left_s -= await attempts.take_first(left_s)
                 answer = await self._exchange(
                     method,
                     (base_url or self._base_url).rstrip("/") + path,
@@ -270,9 +293,14 @@ class Transport:
                     task_id=task_id,
                 )
             except FOREIGN_ERRORS as exc:
-                # Still waiting for its first slot: the request never left.
-                waiting = attempts is not None and not attempts.slot_taken
+                # Still waiting for its turn or first slot: it never left.
+                waiting = (gate is not None and not admitted) or (
+                    attempts is not None and not attempts.slot_taken
+                )
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
+            finally:
+                if admitted:
+                    gate.release()  # type: ignore[union-attr]
             if error is not None:
                 _raise_clean(error)
             status = answer.status
