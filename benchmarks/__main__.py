@@ -61,15 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _section("2. A fleet in one process")
     fleet_results = [
         fleet.run(
-            tasks=300 if quick else 10_000,
-            scale=0.05 if quick else 0.3,
-            interval_s=1.0 if quick else fleet.FLEET_INTERVAL_S,
+            tasks=1000 if quick else 10_000,
+            window_s=8.0 if quick else fleet.WINDOW_S,
             mode=mode,
         )
         for mode in fleet.MODES
     ]
-    get_task_us = {c: s.median for c, s in cost.cpu_us["get_task"].items()}
-    print(fleet.table(fleet_results, get_task_us), flush=True)
+    print(fleet.table(fleet_results), flush=True)
 
     _section("4. Callbacks flowing")
     callback_results = callbacks.run(

@@ -156,7 +156,6 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
     worst = max(
         (s.median, v, c) for v, by in cost.ratios.items() for c, s in by.items()
     )
-    get_task_us = {c: s.median for c, s in cost.cpu_us["get_task"].items()}
     rows: list[tuple[str, str, bool]] = [
         (
             f"1. `get_task` CPU per request {LE} {poll_cost.TARGET_RATIO}{TIMES} "
@@ -168,34 +167,32 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
     ]
     for r in res.fleet:
         w = r.worker
+        met = r.targets()
         rows += [
             (
-                f"2. every outcome delivered ({r.mode})",
-                f"{r.ok:,} of {r.tasks:,}",
-                r.ok == r.tasks,
+                f"2. every wait still waiting at the window's end ({r.mode})",
+                f"{r.tasks - r.ended_early:,} of {r.tasks:,}",
+                met["no_early_end"],
             ),
             (
                 f"2. zero limit violations ({r.mode})",
                 f"{r.violations}",
-                r.violations == 0,
+                met["no_violation"],
             ),
             (
                 f"2. RSS {LE} 10 KiB per waiting task ({r.mode})",
                 f"{r.rss_per_task / 1024:.1f} KiB",
-                r.rss_per_task <= fleet.RSS_TARGET_BYTES,
+                met["rss"],
             ),
             (
-                f"2. loop lag p99 {LE} 5 ms ({r.mode})",
+                f"2. loop lag p99 {LE} 20 ms ({r.mode})",
                 f"{w['lag_p99_s'] * 1e3:.1f} ms",
-                w["lag_p99_s"] <= fleet.LAG_P99_TARGET_S,
+                met["lag_p99"],
             ),
             (
-                f"2. CPU per poll {LE} 1.3{TIMES} section 1's `get_task` ({r.mode})",
-                f"{r.cpu_per_poll_us / get_task_us[1]:.2f}{TIMES} the figure at "
-                f"concurrency 1, "
-                f"{r.cpu_per_poll_us / w['paced_get_task_us']:.2f}{TIMES} "
-                "`get_task` paced at the fleet's rate",
-                r.cpu_per_poll_us / get_task_us[1] <= fleet.CPU_TARGET_RATIO,
+                f"2. client CPU per request {LE} 150 {MICRO}s ({r.mode})",
+                f"{r.cpu_per_request_us:.0f} {MICRO}s",
+                met["cpu"],
             ),
         ]
     rows += [
@@ -261,9 +258,10 @@ def headline(res: Results) -> list[str]:
         f"`json.loads` and "
         f"{cost.cpu_us['httpx'][16].median / cost.cpu_us['get_task'][16].median:.0f}"
         f"{TIMES} less than httpx",
-        f"{many.tasks:,} concurrent waits in one process: every outcome "
-        f"delivered, {many.violations} limit violations, "
-        f"{many.rss_per_task / 1024:.1f} KiB per waiting task",
+        f"{many.tasks:,} concurrent waits in one process against a server "
+        f"in another: {many.violations} limit violations, "
+        f"{many.rss_per_task / 1024:.1f} KiB per waiting task, loop lag p99 "
+        f"{many.worker['lag_p99_s'] * 1e3:.0f} ms",
     ]
 
 
@@ -362,35 +360,23 @@ def _page(res: Results) -> str:
         + ", ".join(str(c) for c in poll_cost.CONCURRENCIES)
         + ".\n",
         "## 2. A fleet in one process\n",
-        f"{many.tasks:,} waits at once against the simulator in its own "
-        f"process (pinned to one core), timelines compressed to "
-        f"{many.scale:g}{TIMES} (tasks last {50 * many.scale:.0f}{DASH}"
-        f"{160 * many.scale:.0f} s), each task polled every "
-        f"{many.interval_s:g} s after a first poll spread over the same "
-        f"{many.interval_s:g} s: a steady "
-        f"{many.tasks / many.interval_s:,.0f} requests per second. The client "
-        "runs in its own process pinned to the other core. RSS per waiting "
-        "task is the growth of `VmRSS` from just before the waits start to "
-        "the highest reading while all of them wait and none has finished; "
-        "the peak includes the records of finished tasks held by the run. "
-        "Loop lag is how late a 10 ms ticker wakes.\n",
-        fleet.table(
-            res.fleet, {c: s.median for c, s in cost.cpu_us["get_task"].items()}
-        )
-        + "\n",
-        "CPU per poll is higher here than in section 1 because the polls are "
-        "spread out: each one wakes the event loop from sleep, where section "
-        "1 keeps it busy back to back. The `paced get_task` column sends the "
-        "same request alone at the fleet's own rate, in the same process, "
-        "after the fleet: it is the like-for-like reference for what the "
-        "fleet's machinery (poll loops, milestone tracking, deadlines, "
-        "`wait_many` bookkeeping) adds. Setting every wait up took "
-        + " and ".join(
-            f"{r.worker['setup_s'] * 1e3:,.0f} ms ({r.mode})" for r in res.fleet
-        )
-        + ", one uninterrupted stretch of the loop; full garbage collections "
-        "of a heap holding every wait pause it too (their count and the "
-        "longest are listed).\n",
+        f"{many.tasks:,} waits at once for tasks that stay PENDING, with the "
+        "default poll policy, against the simulator at real time in its own "
+        "process (pinned to one core); the client runs in its own process "
+        f"pinned to the other, for {many.window_s:g} s. RSS per waiting task "
+        "is the growth of `VmRSS` from just before the waits start to the "
+        "highest reading while they wait; `tracemalloc`'s figure comes from "
+        "a smaller fleet started afterwards. Loop lag is how late a 10 ms "
+        "ticker wakes; CPU per request is the worker's process time over the "
+        "requests the simulator counted in the same span.\n",
+        fleet.table(res.fleet) + "\n",
+        "The first seconds are the hard part: ten thousand first polls, then "
+        "the dense polls of the PENDING phase, offer more requests than the "
+        "simulator serves, so requests queue at the client's gate "
+        "(`max_connections` requests at once, the others wait before they "
+        "become aiohttp requests) and full garbage collections of a heap "
+        "holding every queued poll pause the loop; the second half of the "
+        "window shows the steady state.\n",
         "## 3. Poll efficiency\n",
         f"The real `PollPolicy` objects, driven in virtual time over "
         f"{eff.tasks:,} reference timelines (seed {eff.seed}): text 3{DASH}12 s "

@@ -10,13 +10,15 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import attrs
 import pytest
 
 from suno_async import APIKLEY, RequestTimeoutError, TaskRecord, TaskStatus, Track
 from suno_async._core.convert import decode_record
 from suno_async._core.models import Deferred
-from suno_async._io.http import Transport
+from suno_async._io.gate import Gate
+from suno_async._io.http import Transport, nothing_sent
 from suno_async._io.limiter import LimiterStatistics, LocalRateLimiter
 from suno_async.testing import VirtualClock
 
@@ -212,3 +214,183 @@ def test_the_class_attribute_is_the_deferring_slot() -> None:
         "parent_music_id",
     ]
     assert type(TaskRecord.tracks).__name__ == "_DeferredSlot"
+
+
+# --- the client-wide gate -------------------------------------------------------------
+
+
+class HoldingServer:
+    """A loopback HTTP server that answers only once :meth:`release` is called."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.released = asyncio.Event()
+        self._arrival = asyncio.Event()
+        self._server: asyncio.AbstractServer | None = None
+
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        body = b'{"code": 200, "msg": "ok", "data": 1}'
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                self.seen += 1
+                self._arrival.set()
+                await self.released.wait()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"
+                    % (len(body), body)
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def arrivals(self, count: int) -> int:
+        """Wait for ``count`` arrivals, then a few loop turns; how many arrived."""
+        while self.seen < count:
+            self._arrival.clear()
+            await asyncio.wait_for(self._arrival.wait(), 5)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        return self.seen
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+
+def transport_to(base: str, **options: Any) -> Transport:
+    settings: dict[str, Any] = {"session": None, "max_connections": 2}
+    settings.update(options)
+    return Transport(
+        api_key="sk-test",
+        provider=APIKLEY,
+        base_url=base,
+        request_timeout=5.0,
+        **settings,
+    )
+
+
+async def get(transport: Transport, task_id: str, **kwargs: Any) -> Any:
+    return await transport.request(
+        "GET",
+        "/api/v1/generate/record-info",
+        params={"taskId": task_id},
+        task_id=task_id,
+        **kwargs,
+    )
+
+
+async def test_at_most_max_connections_requests_are_sent_at_once() -> None:
+    """Further requests wait for a turn; each is sent once one ahead is answered."""
+    server = HoldingServer()
+    async with server as base:
+        transport = transport_to(base, max_connections=2)
+        try:
+            calls = [asyncio.ensure_future(get(transport, f"t{n}")) for n in range(5)]
+            seen_while_held = await server.arrivals(2)
+            server.released.set()
+            results = await asyncio.wait_for(asyncio.gather(*calls), 5)
+        finally:
+            await transport.aclose()
+    assert (seen_while_held, results, server.seen) == (2, [1] * 5, 5)
+
+
+async def test_a_request_waiting_for_its_turn_times_out_unsent() -> None:
+    """The wait for a turn counts against the timeout; the request never left."""
+    server = HoldingServer()
+    async with server as base:
+        transport = transport_to(base, max_connections=1)
+        try:
+            first = asyncio.ensure_future(get(transport, "t1"))
+            await server.arrivals(1)
+            with pytest.raises(RequestTimeoutError) as info:
+                await get(transport, "t2", timeout=0.05)
+            server.released.set()
+            await asyncio.wait_for(first, 5)
+        finally:
+            await transport.aclose()
+    assert (info.value.connected, nothing_sent(info.value), server.seen) == (
+        False,
+        True,
+        1,
+    )
+
+
+async def test_an_injected_session_without_a_limit_is_not_gated() -> None:
+    """An injected session's own connector limit applies, none when it has none."""
+    server = HoldingServer()
+    async with (
+        server as base,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session,
+    ):
+        transport = transport_to(base, session=session, max_connections=1)
+        calls = [asyncio.ensure_future(get(transport, f"t{n}")) for n in range(3)]
+        seen_while_held = await server.arrivals(3)
+        server.released.set()
+        await asyncio.wait_for(asyncio.gather(*calls), 5)
+    assert seen_while_held == 3
+
+
+# --- the gate itself ----------------------------------------------------------------
+
+
+async def test_the_gate_admits_in_order_and_passes_turns_on() -> None:
+    """Waiters get turns first come, first served, as holders leave."""
+    gate = Gate(1)
+    assert gate.enter_now() is True
+    order: list[int] = []
+
+    async def wait(n: int) -> None:
+        await gate.enter(5.0)
+        order.append(n)
+
+    waiters = [asyncio.ensure_future(wait(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    assert (gate.enter_now(), gate.waiting) == (False, 3)
+    for _ in range(3):
+        gate.leave()
+        await asyncio.sleep(0)
+    await asyncio.gather(*waiters)
+    gate.leave()
+    assert (order, repr(gate)) == ([0, 1, 2], "<Gate limit=1 free=1 waiting=0>")
+
+
+async def test_a_waiter_past_its_deadline_times_out_and_others_keep_waiting() -> None:
+    """Each waiter has its own deadline; an expired one leaves the queue."""
+    gate = Gate(1)
+    gate.enter_now()
+    short = asyncio.ensure_future(gate.enter(0.01))
+    long = asyncio.ensure_future(gate.enter(5.0))
+    with pytest.raises(asyncio.TimeoutError):
+        await short
+    gate.leave()
+    assert await asyncio.wait_for(long, 5) >= 0.01
+
+
+async def test_a_cancelled_waiter_gives_its_turn_away() -> None:
+    """A waiter cancelled after being admitted hands the turn to the next one."""
+    gate = Gate(1)
+    gate.enter_now()
+    first = asyncio.ensure_future(gate.enter(5.0))
+    second = asyncio.ensure_future(gate.enter(5.0))
+    await asyncio.sleep(0)
+    gate.leave()  # the turn goes to `first`...
+    first.cancel()  # ...which is cancelled before it runs
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.wait_for(second, 5)
+    assert gate.waiting == 0
+
+
+def test_a_gate_needs_room_for_one() -> None:
+    """A limit under 1 is refused."""
+    with pytest.raises(ValueError, match="at least 1"):
+        Gate(0)

@@ -57,8 +57,9 @@ from suno_async._core.errors import (
 )
 from suno_async._core.providers import DEFAULT_MAX_BODY_BYTES, Provider
 from suno_async._core.version import __version__
-from suno_async._io.attempts import Attempts, SlotFactory, bounded
+from suno_async._io.attempts import Attempts, SlotFactory
 from suno_async._io.bodies import READ_CHUNK_BYTES, read_capped
+from suno_async._io.gate import Gate
 
 __all__ = [
     "FOREIGN_ERRORS",
@@ -141,9 +142,9 @@ def _limit_of(session: aiohttp.ClientSession) -> int:
     return 0 if connector is None else connector.limit
 
 
-def _gate(limit: int) -> asyncio.Semaphore | None:
+def _gate(limit: int) -> Gate | None:
     """Admits at most ``limit`` requests at once (``None`` for no limit)."""
-    return asyncio.Semaphore(limit) if limit > 0 else None
+    return Gate(limit) if limit > 0 else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -275,10 +276,8 @@ class Transport:
                 # The slot comes last: it is held from just before the send.
                 left_s = timeout_s
                 if gate is not None:
-                    if gate.locked():
-                        left_s -= await bounded(gate.acquire, left_s)
-                    else:
-                        await gate.acquire()  # free: no wait, no timer
+                    if not gate.enter_now():
+                        left_s -= await gate.enter(left_s)
                     admitted = True
                 if attempts is not None:
                     left_s -= await attempts.take_first(left_s)
@@ -300,7 +299,7 @@ class Transport:
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             finally:
                 if admitted:
-                    gate.release()  # type: ignore[union-attr]
+                    gate.leave()  # type: ignore[union-attr]
             if error is not None:
                 _raise_clean(error)
             status = answer.status

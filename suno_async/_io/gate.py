@@ -1,0 +1,100 @@
+"""The transport's gate: at most ``limit`` requests at once, the others queued.
+
+Requests over the limit wait here, in FIFO order, as one future each: not as
+aiohttp requests queued for a connection (each a request object, its
+headers and timers), so a client offered more polls than it can send keeps
+a small heap. Each waiter has a deadline; one timer, armed for the earliest
+deadline, ends the waits that pass theirs with ``asyncio.TimeoutError``
+(no timeout object and timer per waiter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import heapq
+import itertools
+
+__all__ = ["Gate"]
+
+
+class Gate:
+    """At most ``limit`` holders; the others wait in FIFO order until a deadline."""
+
+    __slots__ = ("_count", "_deadlines", "_free", "_timer", "_waiters", "limit")
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit!r}")
+        self.limit = limit
+        self._free = limit
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._deadlines: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._count = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Callers waiting for a turn."""
+        return sum(not waiter.done() for waiter in self._waiters)
+
+    def enter_now(self) -> bool:
+        """Take a turn if one is free and nobody waits; whether it was taken."""
+        if self._free and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def enter(self, timeout_s: float) -> float:
+        """Wait for a turn, ``timeout_s`` at most (else a timeout); seconds waited."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        if self.enter_now():
+            return 0.0
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        deadline = started + timeout_s
+        heapq.heappush(self._deadlines, (deadline, next(self._count), waiter))
+        if self._deadlines[0][2] is waiter:
+            self._arm(loop)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.leave()  # admitted, then cancelled: pass the turn on
+            raise
+        return loop.time() - started
+
+    def leave(self) -> None:
+        """Give a turn back: to the first waiter still waiting, else free it."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
+        else:
+            self._free += 1
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][2].done():  # admitted: no deadline left
+            heapq.heappop(deadlines)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(self._deadlines[0][0], self._expire, loop)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        """End the waits past their deadline; re-arm for the next one."""
+        self._timer = None
+        deadlines = self._deadlines
+        now = loop.time()
+        while deadlines and (deadlines[0][2].done() or deadlines[0][0] <= now):
+            waiter = heapq.heappop(deadlines)[2]
+            if not waiter.done():
+                waiter.set_exception(asyncio.TimeoutError())
+        if deadlines:
+            self._arm(loop)
+
+    def __repr__(self) -> str:
+        return f"<Gate limit={self.limit} free={self._free} waiting={self.waiting}>"
