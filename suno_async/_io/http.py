@@ -39,8 +39,6 @@ from contextlib import asynccontextmanager
 from typing import Any, Final, NoReturn
 
 import aiohttp
-import attrs
-from multidict import CIMultiDictProxy
 
 from suno_async._core.envelope import (
     parse_retry_after,
@@ -126,14 +124,6 @@ class ForeignError(Exception):
     def __init__(self, type_name: str, message: str) -> None:
         super().__init__(f"{type_name}: {message}" if message else type_name)
         self.type_name = type_name
-
-
-@attrs.frozen
-class _Answer:
-    status: int
-    reason: str
-    headers: CIMultiDictProxy[str]
-    body: bytes
 
 
 def _limit_of(session: aiohttp.ClientSession) -> int:
@@ -281,16 +271,27 @@ class Transport:
                     admitted = True
                 if attempts is not None:
                     left_s -= await attempts.take_first(left_s)
-                answer = await self._exchange(
+                session = self._get_session(task_id)
+                middlewares = None
+                if attempts is not None:
+                    # A per-request list replaces the session's own: keep those.
+                    middlewares = (*getattr(session, "_middlewares", ()), attempts)
+                async with session.request(
                     method,
                     (base_url or self._base_url).rstrip("/") + path,
                     params=params,
                     json=json,
                     data=data,
-                    timeout_s=left_s,
-                    attempts=attempts,
-                    task_id=task_id,
-                )
+                    headers=self._headers,
+                    timeout=_client_timeout(left_s),
+                    allow_redirects=False,  # never carry the key to another origin
+                    raise_for_status=False,
+                    middlewares=middlewares,
+                ) as response:
+                    if attempts is not None:  # a mocked wire skips the middleware
+                        await attempts.release_first()
+                    body = await self._read_body(response, task_id)
+                    answer = (response.status, response.reason, response.headers)
             except FOREIGN_ERRORS as exc:
                 # Still waiting for its turn or first slot: it never left.
                 waiting = (gate is not None and not admitted) or (
@@ -298,16 +299,18 @@ class Transport:
                 )
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             finally:
+                if attempts is not None:
+                    await attempts.release_first()
                 if admitted:
                     gate.leave()  # type: ignore[union-attr]
             if error is not None:
                 _raise_clean(error)
-            status = answer.status
+            status, reason, headers = answer
             data = read_envelope(
-                answer.status,
-                answer.reason,
-                answer.headers,
-                answer.body,
+                status,
+                self._redact(reason or ""),  # a server may echo it
+                headers,
+                body,
                 provider=self._provider,
                 task_id=task_id,
                 redact=self._redact,
@@ -331,45 +334,6 @@ class Transport:
                 failure,
             )
         return data
-
-    async def _exchange(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None,
-        json: Mapping[str, Any] | None,
-        data: Any,
-        timeout_s: float,
-        attempts: Attempts | None,
-        task_id: str | None,
-    ) -> _Answer:
-        try:
-            session = self._get_session(task_id)
-            middlewares = None
-            if attempts is not None:
-                # A per-request list replaces the session's own: keep those, outside.
-                middlewares = (*getattr(session, "_middlewares", ()), attempts)
-            async with session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                data=data,
-                headers=self._headers,
-                timeout=_client_timeout(timeout_s),
-                allow_redirects=False,  # never carry the key to another origin
-                raise_for_status=False,
-                middlewares=middlewares,
-            ) as response:
-                if attempts is not None:  # a mocked wire skips the middleware
-                    await attempts.release_first()
-                body = await self._read_body(response, task_id)
-                reason = self._redact(response.reason or "")  # a server may echo it
-                return _Answer(response.status, reason, response.headers, body)
-        finally:
-            if attempts is not None:
-                await attempts.release_first()
 
     async def _read_body(
         self, response: aiohttp.ClientResponse, task_id: str | None
