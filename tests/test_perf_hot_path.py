@@ -14,7 +14,14 @@ import aiohttp
 import attrs
 import pytest
 
-from suno_async import APIKLEY, RequestTimeoutError, TaskRecord, TaskStatus, Track
+from suno_async import (
+    APIKLEY,
+    DecodeError,
+    RequestTimeoutError,
+    TaskRecord,
+    TaskStatus,
+    Track,
+)
 from suno_async._core.convert import decode_record
 from suno_async._core.models import Deferred
 from suno_async._io.gate import Gate
@@ -394,3 +401,19 @@ def test_a_gate_needs_room_for_one() -> None:
     """A limit under 1 is refused."""
     with pytest.raises(ValueError, match="at least 1"):
         Gate(0)
+
+
+class ExplodingText(str):
+    """A string no JSON parser makes: reading it raises."""
+
+    __slots__ = ()
+
+    def strip(self, chars: str | None = None) -> str:
+        raise RuntimeError("boom")
+
+
+def test_a_dict_holding_a_hostile_value_is_a_decode_error() -> None:
+    """The fast path for plain dicts still turns any failure into DecodeError."""
+    with pytest.raises(DecodeError, match="unreadable record-info data") as info:
+        decode_record({"taskId": ExplodingText("t1")})
+    assert isinstance(info.value.__cause__, RuntimeError)

@@ -391,6 +391,14 @@ def decode_record(data: Any, *, task_id: str | None = None) -> models.TaskRecord
     :class:`DecodeError`, and nothing else, when ``data`` is not a mapping or
     no task id is known.
     """
+    if type(data) is dict:  # as parsed: no decode_mapping wrapper to pay for
+        try:
+            return _structure_record(data, task_id)
+        except DecodeError:
+            raise
+        except Exception as exc:  # a value no JSON parser makes
+            message = f"unreadable record-info data: {type(exc).__name__}"
+            raise decode_error(message, data, task_id) from exc
     return decode_mapping(
         data,
         lambda mapping: _structure_record(mapping, task_id),

@@ -79,6 +79,11 @@ class Attempts:
         self.slot_taken = True
         return waited
 
+    @property
+    def holding(self) -> bool:
+        """Whether the first slot is still held."""
+        return self._held is not None
+
     async def release_first(self) -> None:
         """Release the first slot (once: later calls do nothing)."""
         held, self._held = self._held, None
@@ -93,6 +98,7 @@ class Attempts:
             try:
                 return await handler(request)
             finally:
-                await self.release_first()
+                if self._held is not None:
+                    await self.release_first()
         async with self._slot():
             return await handler(request)

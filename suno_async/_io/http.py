@@ -288,7 +288,7 @@ class Transport:
                     raise_for_status=False,
                     middlewares=middlewares,
                 ) as response:
-                    if attempts is not None:  # a mocked wire skips the middleware
+                    if attempts is not None and attempts.holding:  # mocked wire
                         await attempts.release_first()
                     body = await self._read_body(response, task_id)
                     answer = (response.status, response.reason, response.headers)
@@ -299,7 +299,7 @@ class Transport:
                 )
                 error = self._translate(exc, timeout_s, task_id, sent=not waiting)
             finally:
-                if attempts is not None:
+                if attempts is not None and attempts.holding:
                     await attempts.release_first()
                 if admitted:
                     gate.leave()  # type: ignore[union-attr]
