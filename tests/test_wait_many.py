@@ -22,6 +22,7 @@ from suno_async import (
     UsageError,
     WaitTimeoutError,
 )
+from suno_async._engine.wait_many import START_SLICE
 from suno_async.testing import VirtualClock
 
 from aiomock import MockedHTTP
@@ -275,3 +276,27 @@ async def test_an_id_that_is_not_a_string_is_refused_at_the_call(
     """A non-string id is a bug in the caller: refused at once, never coerced."""
     with pytest.raises(InvalidArgumentError, match="task ids must be strings"):
         client.wait_many(["t1", bad])  # type: ignore[list-item]
+
+
+async def test_a_big_batch_starts_its_waits_a_slice_per_loop_turn(
+    service: ScriptedService, client: SunoClient
+) -> None:
+    """Thousands of waits start START_SLICE per loop turn, not in one long stretch."""
+    ids = [f"t{n}" for n in range(2 * START_SLICE + 1)]
+    for task_id in ids:
+        service.add(task_id, ((0.0, "PENDING"),))
+    many = client.wait_many(ids, timeout=60.0)
+    first = asyncio.ensure_future(many.__anext__())
+    started = []
+    for _ in range(3):
+        await asyncio.sleep(0)
+        polling = [
+            t
+            for t in asyncio.all_tasks()
+            if t.get_name().startswith("suno_async poll") and not t.done()
+        ]
+        started.append(len(polling))
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    await many.aclose()
+    assert started == [START_SLICE, 2 * START_SLICE, 2 * START_SLICE + 1]

@@ -7,11 +7,12 @@ A plain class with ``__aiter__``/``__anext__``, ``__await__`` and
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping
-from typing import Any, Generic, cast
+from typing import Any, Final, Generic, cast
 
 from suno_async._core.errors import InvalidArgumentError, SunoError, UsageError
 from suno_async._core.families import SPECS, FamilySpec
@@ -26,7 +27,10 @@ from suno_async._engine.poller import Poller, Subscriber
 from suno_async._engine.registry import PollerRegistry
 from suno_async._engine.wait import EventHandler, check_timeout
 
-__all__ = ["WaitMany"]
+__all__ = ["START_SLICE", "WaitMany"]
+
+#: Waits a :class:`WaitMany` starts per event-loop turn.
+START_SLICE: Final = 500
 
 
 _Item = TaskOutcome[RecordBase] | TaskEvent[RecordBase]
@@ -97,6 +101,7 @@ class WaitMany(Generic[R]):
         "_active",
         "_consumed",
         "_deadline",
+        "_fill_scheduled",
         "_filling",
         "_mailbox",
         "_max_concurrency",
@@ -155,6 +160,7 @@ class WaitMany(Generic[R]):
         self._started: float | None = None
         self._deadline: float | None = timeout
         self._filling = False
+        self._fill_scheduled = False
 
     def __repr__(self) -> str:
         return (
@@ -201,6 +207,10 @@ class WaitMany(Generic[R]):
             await self._mailbox.wait()
         return self._mailbox.items.popleft()
 
+    def _has_room(self) -> bool:
+        limit = self._max_concurrency
+        return limit is None or len(self._active) < limit
+
     async def _notify(self, event: TaskEvent[RecordBase]) -> None:
         assert self._on_event is not None  # events are queued only for a handler
         result = self._on_event(event)
@@ -216,10 +226,25 @@ class WaitMany(Generic[R]):
             self._fill_now()
         finally:
             self._filling = False
+        if self._pending and self._has_room() and not self._fill_scheduled:
+            # The rest on the next loop turns, a slice each, whoever consumes.
+            self._fill_scheduled = True
+            asyncio.get_running_loop().call_soon(self._fill_later, weakref.ref(self))
+
+    @staticmethod
+    def _fill_later(ref: weakref.ReferenceType[WaitMany[Any]]) -> None:
+        """Start the next slice of a batch's waits, unless it was dropped."""
+        many = ref()
+        if many is not None:
+            many._fill_scheduled = False
+            many._fill()
 
     def _fill_now(self) -> None:
-        limit = self._max_concurrency
-        while self._pending and (limit is None or len(self._active) < limit):
+        # A slice at a time: thousands of waits set up in one go would hold
+        # the event loop for as long.
+        for _ in range(START_SLICE):
+            if not (self._pending and self._has_room()):
+                return
             task_id = self._pending.popleft()
             spec = self._spec
             if isinstance(task_id, TaskHandle):
