@@ -122,6 +122,8 @@ class Poller:
 
     __slots__ = (
         "_cadence",
+        "_due_at",
+        "_due_timer",
         "_history",
         "_last_error",
         "_last_record",
@@ -160,6 +162,8 @@ class Poller:
         self._cadence = Cadence(policy, self._started)
         self._retrier = Retrier(task_id, registry.retry)
         self._nudged = False
+        self._due_timer: Timer | None = None
+        self._due_at: float | None = None
         self.polls = 0
 
     @property
@@ -241,6 +245,7 @@ class Poller:
             self.fail_all(exc)
             raise
         finally:
+            self._disarm_deadline()
             self._registry.forget(self)
 
     async def _nap(self, delay: float) -> bool:
@@ -295,21 +300,36 @@ class Poller:
             return None
         return max(d for d in deadlines if d is not None) - self._registry.clock.now()
 
-    def _deadline_timer(self) -> Timer | None:
-        """A timer on the clock for the first deadline due while a read runs.
+    def _arm_deadline(self) -> None:
+        """Keep a timer on the clock for the first deadline, for while a read runs.
 
         The request timeout bounds a read in the network's seconds; this ends
         each wait at its deadline in the clock's own time (a scaled or virtual
-        one included), and stops the read once no wait is left.
+        one included), and stops the read once no wait is left. The timer
+        stays armed across polls (firing during a nap ends the same waits
+        the nap would) and is replaced only when the first deadline changes:
+        not one timer made and cancelled per poll.
         """
         deadlines = [s.deadline for s in self._subscribers if s.deadline is not None]
-        if not deadlines:
-            return None
-        clock = self._registry.clock
-        return clock.call_later(max(0.0, min(deadlines) - clock.now()), self._due)
+        due = min(deadlines) if deadlines else None
+        if due == self._due_at:
+            return
+        self._disarm_deadline()
+        if due is not None:
+            clock = self._registry.clock
+            self._due_timer = clock.call_later(max(0.0, due - clock.now()), self._due)
+            self._due_at = due
+
+    def _disarm_deadline(self) -> None:
+        if self._due_timer is not None:
+            self._due_timer.cancel()
+        self._due_timer = None
+        self._due_at = None
 
     def _due(self) -> None:
-        """A deadline passed during a read: end the waits it ends."""
+        """The first deadline passed: end the waits it ends."""
+        self._due_timer = None
+        self._due_at = None
         self._expire(self._registry.clock.now())
         if not self._subscribers:
             self.stop()
@@ -318,7 +338,7 @@ class Poller:
         """One record-info read; returns the delay before the next one."""
         registry = self._registry
         timeout = clip(registry.reader.request_timeout, self._remaining())
-        timer = self._deadline_timer()
+        self._arm_deadline()
         try:
             record = await registry.reader.read(
                 self.task_id, spec=self.spec, timeout=timeout
@@ -332,9 +352,6 @@ class Poller:
                 self.fail_all(decision)
                 return 0.0
             return decision
-        finally:
-            if timer is not None:
-                timer.cancel()
         self.polls += 1
         self._retrier.succeeded()
         self._last_error = None
