@@ -296,8 +296,12 @@ class LocalRateLimiter:
         # (time after which a key may be idle, key), in time order.
         self._expiries: collections.deque[tuple[float, str]] = collections.deque()
 
-    def slot(self, key: str) -> LocalSlot:
-        """Wait for a free slot for ``key``; hold it until the block exits."""
+    def slot(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Wait for a free slot for ``key``; hold it until the block exits.
+
+        The context manager also has ``enter_now()``: take the slot at once
+        if that needs no wait, and say whether it did.
+        """
         return LocalSlot(self, key)
 
     @property
