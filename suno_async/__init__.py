@@ -85,6 +85,8 @@ from suno_async._core.sync_results import (
 )
 from suno_async._core.uploads import UploadedFile
 from suno_async._core.version import __version__
+from suno_async._engine.journal import JournalEntry, TaskJournal, TrackedOutcome
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -124,6 +126,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "JournalEntry",
     "LimiterStatistics",
     "LocalFileError",
     "LocalRateLimiter",
@@ -160,6 +163,7 @@ __all__ = [
     "TaskEvent",
     "TaskFailedError",
     "TaskHandle",
+    "TaskJournal",
     "TaskKind",
     "TaskNotFoundError",
     "TaskOutcome",
@@ -169,6 +173,8 @@ __all__ = [
     "Timer",
     "TimestampedLyrics",
     "Track",
+    "TrackedOutcome",
+    "TrackedOutcomes",
     "TransportError",
     "UploadedFile",
     "UsageError",

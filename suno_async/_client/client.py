@@ -1,22 +1,15 @@
 """`SunoClient`: the facade that wires the parts and offers thin public methods.
 
-Reading, waiting, callbacks and downloads are here; the calls that create
-tasks or upload files are its base class's (:mod:`.creating`).
-
-It owns no logic of its own: settings are checked by
-:class:`~suno_async._core.settings.ClientSettings`, requests go through the
-transport, polling through the engine's registry (given a record reader, a
-limiter, a clock and a bus), creations through the
-:class:`~suno_async._engine.creation.TaskCreator`, callbacks through the
-:class:`~suno_async._engine.callbacks.CallbackIntake`.
+Reading, waiting, callbacks and downloads are here; creations and uploads
+are its base class's (:mod:`.creating`), durable waits :mod:`.tracking`'s.
+It owns no logic: settings, transport, registry, creator and callback
+intake are the parts it wires.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import re
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, TypeVar, overload
@@ -24,6 +17,7 @@ from typing import Any, Final, Literal, TypeVar, overload
 import aiohttp
 
 from suno_async._client.creating import CreatingCalls
+from suno_async._client.tracking import Tracking
 from suno_async._core.callback_wire import (
     DEFAULT_MAX_AGE_S,
     MAX_CALLBACK_BYTES,
@@ -51,12 +45,12 @@ from suno_async._core.providers import (
 )
 from suno_async._core.settings import ClientSettings
 from suno_async._core.task_ids import check_task_id
-from suno_async._core.uploads import (
-    resolve_upload_base_url,
-)
+from suno_async._core.uploads import resolve_upload_base_url
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
+from suno_async._engine.journal import TaskJournal
 from suno_async._engine.registry import PollerRegistry
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -73,15 +67,9 @@ from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
-
 __all__ = ["SunoClient"]
 
 _DEFAULT_RETRY: Final = RetryPolicy()
-_URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
 
 _Client = TypeVar("_Client", bound="SunoClient")
 _R = TypeVar("_R", bound=RecordBase)
@@ -104,7 +92,8 @@ class SunoClient(CreatingCalls):
     ``rate_limiter`` (default: 3 requests per task per second, in process)
     and, with ``max_requests_per_second``, are paced client-wide. With a
     ``callback_bus``, callbacks received by any process wake this client's
-    waits (see :mod:`suno_async.redis`).
+    waits (see :mod:`suno_async.redis`). A ``journal`` keeps tracked tasks
+    across restarts (:meth:`track`) and, without ``rate_limiter``, shares it.
 
     Task creations (:meth:`generate` and its kin) post results to
     ``callback_url`` unless a call names its own, and with
@@ -112,9 +101,8 @@ class SunoClient(CreatingCalls):
     themselves after rate-limit answers. With ``webhook_key`` (kie.ai's),
     :meth:`handle_callback` refuses callbacks without a valid signature.
 
-    ``clock`` (default: the system's monotonic clock) is the one source of
-    time of the client's waits, limiter, pacers and retries; tests pass a
-    :class:`suno_async.testing.VirtualClock`.
+    ``clock`` (default: the system's monotonic one) is the one source of
+    time of its waits, limiter, pacers and retries (tests: a ``VirtualClock``).
     """
 
     def __init__(
@@ -136,6 +124,7 @@ class SunoClient(CreatingCalls):
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
+        journal: TaskJournal | None = None,
     ) -> None:
         settings = ClientSettings.check(
             api_key=api_key,
@@ -161,10 +150,19 @@ class SunoClient(CreatingCalls):
             request_timeout=settings.request_timeout,
             max_connections=settings.max_connections,
         )
+        if rate_limiter is None and journal is not None:
+            rate_limiter = journal.rate_limiter()
         limiter = (
             LocalRateLimiter(clock=clock) if rate_limiter is None else rate_limiter
         )
         pacer = make_pacer(limiter, "requests", max_requests_per_second, clock=clock)
+        self._registry = PollerRegistry(
+            reader=RecordReader(transport, limiter, pacer),
+            clock=clock,
+            retry=retry,
+            bus=callback_bus,
+        )
+        self._tracking = Tracking(journal, self._registry, self._polls)
         super().__init__(
             transport=transport,
             creator=TaskCreator(
@@ -181,12 +179,7 @@ class SunoClient(CreatingCalls):
             upload_base_url=resolve_upload_base_url(
                 provider, settings.base_url, upload_base_url
             ),
-        )
-        self._registry = PollerRegistry(
-            reader=RecordReader(transport, limiter, pacer),
-            clock=clock,
-            retry=retry,
-            bus=callback_bus,
+            tracking=self._tracking,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
@@ -279,9 +272,8 @@ class SunoClient(CreatingCalls):
         """The task's current record: one record-info request, no retries.
 
         ``kind`` selects the family (default: the :class:`TaskHandle`'s, else
-        music) and so the record's class. Raises
-        :class:`InvalidArgumentError` (also a ``ValueError``) for a malformed
-        id or kind before any request, else the mapped :class:`SunoError`.
+        music) and so the record's class. A malformed id or kind raises
+        :class:`InvalidArgumentError` first, else the mapped :class:`SunoError`.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
         spec = _spec(task_id, kind)
@@ -402,15 +394,13 @@ class SunoClient(CreatingCalls):
         on_event: EventHandler | None = None,
     ) -> WaitMany[Any]:
         """Wait for many tasks: iterate it for a :class:`TaskOutcome` per id as
-        each ends, or ``await`` it for the list of outcomes in the order of
-        ``task_ids``.
+        each ends, or ``await`` it for the outcomes in the order of ``task_ids``.
 
         Each distinct id comes once, failures, invalid ids and timeouts
-        included (as ``outcome.error``); one task's failure never affects the
-        others. ``timeout`` bounds the whole call; ``max_concurrency`` caps
-        how many tasks are polled at once (``None``: all); ``on_event`` (sync
-        or async) sees every milestone of every task. ``kind`` is the ids'
-        family (music by default); a :class:`TaskHandle` brings its own.
+        included (``outcome.error``), never affecting the others. ``timeout``
+        bounds the whole call; ``max_concurrency`` caps the tasks polled at
+        once; ``on_event`` (sync or async) sees every milestone. ``kind`` is
+        the ids' family (music by default; a :class:`TaskHandle`'s own).
         """
         self._check_open()
         return WaitMany(
@@ -423,6 +413,36 @@ class SunoClient(CreatingCalls):
             max_concurrency=max_concurrency,
             on_event=on_event,
         )
+
+    async def track(
+        self,
+        task_id: str,
+        *,
+        kind: KindLike | None = None,
+        meta: Any = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+    ) -> bool:
+        """Journal a task until a worker's :meth:`tracked_outcomes` acknowledges it.
+
+        ``meta`` (JSON-safe, 16 KiB at most) comes with the outcome; ``timeout``
+        counts from now, across restarts. False if tracked already."""
+        self._check_open(task_id if isinstance(task_id, str) else None)
+        kind = _spec(task_id, kind).kind
+        return await self._tracking.track(
+            check_task_id(task_id), kind=kind, meta=meta, timeout=timeout
+        )
+
+    def tracked_outcomes(
+        self, *, max_tasks: int = 100, on_event: EventHandler | None = None
+    ) -> TrackedOutcomes:
+        """This worker's share of the journal: a :class:`TrackedOutcome` per
+        task until closed (it leaves the journal at ``outcome.ack()``).
+
+        At most ``max_tasks`` are held at once; ``on_event`` sees each
+        milestone once, even across a takeover after a crash.
+        """
+        self._check_open()
+        return self._tracking.outcomes(max_tasks=max_tasks, on_event=on_event)
 
     # --- callbacks -------------------------------------------------------------
 
@@ -438,20 +458,15 @@ class SunoClient(CreatingCalls):
     ) -> CallbackEvent:
         """Take one callback the service POSTed to your ``callback_url``.
 
-        ``body`` is the request body (bytes, or JSON already parsed, at most
-        ``max_bytes``) and ``headers`` its headers. It may come from a task
-        of any family: ``kind`` names it, else the body's shape shows it
-        (:class:`~suno_async.webhooks.CallbackEvent`). With ``hmac_key``, else
-        the client's ``webhook_key``, the signature is checked
-        (:func:`suno_async.webhooks.verify_signature`). A wait for the task
-        then reads its record at once and, from now on, polls only as a
-        safety net. Returns what the callback says (not confirmed: the
-        record is). Duplicates and callbacks for tasks nobody waits on are
-        accepted. Raises :class:`WebhookError` for a body that is not a
-        callback, :class:`WebhookSignatureError` for a bad signature,
-        :class:`ClientClosedError` once closed, :class:`InvalidArgumentError`
-        for an unknown ``kind``. It never waits for the read: answer the
-        service at once.
+        ``body`` (bytes or parsed JSON, at most ``max_bytes``) may come from
+        any family: ``kind`` names it, else its shape shows it. With
+        ``hmac_key``, else the client's ``webhook_key``, the signature is
+        checked. A wait for the task then reads its record at once and polls
+        only as a safety net. Returns what the callback says (the record
+        confirms it); duplicates and unwaited tasks are accepted. Raises
+        :class:`WebhookError`, :class:`WebhookSignatureError`,
+        :class:`ClientClosedError`, :class:`InvalidArgumentError` (an unknown
+        ``kind``). It never waits for the read: answer the service at once.
         """
         self._check_open()
         return self._callbacks.accept(
@@ -493,39 +508,25 @@ class SunoClient(CreatingCalls):
           :attr:`~VocalRemovalRecord.stems`, then any ``separated`` stem with
           a URL of its own), ``<stem>-<task id prefix>.mp3``; ``stem="vocal"``
           (or ``"vocals"``, ``"Backing Vocals"``...) saves that one only;
-        * a :class:`MidiRecord`: ``midi-<task id prefix>.mid``, a standard
-          MIDI file written from the notes, one track per instrument; it
-          needs the ``midi`` extra (``pip install "suno-async[midi]"``),
-          without which :class:`ConfigurationError` says so;
+        * a :class:`MidiRecord`: ``midi-<task id prefix>.mid`` (a standard
+          MIDI file; the ``midi`` extra, else :class:`ConfigurationError`);
         * a :class:`VideoRecord`: ``video-<task id prefix>.mp4``;
         * a :class:`CoverImageRecord`: ``cover-<task id prefix>-<n>.<ext>``;
         * a :class:`LyricsRecord`: each variant with text as UTF-8 text,
           ``<title>-<task id prefix>-<n>.txt``, control characters removed.
 
-        ``kind`` applies to tracks only and ``stem`` to vocal removal only.
-        When a URL fails (HTTP error, connection failure, timeout, cut body,
-        a content type of another kind: ``audio/*`` for tracks and stems,
-        ``audio/wav``, ``video/mp4``, ``image/*``) the next one is tried,
-        with a warning log; a generic ``application/octet-stream`` is saved
-        with a warning. Only http(s) URLs are fetched, through the client's
-        session, never with the API key.
+        A failing URL (HTTP error, timeout, cut body, wrong content type) is
+        logged and the next one tried; http(s) only, never with the API key.
+        Files are written as hidden ``.part`` files renamed when complete,
+        never replacing one unless ``overwrite=True``. ``max_bytes`` caps
+        each file, ``timeout`` each attempt; ``on_progress(done, total)``
+        (sync or async) is called at 0 and after each chunk, per file.
 
-        Each file is written to a hidden ``.part`` file beside it and takes
-        its name only when complete: nothing is left under that name after a
-        failure or cancellation. An existing file is never replaced unless
-        ``overwrite=True``. ``max_bytes`` caps each file (going over stops at
-        once, other URLs untried); ``timeout`` bounds each attempt at a file,
-        in seconds. ``on_progress(bytes_done, bytes_total)`` (sync or async;
-        ``bytes_total`` is ``None`` when not declared) is called at 0 and
-        after each chunk, starting over for each file and fallback URL.
-
-        Raises :class:`DestinationExistsError` (a ``FileExistsError``) for an
-        existing file, :class:`DownloadError` when a file cannot be saved or
-        the record has none yet (``.reasons`` per URL, ``.saved`` the files
-        saved before), :class:`InvalidArgumentError` for impossible
-        settings, ``TypeError`` for a target that is no record nor tracks,
-        :class:`LocalFileError` (a ``DownloadError`` and an ``OSError``) for
-        local file-system failures.
+        Raises :class:`DestinationExistsError` (a ``FileExistsError``),
+        :class:`DownloadError` when a file cannot be saved (``.reasons`` per
+        URL, ``.saved``), :class:`InvalidArgumentError`, ``TypeError`` for a
+        target that is no record nor tracks, :class:`LocalFileError` for
+        local file-system failures. The how-to on downloads has the details.
         """
         self._check_open()
         settings = DownloadSettings(
