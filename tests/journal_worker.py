@@ -5,9 +5,9 @@ RedisTaskJournal consumer on one journal, prints ``{"ready": [consumers]}``
 and then one JSON line per milestone (``{"task", "status", "worker"}``), per
 outcome handed out (``{"task", "outcome", "redelivered", "worker", "at"}``:
 ``"done"`` or the error's class name; ``at`` is ``time.monotonic()``) and per
-acknowledgement (``{"acked"}``), sleeping ``--ack-delay`` seconds between an
-outcome and its acknowledgement. It runs until killed, or until ``--stop-when-empty``
-finds the journal empty.
+acknowledgement (``{"acked"}``). With ``--stall-after N`` it never acknowledges
+its N-th outcome (nor goes on), to be killed there. It runs until killed, or
+until the journal is empty ``--stop-when-empty`` seconds after its start.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ async def work(args: argparse.Namespace, journal: RedisTaskJournal) -> None:
     client = SunoClient(
         "test-key",
         base_url=args.base_url,
-        poll=PollPolicy.fixed(args.poll_s),
+        poll=PollPolicy(
+            kind="fixed", interval_s=args.poll_s, first_poll_max_s=args.poll_s
+        ),
         retry=RetryPolicy(initial_s=0.05, max_s=0.2),
         journal=journal,
     )
@@ -40,6 +42,7 @@ async def work(args: argparse.Namespace, journal: RedisTaskJournal) -> None:
     def event(e: TaskEvent[object]) -> None:
         say(task=e.task_id, status=e.status.name, worker=worker)
 
+    handed_out = 0
     async with (
         client,
         client.tracked_outcomes(max_tasks=args.max_tasks, on_event=event) as outcomes,
@@ -53,7 +56,9 @@ async def work(args: argparse.Namespace, journal: RedisTaskJournal) -> None:
                 worker=worker,
                 at=time.monotonic(),
             )
-            await asyncio.sleep(args.ack_delay)
+            handed_out += 1
+            if handed_out == args.stall_after:
+                await asyncio.Event().wait()  # killed here, before the ack
             await outcome.ack()
             say(acked=outcome.task_id, worker=worker)
 
@@ -88,7 +93,7 @@ if __name__ == "__main__":
     parser.add_argument("--claim-s", type=float, default=0.1)
     parser.add_argument("--poll-s", type=float, default=0.1)
     parser.add_argument("--max-tasks", type=int, default=100)
-    parser.add_argument("--ack-delay", type=float, default=0.0)
+    parser.add_argument("--stall-after", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stop-when-empty", type=float, default=0.0)
     asyncio.run(main(parser.parse_args()))

@@ -11,13 +11,14 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio
-from redis_server import RedisServer, redis_binary
+from redis_server import RedisServer
+from test_redis import redis_server  # noqa: F401 - the fixture
 
 from suno_async.redis import RedisTaskJournal
 from suno_async.testing import FakeSunoServer, Timeline
@@ -26,17 +27,6 @@ WORKER = str(Path(__file__).with_name("journal_worker.py"))
 LEASE_S = 1.0
 CLAIM_S = 0.1
 POLL_S = 0.1
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    binary = redis_binary()
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    server = RedisServer(binary)
-    server.start()
-    yield server
-    server.kill()
 
 
 class Worker:
@@ -105,7 +95,9 @@ def _args(
 @pytest.mark.integration
 @pytest.mark.timeout(60)  # a hang guard: the run takes about 6 s
 async def test_worker_killed_mid_way_loses_nothing(
-    redis_server: RedisServer, workers: list[Worker], record_property: Any
+    redis_server: RedisServer,  # noqa: F811 - the fixture
+    workers: list[Worker],
+    record_property: Any,
 ) -> None:
     """100 tracked tasks; worker A is SIGKILLed after 30 outcomes, B starts after.
 
@@ -125,12 +117,12 @@ async def test_worker_killed_mid_way_loses_nothing(
             for task_id in ids:
                 assert await client.track(task_id, meta={"user": task_id[:6]})
         a = await Worker.start(
-            *_args(fake, redis_server, "crash", "--ack-delay", "0.3")
+            *_args(fake, redis_server, "crash", "--stall-after", "30")
         )
         workers.append(a)
         while len(a.outcomes()) < 30:
             await a.line()
-        a.kill()  # while it sleeps before acknowledging its 30th outcome
+        a.kill()  # stalled before acknowledging its 30th outcome
         killed_at = time.monotonic()
         await a.proc.wait()
         pending = await shared.xpending_range(
@@ -147,9 +139,9 @@ async def test_worker_killed_mid_way_loses_nothing(
         workers.append(b)
         await b.rest()
         violations = fake.limit_violations
-        first_again = min(
-            r.at for t in held for r in fake.requests(t) if r.at > killed_at
-        )
+        first_again = [
+            min(r.at for r in fake.requests(t) if r.at > killed_at) for t in held
+        ]
     delivered = Counter(o["task"] for o in a.outcomes() + b.outcomes())
     unacked = {o["task"] for o in a.outcomes()} - a.acked()
     assert len(unacked) == 1
@@ -160,8 +152,8 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert {o["outcome"] for o in a.outcomes() + b.outcomes()} == {"done"}
     assert await journal.pending_count() == 0
     assert violations == 0
-    takeover = first_again - killed_at
-    assert takeover <= LEASE_S + CLAIM_S + POLL_S + 0.5  # + B's start, at most
+    takeover = max(first_again) - killed_at  # the last of A's tasks B resumed
+    assert takeover <= LEASE_S + CLAIM_S + POLL_S + 0.2
     # No milestone a checkpoint stored is handed out again by B.
     a_events = {(x["task"], x["status"]) for x in a.lines if "status" in x}
     b_events = Counter((x["task"], x["status"]) for x in b.lines if "status" in x)
@@ -169,14 +161,19 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert set(b_events.values()) <= {1}
     record_property("held_by_a_at_kill", len(held))
     record_property("takeover_s", round(takeover, 3))
-    print(f"A held {len(held)} at kill; B polled them again {takeover:.3f} s after")
+    first = min(first_again) - killed_at
+    print(
+        f"A held {len(held)} at kill; B polled them {first:.3f}-{takeover:.3f} s after"
+    )
     await shared.aclose()
 
 
 @pytest.mark.integration
 @pytest.mark.timeout(60)  # a hang guard: the run takes a few seconds
 async def test_a_hundred_workers_split_the_tasks(
-    redis_server: RedisServer, workers: list[Worker], record_property: Any
+    redis_server: RedisServer,  # noqa: F811 - the fixture
+    workers: list[Worker],
+    record_property: Any,
 ) -> None:
     """4 processes of 25 asyncio workers (100 consumers), one task each at a time.
 

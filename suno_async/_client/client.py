@@ -526,7 +526,7 @@ class SunoClient(CreatingCalls):
         :class:`DownloadError` when a file cannot be saved (``.reasons`` per
         URL, ``.saved``), :class:`InvalidArgumentError`, ``TypeError`` for a
         target that is no record nor tracks, :class:`LocalFileError` for
-        local file-system failures. The how-to on downloads has the details.
+        local file-system failures.
         """
         self._check_open()
         settings = DownloadSettings(
