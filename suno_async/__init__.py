@@ -10,6 +10,7 @@ handle every failure as a documented :class:`SunoError`::
 """
 
 from suno_async._client import SunoClient
+from suno_async._client.creating import CreateOptions
 from suno_async._core.backoff import PollState
 from suno_async._core.clock import Clock, Timer
 from suno_async._core.errors import (
@@ -116,6 +117,7 @@ __all__ = [
     "ConflictError",
     "CoverImageGenerationFailedError",
     "CoverImageRecord",
+    "CreateOptions",
     "DecodeError",
     "DestinationExistsError",
     "DownloadError",

@@ -55,7 +55,11 @@ _URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
 
 
 class CreateOptions(SongOptions, total=False):
-    """:class:`SongOptions`, and ``track``/``meta`` (see :meth:`SunoClient.track`)."""
+    """:class:`SongOptions`, and ``track`` and ``meta`` for the music creations.
+
+    ``track=True`` journals the new task with ``meta`` in the same step
+    (:meth:`SunoClient.track`, with the default deadline).
+    """
 
     track: bool
     meta: Any

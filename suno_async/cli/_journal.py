@@ -8,20 +8,25 @@ the workers Redis knows. No API key is needed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from suno_async._core.errors import ConfigurationError
 from suno_async.cli._exit import ExitCode
 from suno_async.cli._json_lines import JsonLines
-from suno_async.cli._run import Output, Settings, command
+from suno_async.cli._run import Output, Settings, command, global_options, merge
 from suno_async.cli._terminal import printable
 
 __all__ = ["journal"]
 
 
 @click.group()
-def journal() -> None:
+@global_options
+@click.pass_context
+def journal(ctx: click.Context, /, **given: Any) -> None:
     """Inspect the journal of durable waits (suno_async.redis.RedisTaskJournal)."""
+    ctx.obj = merge(ctx, given)
 
 
 @command(

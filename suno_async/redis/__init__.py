@@ -15,7 +15,7 @@ Give every client of every process the same Redis and key prefix::
 requests per task in any sliding second) across all of them, in Redis time;
 :class:`RedisCallbackBus` makes a callback received by one process wake the
 waits of every process. :class:`RedisTaskJournal` keeps tracked tasks
-(``SunoClient(journal=...)``, :meth:`SunoClient.track`) until a worker
+(``SunoClient(journal=...)``, :meth:`suno_async.SunoClient.track`) until a worker
 delivers their outcome, across restarts and crashes. Needs the ``redis`` extra:
 ``pip install "suno-async[redis]"``.
 """

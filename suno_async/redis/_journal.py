@@ -38,8 +38,9 @@ _T = TypeVar("_T")
 class JournalUnavailableError(TransportError):
     """The task journal's Redis could not be reached (transient).
 
-    A worker's loop retries at its next round; :meth:`SunoClient.track` and
-    :meth:`TrackedOutcome.ack` raise it: call them again.
+    A worker's loop retries at its next round;
+    :meth:`suno_async.SunoClient.track` and
+    :meth:`suno_async.TrackedOutcome.ack` raise it: call them again.
     """
 
 
