@@ -34,7 +34,7 @@ from suno_async import (
     TransportError,
     WaitTimeoutError,
 )
-from suno_async.redis import JournalUnavailableError, RedisTaskJournal
+from suno_async.redis import JournalUnavailableError, RedisRateLimiter, RedisTaskJournal
 from suno_async.testing import FakeSunoServer, Timeline
 
 LEASE_S = 1.0
@@ -494,3 +494,12 @@ async def test_the_worker_rides_out_a_journal_outage(
                 consumer.cancel()
     assert "JournalUnavailableError" not in caplog.text  # its message, not a traceback
     await dead.aclose()
+
+
+def test_a_journal_gives_its_clients_one_shared_limiter() -> None:
+    """``rate_limiter()`` is one RedisRateLimiter on the journal's Redis and prefix."""
+    connection = redis.asyncio.Redis(port=free_port())
+    journal = RedisTaskJournal(connection, name="n", prefix="p")
+    limiter = journal.rate_limiter()
+    assert limiter is journal.rate_limiter()
+    assert (type(limiter), limiter.prefix) == (RedisRateLimiter, "p")

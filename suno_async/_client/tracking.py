@@ -47,11 +47,6 @@ class Tracking:
         self._registry = registry
         self._polls = polls
 
-    @property
-    def journal(self) -> TaskJournal | None:
-        """The client's journal, if it has one."""
-        return self._journal
-
     def _require(self) -> TaskJournal:
         if self._journal is None:
             raise ConfigurationError(_NO_JOURNAL)

@@ -182,6 +182,8 @@ class TrackedOutcomes:
                     self._registry.check_open()
                     await self._mailbox.wait()
                 item = self._mailbox.items.popleft()
+                if item.entry.ref not in self._held:
+                    continue  # lost to another worker meanwhile: it hands it out
                 if isinstance(item, _Ended):
                     return await self._outcome(item)
                 await self._hand_out(item)
@@ -200,8 +202,6 @@ class TrackedOutcomes:
 
     async def _hand_out(self, item: _Event) -> None:
         """Give an event to ``on_event``, then store its checkpoint."""
-        if item.entry.ref not in self._held:
-            return  # lost to another worker meanwhile: it hands it out
         if self._on_event is not None:
             result = self._on_event(item.event)
             if inspect.isawaitable(result):

@@ -192,8 +192,6 @@ class RedisTaskJournal:
 
     async def renew(self, refs: Collection[str]) -> set[str]:
         """Reset the idle time of the entries this worker holds; those it holds."""
-        if not refs:
-            return set()
         kept = await self._run("RENEW", [self._stream], [GROUP, self.consumer, *refs])
         return {_text(ref) for ref in kept}
 
