@@ -136,6 +136,7 @@ async def test_worker_killed_mid_way_loses_nothing(
         b = await Worker.start(
             *_args(fake, redis_server, "crash", "--stop-when-empty", "0.5")
         )
+        b_ready = time.monotonic()  # it claims at once
         workers.append(b)
         await b.rest()
         violations = fake.limit_violations
@@ -153,7 +154,10 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert await journal.pending_count() == 0
     assert violations == 0
     takeover = max(first_again) - killed_at  # the last of A's tasks B resumed
-    assert takeover <= LEASE_S + CLAIM_S + POLL_S + 0.2
+    # within the lease (from the kill, or from B's start if B came up later)
+    # plus one claim round and one poll
+    after_b = max(first_again) - max(killed_at, b_ready - LEASE_S)
+    assert after_b <= LEASE_S + CLAIM_S + POLL_S + 0.2
     # No milestone a checkpoint stored is handed out again by B.
     a_events = {(x["task"], x["status"]) for x in a.lines if "status" in x}
     b_events = Counter((x["task"], x["status"]) for x in b.lines if "status" in x)
@@ -161,10 +165,7 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert set(b_events.values()) <= {1}
     record_property("held_by_a_at_kill", len(held))
     record_property("takeover_s", round(takeover, 3))
-    first = min(first_again) - killed_at
-    print(
-        f"A held {len(held)} at kill; B polled them {first:.3f}-{takeover:.3f} s after"
-    )
+    print(f"A held {len(held)} at kill; B polled them all within {takeover:.3f} s")
     await shared.aclose()
 
 
@@ -186,9 +187,9 @@ async def test_a_hundred_workers_split_the_tasks(
     journal = RedisTaskJournal(shared, name="hundred")
     async with FakeSunoServer(scale=0.01, seed=22) as fake:
         ids = [
-            fake.add_task(timeline=Timeline.success(50, 100, 150 + i))
+            fake.add_task(timeline=Timeline.success(100, 200, 300 + i))
             for i in range(100)
-        ]  # ends 1.5 s to 2.5 s from now
+        ]  # ends 3 s to 4 s from now: every worker is up before
         async with fake.client(journal=journal) as client:
             for task_id in ids:
                 await client.track(task_id)
