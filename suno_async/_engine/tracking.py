@@ -288,22 +288,24 @@ class TrackedOutcomes:
                 skip_level=_resumed_level(entry),
                 started_at=now,
             )
-            if entry.remaining_s <= 0:
-                self._held[entry.ref] = (sink, None)
+            poller = None
+            if entry.remaining_s <= 0:  # its deadline passed while unclaimed
                 sink.fail(WaitTimeoutError(entry.task_id, timeout=0.0))
-                continue
-            self._held[entry.ref] = (sink, None)
-            poller = self._registry.subscribe(
-                entry.task_id, sink, spec=spec, policy=self._polls[entry.kind]
-            )
+            else:
+                poller = self._registry.subscribe(
+                    entry.task_id, sink, spec=spec, policy=self._polls[entry.kind]
+                )
             self._held[entry.ref] = (sink, poller)
 
     async def aclose(self) -> None:
         """Stop claiming and waiting; another worker takes the held tasks later."""
-        if self._keeper is not None:
-            self._keeper.cancel()
+        keeper = self._keeper
+        if keeper is not None and not keeper.done():
+            keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+                await keeper
+        elif keeper is not None and not keeper.cancelled():
+            keeper.exception()  # raised by __anext__ already, or dropped on close
         held, self._held = self._held, {}
         for sink, poller in held.values():
             sink.done = True
