@@ -87,6 +87,7 @@ from suno_async._core.sync_results import (
 from suno_async._core.uploads import UploadedFile
 from suno_async._core.version import __version__
 from suno_async._engine.journal import JournalEntry, TaskJournal, TrackedOutcome
+from suno_async._engine.memory_journal import MemoryTaskJournal
 from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
@@ -136,6 +137,7 @@ __all__ = [
     "LyricsRecord",
     "LyricsVariant",
     "MediaFetchError",
+    "MemoryTaskJournal",
     "MidiGenerationFailedError",
     "MidiInstrument",
     "MidiNote",

@@ -16,6 +16,7 @@ import pytest
 
 from suno_async import (
     JournalEntry,
+    MemoryTaskJournal,
     PollPolicy,
     SunoClient,
     TaskEvent,
@@ -257,3 +258,85 @@ async def test_a_lost_expired_task_is_dropped_too(fake: FakeSunoServer) -> None:
         journal.kept = set()
         await _until(lambda: not outcomes.held)
     assert journal.acked == []
+
+
+# --- MemoryTaskJournal ------------------------------------------------------------
+
+
+async def test_the_memory_journal_tracks_and_delivers(fake: FakeSunoServer) -> None:
+    """track(), tracked_outcomes() and ack() in one process; a repeat track is false."""
+    task_id = fake.add_task(timeline=Timeline.success(None, None, 1))
+    journal = MemoryTaskJournal()
+    async with fake.client(journal=journal, poll=POLL) as client:
+        assert await client.track(task_id, meta={"chat_id": 1}) is True
+        assert await client.track(task_id) is False
+        assert repr(journal) == "<MemoryTaskJournal tasks=1 lease=30>"
+        async with client.tracked_outcomes() as outcomes:
+            outcome = await outcomes.__anext__()
+            await outcome.ack()
+    assert (outcome.task_id, outcome.meta, outcome.ok) == (
+        task_id,
+        {"chat_id": 1},
+        True,
+    )
+    assert await journal.pending_count() == 0
+
+
+async def test_the_memory_journal_redelivers_after_the_lease(
+    fake: FakeSunoServer,
+) -> None:
+    """An outcome closed without ``ack()`` comes again to the next worker after
+    the lease, ``redelivered``, resuming past the stored checkpoint."""
+    task_id = fake.add_task(timeline=Timeline.success(None, None, 1))
+    journal = MemoryTaskJournal(lease=0.1, claim_interval_s=0.01)
+    events: list[TaskStatus] = []
+    async with fake.client(journal=journal, poll=POLL) as client:
+        await client.track(task_id)
+        async with client.tracked_outcomes() as outcomes:
+            first = await outcomes.__anext__()
+        async with client.tracked_outcomes(
+            on_event=lambda e: events.append(e.status)
+        ) as outcomes:
+            again = await outcomes.__anext__()
+            await again.ack()
+    assert (first.redelivered, again.redelivered, again.ok) == (False, True, True)
+    assert events == []  # SUCCESS was handed out (and checkpointed) before
+
+
+async def test_the_memory_journal_counts_the_deadline_from_tracking(
+    fake: FakeSunoServer,
+) -> None:
+    """A task claimed after its deadline ends as WaitTimeoutError at once."""
+    now = [0.0]
+    journal = MemoryTaskJournal(clock=lambda: now[0])
+    async with fake.client(journal=journal, poll=POLL) as client:
+        await client.track("a" * 32, timeout=60)
+        now[0] = 61.0
+        async with client.tracked_outcomes() as outcomes:
+            outcome = await outcomes.__anext__()
+    assert isinstance(outcome.error, WaitTimeoutError)
+    assert fake.total_requests == 0
+
+
+async def test_the_memory_journal_ignores_writes_for_forgotten_tasks() -> None:
+    """Claims stop at ``count``; writes for an acknowledged task do nothing."""
+    journal = MemoryTaskJournal()
+    for task_id in ("t", "u"):
+        await journal.add(task_id, kind=TaskKind.MUSIC, meta="null", timeout=60)
+    [claimed] = await journal.claim(1)
+    await journal.ack(claimed)
+    await journal.checkpoint(claimed, "{}")
+    await journal.delivered(claimed)
+    assert await journal.renew([claimed.ref]) == set()
+    assert (await journal.pending_count(), journal.rate_limiter()) == (1, None)
+
+
+@pytest.mark.parametrize(
+    "options", [{"lease": 0}, {"claim_interval_s": float("inf")}], ids=str
+)
+def test_impossible_memory_journal_settings_are_refused(
+    options: dict[str, Any],
+) -> None:
+    """A lease or claim interval that is not a positive number: ``ValueError``."""
+    with pytest.raises(ValueError, match="must be a positive number"):
+        MemoryTaskJournal(**options)
