@@ -24,11 +24,8 @@ from typing import Any, Final, Literal, TypeVar, overload
 import aiohttp
 
 from suno_async._client.creating import CreatingCalls
-from suno_async._core.callback_wire import (
-    DEFAULT_MAX_AGE_S,
-    MAX_CALLBACK_BYTES,
-    CallbackEvent,
-)
+from suno_async._core.callback_signing import DEFAULT_MAX_AGE_S
+from suno_async._core.callback_wire import MAX_CALLBACK_BYTES, CallbackEvent
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError, InvalidArgumentError
 from suno_async._core.families import (
@@ -137,17 +134,7 @@ class SunoClient(CreatingCalls):
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
     ) -> None:
-        settings = ClientSettings.check(
-            api_key=api_key,
-            provider=provider,
-            base_url=base_url,
-            request_timeout=request_timeout,
-            max_connections=max_connections,
-            max_requests_per_second=max_requests_per_second,
-            max_creations_per_second=max_creations_per_second,
-            callback_url=callback_url,
-            environ=os.environ,
-        )
+        settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
         self._settings = settings
         self._polls = family_polls(poll)
@@ -528,14 +515,7 @@ class SunoClient(CreatingCalls):
         local file-system failures.
         """
         self._check_open()
-        settings = DownloadSettings(
-            kind=kind,
-            stem=stem,
-            on_progress=on_progress,
-            overwrite=overwrite,
-            max_bytes=max_bytes,
-            timeout=timeout,
-        )
+        settings = DownloadSettings.from_arguments(locals())
         return await download(self._transport, target, dest, settings)
 
 
