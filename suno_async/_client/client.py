@@ -18,11 +18,8 @@ import aiohttp
 
 from suno_async._client.creating import CreatingCalls
 from suno_async._client.tracking import Tracking
-from suno_async._core.callback_wire import (
-    DEFAULT_MAX_AGE_S,
-    MAX_CALLBACK_BYTES,
-    CallbackEvent,
-)
+from suno_async._core.callback_signing import DEFAULT_MAX_AGE_S
+from suno_async._core.callback_wire import MAX_CALLBACK_BYTES, CallbackEvent
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError, InvalidArgumentError
 from suno_async._core.families import (
@@ -126,17 +123,7 @@ class SunoClient(CreatingCalls):
         upload_base_url: str | None = None,
         journal: TaskJournal | None = None,
     ) -> None:
-        settings = ClientSettings.check(
-            api_key=api_key,
-            provider=provider,
-            base_url=base_url,
-            request_timeout=request_timeout,
-            max_connections=max_connections,
-            max_requests_per_second=max_requests_per_second,
-            max_creations_per_second=max_creations_per_second,
-            callback_url=callback_url,
-            environ=os.environ,
-        )
+        settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
         self._settings = settings
         self._polls = family_polls(poll)
@@ -458,15 +445,20 @@ class SunoClient(CreatingCalls):
     ) -> CallbackEvent:
         """Take one callback the service POSTed to your ``callback_url``.
 
-        ``body`` (bytes or parsed JSON, at most ``max_bytes``) may come from
-        any family: ``kind`` names it, else its shape shows it. With
-        ``hmac_key``, else the client's ``webhook_key``, the signature is
-        checked. A wait for the task then reads its record at once and polls
-        only as a safety net. Returns what the callback says (the record
-        confirms it); duplicates and unwaited tasks are accepted. Raises
-        :class:`WebhookError`, :class:`WebhookSignatureError`,
-        :class:`ClientClosedError`, :class:`InvalidArgumentError` (an unknown
-        ``kind``). It never waits for the read: answer the service at once.
+        ``body`` is the request body (bytes, or JSON already parsed, at most
+        ``max_bytes``) and ``headers`` its headers. It may come from a task
+        of any family: ``kind`` names it, else the body's shape shows it
+        (:class:`~suno_async.webhooks.CallbackEvent`). With ``hmac_key``, else
+        the client's ``webhook_key``, the signature is checked
+        (:func:`suno_async.webhooks.verify_signature`). A wait for the task
+        then reads its record at once and, from now on, polls only as a
+        safety net. Returns what the callback says (not confirmed: the
+        record is). Duplicates and callbacks for tasks nobody waits on are
+        accepted. Raises :class:`WebhookError` for a body that is not a
+        callback, :class:`WebhookSignatureError` for a bad signature,
+        :class:`ClientClosedError` once closed, :class:`InvalidArgumentError`
+        for an unknown ``kind``. It never waits for the read: answer the
+        service at once.
         """
         self._check_open()
         return self._callbacks.accept(
@@ -508,35 +500,42 @@ class SunoClient(CreatingCalls):
           :attr:`~VocalRemovalRecord.stems`, then any ``separated`` stem with
           a URL of its own), ``<stem>-<task id prefix>.mp3``; ``stem="vocal"``
           (or ``"vocals"``, ``"Backing Vocals"``...) saves that one only;
-        * a :class:`MidiRecord`: ``midi-<task id prefix>.mid`` (a standard
-          MIDI file; the ``midi`` extra, else :class:`ConfigurationError`);
+        * a :class:`MidiRecord`: ``midi-<task id prefix>.mid``, a standard
+          MIDI file written from the notes, one track per instrument; it
+          needs the ``midi`` extra (``pip install "suno-async[midi]"``),
+          without which :class:`ConfigurationError` says so;
         * a :class:`VideoRecord`: ``video-<task id prefix>.mp4``;
         * a :class:`CoverImageRecord`: ``cover-<task id prefix>-<n>.<ext>``;
         * a :class:`LyricsRecord`: each variant with text as UTF-8 text,
           ``<title>-<task id prefix>-<n>.txt``, control characters removed.
 
-        A failing URL (HTTP error, timeout, cut body, wrong content type) is
-        logged and the next one tried; http(s) only, never with the API key.
-        Files are written as hidden ``.part`` files renamed when complete,
-        never replacing one unless ``overwrite=True``. ``max_bytes`` caps
-        each file, ``timeout`` each attempt; ``on_progress(done, total)``
-        (sync or async) is called at 0 and after each chunk, per file.
+        ``kind`` applies to tracks only and ``stem`` to vocal removal only.
+        When a URL fails (HTTP error, connection failure, timeout, cut body,
+        a content type of another kind: ``audio/*`` for tracks and stems,
+        ``audio/wav``, ``video/mp4``, ``image/*``) the next one is tried,
+        with a warning log; a generic ``application/octet-stream`` is saved
+        with a warning. Only http(s) URLs are fetched, through the client's
+        session, never with the API key.
 
-        Raises :class:`DestinationExistsError` (a ``FileExistsError``),
-        :class:`DownloadError` when a file cannot be saved (``.reasons`` per
-        URL, ``.saved``), :class:`InvalidArgumentError`, ``TypeError`` for a
-        target that is no record nor tracks, :class:`LocalFileError` for
+        Each file is written to a hidden ``.part`` file beside it and takes
+        its name only when complete: nothing is left under that name after a
+        failure or cancellation. An existing file is never replaced unless
+        ``overwrite=True``. ``max_bytes`` caps each file (going over stops at
+        once, other URLs untried); ``timeout`` bounds each attempt at a file,
+        in seconds. ``on_progress(bytes_done, bytes_total)`` (sync or async;
+        ``bytes_total`` is ``None`` when not declared) is called at 0 and
+        after each chunk, starting over for each file and fallback URL.
+
+        Raises :class:`DestinationExistsError` (a ``FileExistsError``) for an
+        existing file, :class:`DownloadError` when a file cannot be saved or
+        the record has none yet (``.reasons`` per URL, ``.saved`` the files
+        saved before), :class:`InvalidArgumentError` for impossible
+        settings, ``TypeError`` for a target that is no record nor tracks,
+        :class:`LocalFileError` (a ``DownloadError`` and an ``OSError``) for
         local file-system failures.
         """
         self._check_open()
-        settings = DownloadSettings(
-            kind=kind,
-            stem=stem,
-            on_progress=on_progress,
-            overwrite=overwrite,
-            max_bytes=max_bytes,
-            timeout=timeout,
-        )
+        settings = DownloadSettings.from_arguments(locals())
         return await download(self._transport, target, dest, settings)
 
 
