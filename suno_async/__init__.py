@@ -10,6 +10,7 @@ handle every failure as a documented :class:`SunoError`::
 """
 
 from suno_async._client import SunoClient
+from suno_async._client.creating import CreateOptions
 from suno_async._core.backoff import PollState
 from suno_async._core.clock import Clock, Timer
 from suno_async._core.errors import (
@@ -85,6 +86,9 @@ from suno_async._core.sync_results import (
 )
 from suno_async._core.uploads import UploadedFile
 from suno_async._core.version import __version__
+from suno_async._engine.journal import JournalEntry, TaskJournal, TrackedOutcome
+from suno_async._engine.memory_journal import MemoryTaskJournal
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -114,6 +118,7 @@ __all__ = [
     "ConflictError",
     "CoverImageGenerationFailedError",
     "CoverImageRecord",
+    "CreateOptions",
     "DecodeError",
     "DestinationExistsError",
     "DownloadError",
@@ -124,6 +129,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "JournalEntry",
     "LimiterStatistics",
     "LocalFileError",
     "LocalRateLimiter",
@@ -131,6 +137,7 @@ __all__ = [
     "LyricsRecord",
     "LyricsVariant",
     "MediaFetchError",
+    "MemoryTaskJournal",
     "MidiGenerationFailedError",
     "MidiInstrument",
     "MidiNote",
@@ -160,6 +167,7 @@ __all__ = [
     "TaskEvent",
     "TaskFailedError",
     "TaskHandle",
+    "TaskJournal",
     "TaskKind",
     "TaskNotFoundError",
     "TaskOutcome",
@@ -169,6 +177,8 @@ __all__ = [
     "Timer",
     "TimestampedLyrics",
     "Track",
+    "TrackedOutcome",
+    "TrackedOutcomes",
     "TransportError",
     "UploadedFile",
     "UsageError",

@@ -26,17 +26,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
-from suno_async._core.callback_wire import (
+from suno_async._core.callback_signing import (
     DEFAULT_MAX_AGE_S,
-    MAX_CALLBACK_BYTES,
     SIGNATURE_HEADER,
-    STAGE_LEVELS,
     TIMESTAMP_HEADER,
+    sign_callback,
+    verify_signature,
+)
+from suno_async._core.callback_wire import (
+    MAX_CALLBACK_BYTES,
+    STAGE_LEVELS,
     CallbackEvent,
     CallbackStage,
     parse_callback,
-    sign_callback,
-    verify_signature,
 )
 from suno_async._core.convert import dumps
 from suno_async._core.errors import (

@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import random
 import sys
 import time
@@ -59,6 +60,15 @@ async def shared(redis_server: RedisServer) -> AsyncIterator[redis.asyncio.Redis
 
 
 # --- the limiter's rule -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, math.inf, math.nan])
+@pytest.mark.parametrize(
+    "name", ["lease_s", "poll_interval_s", "redis_timeout_s", "recheck_s"]
+)
+def test_limiter_timings_must_be_positive_and_finite(name: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"^{name} must be a positive number, not "):
+        RedisRateLimiter(redis.asyncio.Redis(), **{name: value})
 
 
 @pytest.mark.integration

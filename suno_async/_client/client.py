@@ -1,22 +1,15 @@
 """`SunoClient`: the facade that wires the parts and offers thin public methods.
 
-Reading, waiting, callbacks and downloads are here; the calls that create
-tasks or upload files are its base class's (:mod:`.creating`).
-
-It owns no logic of its own: settings are checked by
-:class:`~suno_async._core.settings.ClientSettings`, requests go through the
-transport, polling through the engine's registry (given a record reader, a
-limiter, a clock and a bus), creations through the
-:class:`~suno_async._engine.creation.TaskCreator`, callbacks through the
-:class:`~suno_async._engine.callbacks.CallbackIntake`.
+Reading, waiting, callbacks and downloads are here; creations and uploads
+are its base class's (:mod:`.creating`), durable waits :mod:`.tracking`'s.
+It owns no logic: settings, transport, registry, creator and callback
+intake are the parts it wires.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import re
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, TypeVar, overload
@@ -24,11 +17,9 @@ from typing import Any, Final, Literal, TypeVar, overload
 import aiohttp
 
 from suno_async._client.creating import CreatingCalls
-from suno_async._core.callback_wire import (
-    DEFAULT_MAX_AGE_S,
-    MAX_CALLBACK_BYTES,
-    CallbackEvent,
-)
+from suno_async._client.tracking import Tracking
+from suno_async._core.callback_signing import DEFAULT_MAX_AGE_S
+from suno_async._core.callback_wire import MAX_CALLBACK_BYTES, CallbackEvent
 from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError, InvalidArgumentError
 from suno_async._core.families import (
@@ -51,12 +42,12 @@ from suno_async._core.providers import (
 )
 from suno_async._core.settings import ClientSettings
 from suno_async._core.task_ids import check_task_id
-from suno_async._core.uploads import (
-    resolve_upload_base_url,
-)
+from suno_async._core.uploads import resolve_upload_base_url
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
+from suno_async._engine.journal import TaskJournal
 from suno_async._engine.registry import PollerRegistry
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -73,15 +64,9 @@ from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
-
 __all__ = ["SunoClient"]
 
 _DEFAULT_RETRY: Final = RetryPolicy()
-_URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
 
 _Client = TypeVar("_Client", bound="SunoClient")
 _R = TypeVar("_R", bound=RecordBase)
@@ -104,7 +89,8 @@ class SunoClient(CreatingCalls):
     ``rate_limiter`` (default: 3 requests per task per second, in process)
     and, with ``max_requests_per_second``, are paced client-wide. With a
     ``callback_bus``, callbacks received by any process wake this client's
-    waits (see :mod:`suno_async.redis`).
+    waits (see :mod:`suno_async.redis`). A ``journal`` keeps tracked tasks
+    across restarts (:meth:`track`) and, without ``rate_limiter``, shares it.
 
     Task creations (:meth:`generate` and its kin) post results to
     ``callback_url`` unless a call names its own, and with
@@ -112,9 +98,8 @@ class SunoClient(CreatingCalls):
     themselves after rate-limit answers. With ``webhook_key`` (kie.ai's),
     :meth:`handle_callback` refuses callbacks without a valid signature.
 
-    ``clock`` (default: the system's monotonic clock) is the one source of
-    time of the client's waits, limiter, pacers and retries; tests pass a
-    :class:`suno_async.testing.VirtualClock`.
+    ``clock`` (default: the system's monotonic one) is the one source of
+    time of its waits, limiter, pacers and retries (tests: a ``VirtualClock``).
     """
 
     def __init__(
@@ -136,18 +121,9 @@ class SunoClient(CreatingCalls):
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
+        journal: TaskJournal | None = None,
     ) -> None:
-        settings = ClientSettings.check(
-            api_key=api_key,
-            provider=provider,
-            base_url=base_url,
-            request_timeout=request_timeout,
-            max_connections=max_connections,
-            max_requests_per_second=max_requests_per_second,
-            max_creations_per_second=max_creations_per_second,
-            callback_url=callback_url,
-            environ=os.environ,
-        )
+        settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
         self._settings = settings
         self._polls = family_polls(poll)
@@ -161,10 +137,19 @@ class SunoClient(CreatingCalls):
             request_timeout=settings.request_timeout,
             max_connections=settings.max_connections,
         )
+        if rate_limiter is None and journal is not None:
+            rate_limiter = journal.rate_limiter()
         limiter = (
             LocalRateLimiter(clock=clock) if rate_limiter is None else rate_limiter
         )
         pacer = make_pacer(limiter, "requests", max_requests_per_second, clock=clock)
+        self._registry = PollerRegistry(
+            reader=RecordReader(transport, limiter, pacer),
+            clock=clock,
+            retry=retry,
+            bus=callback_bus,
+        )
+        self._tracking = Tracking(journal, self._registry, self._polls)
         super().__init__(
             transport=transport,
             creator=TaskCreator(
@@ -181,12 +166,7 @@ class SunoClient(CreatingCalls):
             upload_base_url=resolve_upload_base_url(
                 provider, settings.base_url, upload_base_url
             ),
-        )
-        self._registry = PollerRegistry(
-            reader=RecordReader(transport, limiter, pacer),
-            clock=clock,
-            retry=retry,
-            bus=callback_bus,
+            tracking=self._tracking,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
@@ -279,9 +259,8 @@ class SunoClient(CreatingCalls):
         """The task's current record: one record-info request, no retries.
 
         ``kind`` selects the family (default: the :class:`TaskHandle`'s, else
-        music) and so the record's class. Raises
-        :class:`InvalidArgumentError` (also a ``ValueError``) for a malformed
-        id or kind before any request, else the mapped :class:`SunoError`.
+        music) and so the record's class. A malformed id or kind raises
+        :class:`InvalidArgumentError` first, else the mapped :class:`SunoError`.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
         spec = _spec(task_id, kind)
@@ -402,15 +381,13 @@ class SunoClient(CreatingCalls):
         on_event: EventHandler | None = None,
     ) -> WaitMany[Any]:
         """Wait for many tasks: iterate it for a :class:`TaskOutcome` per id as
-        each ends, or ``await`` it for the list of outcomes in the order of
-        ``task_ids``.
+        each ends, or ``await`` it for the outcomes in the order of ``task_ids``.
 
         Each distinct id comes once, failures, invalid ids and timeouts
-        included (as ``outcome.error``); one task's failure never affects the
-        others. ``timeout`` bounds the whole call; ``max_concurrency`` caps
-        how many tasks are polled at once (``None``: all); ``on_event`` (sync
-        or async) sees every milestone of every task. ``kind`` is the ids'
-        family (music by default); a :class:`TaskHandle` brings its own.
+        included (``outcome.error``), never affecting the others. ``timeout``
+        bounds the whole call; ``max_concurrency`` caps the tasks polled at
+        once; ``on_event`` (sync or async) sees every milestone. ``kind`` is
+        the ids' family (music by default; a :class:`TaskHandle`'s own).
         """
         self._check_open()
         return WaitMany(
@@ -423,6 +400,36 @@ class SunoClient(CreatingCalls):
             max_concurrency=max_concurrency,
             on_event=on_event,
         )
+
+    async def track(
+        self,
+        task_id: str,
+        *,
+        kind: KindLike | None = None,
+        meta: Any = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+    ) -> bool:
+        """Journal a task until a worker's :meth:`tracked_outcomes` acknowledges it.
+
+        ``meta`` (JSON-safe, 16 KiB at most) comes with the outcome; ``timeout``
+        counts from now, across restarts. False if tracked already."""
+        self._check_open(task_id if isinstance(task_id, str) else None)
+        kind = _spec(task_id, kind).kind
+        return await self._tracking.track(
+            check_task_id(task_id), kind=kind, meta=meta, timeout=timeout
+        )
+
+    def tracked_outcomes(
+        self, *, max_tasks: int = 100, on_event: EventHandler | None = None
+    ) -> TrackedOutcomes:
+        """This worker's share of the journal: a :class:`TrackedOutcome` per
+        task until closed (it leaves the journal at ``outcome.ack()``).
+
+        At most ``max_tasks`` are held at once; ``on_event`` sees each
+        milestone once, even across a takeover after a crash.
+        """
+        self._check_open()
+        return self._tracking.outcomes(max_tasks=max_tasks, on_event=on_event)
 
     # --- callbacks -------------------------------------------------------------
 
@@ -528,14 +535,7 @@ class SunoClient(CreatingCalls):
         local file-system failures.
         """
         self._check_open()
-        settings = DownloadSettings(
-            kind=kind,
-            stem=stem,
-            on_progress=on_progress,
-            overwrite=overwrite,
-            max_bytes=max_bytes,
-            timeout=timeout,
-        )
+        settings = DownloadSettings.from_arguments(locals())
         return await download(self._transport, target, dest, settings)
 
 

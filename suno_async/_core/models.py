@@ -8,11 +8,10 @@ write and read them in :mod:`suno_async._core.serialize`, not here.
 from __future__ import annotations
 
 import enum
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Final, Generic, Protocol, cast, final
+from typing import Any, ClassVar, Final, Generic, Protocol, final
 
 import attrs
 from typing_extensions import TypeVar
@@ -26,6 +25,8 @@ __all__ = [
     "TaskRecord",
     "TaskStatus",
     "Track",
+    "install_serializer",
+    "serializer",
 ]
 
 CHECKPOINT_VERSION: Final = 1
@@ -43,13 +44,22 @@ class _Serializer(Protocol):
     def from_dict(self, cls: type[_M], data: Mapping[str, Any], /) -> _M: ...
 
 
-def _serializer() -> _Serializer:
-    """:mod:`suno_async._core.serialize`, imported on first use.
+_INSTALLED: Final[list[_Serializer]] = []
 
-    It imports this module and the error tree, whose annotations name these
-    models: a static import here would close an import cycle.
+
+def install_serializer(serializer: _Serializer) -> None:
+    """Give the models their ``to_dict``, ``to_json`` and ``from_dict``.
+
+    :mod:`suno_async._core.serialize` installs itself as it is imported (the
+    ``_core`` package imports it first). It needs these models and the error
+    tree, which names them, so the models cannot import it without a cycle.
     """
-    return cast("_Serializer", importlib.import_module("suno_async._core.serialize"))
+    _INSTALLED[:] = [serializer]
+
+
+def serializer() -> _Serializer:
+    """The installed serializer (see :func:`install_serializer`)."""
+    return _INSTALLED[0]
 
 
 @final
@@ -210,16 +220,16 @@ class Track:
 
     def to_dict(self) -> dict[str, Any]:
         """This track as JSON types: ``created_at`` ISO 8601, ``tags`` a list."""
-        return _serializer().to_dict(self)
+        return serializer().to_dict(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON, keys sorted."""
-        return _serializer().to_json(self)
+        return serializer().to_json(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Track:
         """The track :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
-        return _serializer().from_dict(cls, data)
+        return serializer().from_dict(cls, data)
 
 
 @attrs.frozen(kw_only=True)
@@ -245,11 +255,11 @@ class RecordBase:
 
     def to_dict(self) -> dict[str, Any]:
         """This record as JSON types, with its ``kind``; :meth:`from_dict` reads it."""
-        return _serializer().to_dict(self)
+        return serializer().to_dict(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON, keys sorted."""
-        return _serializer().to_json(self)
+        return serializer().to_json(self)
 
     @classmethod
     def from_dict(cls: type[_B], data: Mapping[str, Any]) -> _B:
@@ -258,7 +268,7 @@ class RecordBase:
         Called on :class:`RecordBase` itself, the dict's ``kind`` picks the
         family's class.
         """
-        return _serializer().from_dict(cls, data)
+        return serializer().from_dict(cls, data)
 
 
 _B = TypeVar("_B", bound=RecordBase)
@@ -293,7 +303,7 @@ class TaskRecord(RecordBase):
         offset, tracks dicts; an unknown status keeps its string in
         ``status_raw``. :meth:`RecordBase.from_dict` gives back an equal record.
         """
-        return _serializer().to_dict(self)
+        return serializer().to_dict(self)
 
 
 # Decoded from ``raw`` on first read: a poll that never looks at them is cheaper.
@@ -340,16 +350,16 @@ class TaskEvent(Generic[R]):
 
         For resuming a wait, :meth:`checkpoint` is smaller.
         """
-        return _serializer().to_dict(self)
+        return serializer().to_dict(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON, keys sorted."""
-        return _serializer().to_json(self)
+        return serializer().to_json(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TaskEvent[Any]:
         """The event :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
-        return _serializer().from_dict(cls, data)
+        return serializer().from_dict(cls, data)
 
 
 @attrs.frozen(kw_only=True)
@@ -379,11 +389,11 @@ class TaskOutcome(Generic[R]):
         the attributes it carries (``task_id``, ``code``, ``record``...);
         another exception only its type's name and ``str()``.
         """
-        return _serializer().to_dict(self)
+        return serializer().to_dict(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON, keys sorted."""
-        return _serializer().to_json(self)
+        return serializer().to_json(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TaskOutcome[Any]:
@@ -394,4 +404,4 @@ class TaskOutcome(Generic[R]):
         ``==``); another exception as a :class:`SunoError` whose message
         starts with its type's name.
         """
-        return _serializer().from_dict(cls, data)
+        return serializer().from_dict(cls, data)

@@ -47,11 +47,12 @@ Reading
     :class:`DecodeError` listing every problem with its path
     (``@ $.tracks[0].id``), and nothing else escapes.
 
-Why the models reach this module lazily: it needs the error tree, and
-``errors.py`` names the models in its annotations, so a static import from
-``models.py`` would close a cycle (``lint-imports`` counts ``TYPE_CHECKING``
-imports). ``models.py`` states what it needs as a protocol and imports this
-module on first use; this module imports the models and errors plainly.
+Why this module installs itself into the models (:func:`install_serializer`)
+rather than being imported by them: it needs the error tree, and
+``errors.py`` names the models in its annotations, so an import from
+``models.py`` would close a cycle. ``models.py`` states what it needs as a
+protocol; the ``_core`` package imports this module first, and it installs
+itself as it is imported.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ from suno_async._core.models import (
     TaskOutcome,
     TaskRecord,
     TaskStatus,
+    install_serializer,
 )
 
 __all__ = ["from_dict", "to_dict", "to_json"]
@@ -547,3 +549,19 @@ def _task_id(data: object) -> str | None:
     except Exception:
         return None
     return task_id if isinstance(task_id, str) else None
+
+
+class _Installed:
+    """This module's three functions, as :func:`install_serializer` takes them."""
+
+    def to_dict(self, model: object, /) -> dict[str, Any]:
+        return to_dict(model)
+
+    def to_json(self, model: object, /) -> str:
+        return to_json(model)
+
+    def from_dict(self, cls: type[_T], data: Mapping[str, Any], /) -> _T:
+        return from_dict(cls, data)
+
+
+install_serializer(_Installed())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import yarl
@@ -24,6 +24,17 @@ from suno_async._core.request_bodies import url_problem
 __all__ = ["ClientSettings", "check_base_url", "resolve_api_key"]
 
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
+#: The arguments of :meth:`ClientSettings.check` a client's ``__init__`` names alike.
+_CHECKED: Final = (
+    "api_key",
+    "provider",
+    "base_url",
+    "request_timeout",
+    "max_connections",
+    "max_requests_per_second",
+    "max_creations_per_second",
+    "callback_url",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -38,6 +49,15 @@ class ClientSettings:
     max_requests_per_second: float | None
     max_creations_per_second: float | None
     callback_url: str | None
+
+    @classmethod
+    def from_arguments(
+        cls, arguments: Mapping[str, Any], environ: Mapping[str, str]
+    ) -> ClientSettings:
+        """:meth:`check` the settings named in ``arguments`` (a ``locals()``)."""
+        return cls.check(
+            **{name: arguments[name] for name in _CHECKED}, environ=environ
+        )
 
     @classmethod
     def check(

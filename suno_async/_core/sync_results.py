@@ -15,7 +15,6 @@ raised by the caller (:func:`boost_failure`), never returned.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -33,7 +32,7 @@ from suno_async._core.convert import (
     wire_text,
 )
 from suno_async._core.errors import APIError
-from suno_async._core.models import TaskStatus
+from suno_async._core.models import TaskStatus, serializer
 from suno_async._core.providers import Provider
 
 __all__ = [
@@ -63,24 +62,19 @@ class _SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         """This value as JSON types; :meth:`from_dict` reads it back."""
-        result: dict[str, Any] = _serialize().to_dict(self)
+        result: dict[str, Any] = serializer().to_dict(self)
         return result
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON, keys sorted."""
-        text: str = _serialize().to_json(self)
+        text: str = serializer().to_json(self)
         return text
 
     @classmethod
     def from_dict(cls: type[_S], data: Mapping[str, Any]) -> _S:
         """The value :meth:`to_dict` wrote; :class:`DecodeError` if malformed."""
-        value: _S = _serialize().from_dict(cls, data)
+        value: _S = serializer().from_dict(cls, data)
         return value
-
-
-def _serialize() -> Any:
-    """:mod:`suno_async._core.serialize`, imported on first use (as the models do)."""
-    return importlib.import_module("suno_async._core.serialize")
 
 
 @attrs.frozen(kw_only=True)

@@ -20,12 +20,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from suno_async._core.callback_wire import (
-    CallbackEvent,
-    read_callback,
-    signature_headers,
-    verify_signature,
-)
+from suno_async._core.callback_signing import signature_headers, verify_signature
+from suno_async._core.callback_wire import CallbackEvent, read_callback
 from suno_async._core.errors import ConfigurationError
 from suno_async._core.families import task_kind
 from suno_async._core.kinds import TaskKind

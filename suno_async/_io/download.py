@@ -41,9 +41,9 @@ import inspect
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import BinaryIO, Final, TypeAlias, TypeVar
+from typing import Any, BinaryIO, Final, TypeAlias, TypeVar
 
 import attrs
 
@@ -92,6 +92,11 @@ class DownloadSettings:
     overwrite: bool = False
     max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
     timeout: float = DEFAULT_DOWNLOAD_TIMEOUT
+
+    @classmethod
+    def from_arguments(cls, arguments: Mapping[str, Any]) -> DownloadSettings:
+        """The settings named alike in ``arguments``, a download call's ``locals()``."""
+        return cls(**{field.name: arguments[field.name] for field in attrs.fields(cls)})
 
 
 _BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})

@@ -163,25 +163,17 @@ class RedisRateLimiter:
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         check_window(limit, window_s, margin_s)
-        for name, value in (
-            ("lease_s", lease_s),
-            ("poll_interval_s", poll_interval_s),
-            ("redis_timeout_s", redis_timeout_s),
-            ("recheck_s", recheck_s),
-        ):
-            if not (value > 0 and math.isfinite(value)):
-                raise ValueError(f"{name} must be a positive number, not {value!r}")
         if fallback not in ("error", "local"):
             raise ValueError(f"fallback must be 'error' or 'local', not {fallback!r}")
+        self.lease_s = _positive("lease_s", lease_s)
+        self.poll_interval_s = _positive("poll_interval_s", poll_interval_s)
+        self.redis_timeout_s = _positive("redis_timeout_s", redis_timeout_s)
+        self.recheck_s = _positive("recheck_s", recheck_s)
         self._redis = redis_client
         self.prefix = prefix
         self.limit = limit
         self.window_s = window_s
         self.margin_s = margin_s
-        self.lease_s = lease_s
-        self.poll_interval_s = poll_interval_s
-        self.redis_timeout_s = redis_timeout_s
-        self.recheck_s = recheck_s
         self._recheck_at = -math.inf
         self.fallback = fallback
         self.clock = clock
@@ -468,3 +460,10 @@ class RedisPacer:
 
 def _us(seconds: float) -> int:
     return math.ceil(seconds * 1e6)
+
+
+def _positive(name: str, value: float) -> float:
+    """``value``, or ``ValueError`` unless it is a positive finite number."""
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return value

@@ -25,7 +25,7 @@ import aiohttp
 import attrs
 import yarl
 
-from suno_async._core.callback_wire import sign_callback
+from suno_async._core.callback_signing import sign_callback
 from suno_async._core.models import TaskStatus
 from suno_async.testing._callback_faults import CallbackFault, LoggedCallback
 from suno_async.testing._family_task import FamilyTask
