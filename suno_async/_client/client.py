@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, TypeVar, overload
@@ -37,6 +36,7 @@ from suno_async._core.families import (
 )
 from suno_async._core.handles import TaskHandle
 from suno_async._core.kinds import TaskKind
+from suno_async._core.learning import PhaseLearner
 from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
@@ -48,9 +48,7 @@ from suno_async._core.providers import (
 )
 from suno_async._core.settings import ClientSettings
 from suno_async._core.task_ids import check_task_id
-from suno_async._core.uploads import (
-    resolve_upload_base_url,
-)
+from suno_async._core.uploads import resolve_upload_base_url
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
 from suno_async._engine.registry import PollerRegistry
@@ -69,11 +67,6 @@ from suno_async._io.download import (
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
 
 __all__ = ["SunoClient"]
 
@@ -110,8 +103,8 @@ class SunoClient(CreatingCalls):
     :meth:`handle_callback` refuses callbacks without a valid signature.
 
     ``clock`` (default: the system's monotonic clock) is the one source of
-    time of the client's waits, limiter, pacers and retries; tests pass a
-    :class:`suno_async.testing.VirtualClock`.
+    time of the client's waits, limiter, pacers and retries (tests pass a
+    ``VirtualClock``); waits teach ``cadence`` (a :class:`PhaseLearner`).
     """
 
     def __init__(
@@ -133,6 +126,7 @@ class SunoClient(CreatingCalls):
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
+        cadence: PhaseLearner | None = None,
     ) -> None:
         settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
@@ -174,6 +168,7 @@ class SunoClient(CreatingCalls):
             clock=clock,
             retry=retry,
             bus=callback_bus,
+            learner=cadence,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
@@ -214,6 +209,11 @@ class SunoClient(CreatingCalls):
     def poll(self) -> PollPolicy:
         """The default poll cadence of music waits (see :meth:`poll_for`)."""
         return self._polls[TaskKind.MUSIC]
+
+    @property
+    def cadence(self) -> PhaseLearner:
+        """What the waits learned of the phase lengths (save it with ``to_json()``)."""
+        return self._registry.learner
 
     def poll_for(self, kind: KindLike) -> PollPolicy:
         """The default poll cadence of ``kind``'s waits."""

@@ -24,6 +24,7 @@ from suno_async._core.errors import SunoError
 from suno_async._core.models import TaskStatus
 
 __all__ = [
+    "LEARNED_RANGE",
     "RETRY_AFTER_MAX_S",
     "PollKind",
     "PollPolicy",
@@ -34,6 +35,9 @@ __all__ = [
 
 #: The longest ``Retry-After`` honoured, in seconds: a longer one is cut to this.
 RETRY_AFTER_MAX_S: Final = 120.0
+
+#: A learned phase window stays within this factor of the policy's own.
+LEARNED_RANGE: Final = 4.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]
@@ -124,6 +128,7 @@ class PollPolicy:
     phase_max_s: tuple[float, float, float] = attrs.field(
         default=(12.0, 40.0, 110.0), validator=_check_phases
     )
+    learn: bool = True
     random: Callable[[], float] = attrs.field(
         default=_random.random, eq=False, repr=False
     )
@@ -188,8 +193,14 @@ class PollPolicy:
         """Seconds before the first poll: uniform in ``[0, first_poll_max_s]``."""
         return self.random() * self.first_poll_max_s
 
-    def next_delay(self, state: PollState) -> float:
-        """Seconds from the poll described by ``state`` to the next one."""
+    def next_delay(
+        self, state: PollState, window: tuple[float, float] | None = None
+    ) -> float:
+        """Seconds from the poll described by ``state`` to the next one.
+
+        ``window``: the current phase's learned ``(lo, hi)`` (``"phased"``
+        only), kept within :meth:`learned_window`'s bounds.
+        """
         if self.kind == "fixed":
             return self.interval_s
         if self.kind == "exponential":
@@ -198,15 +209,35 @@ class PollPolicy:
                 n, self.interval_s, self.multiplier, self.max_interval_s
             )
         spread = 1.0 + self.spread * (2.0 * self.random() - 1.0)
-        return self._phased_delay(state) * spread
+        return self._phased_delay(state, window) * spread
 
-    def _phased_delay(self, state: PollState) -> float:
+    def learned_window(
+        self, phase: int, window: tuple[float, float]
+    ) -> tuple[float, float]:
+        """A learned ``(lo, hi)`` for ``phase``, kept within the priors' reach.
+
+        Both ends are clipped to ``[phase_min_s[p] / LEARNED_RANGE,
+        phase_max_s[p] * LEARNED_RANGE]``, ``hi`` to at least
+        ``phase_max_s[p] / LEARNED_RANGE`` and ``lo`` to at most ``hi``.
+        """
+        prior_lo, prior_hi = self.phase_min_s[phase], self.phase_max_s[phase]
+        floor, ceiling = prior_lo / LEARNED_RANGE, prior_hi * LEARNED_RANGE
+        hi = min(ceiling, max(prior_hi / LEARNED_RANGE, window[1]))
+        lo = min(hi, max(floor, window[0]))
+        return lo, hi
+
+    def _phased_delay(
+        self, state: PollState, window: tuple[float, float] | None
+    ) -> float:
         """The ``"phased"`` delay before its spread (the formula above)."""
         phase = _PHASES.get(state.milestone)
         if phase is None or state.unknown_status:
             return self.interval_s
         elapsed = max(0.0, state.phase_elapsed_s)
-        lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
+        if window is not None and self.learn:
+            lo, hi = self.learned_window(phase, window)
+        else:
+            lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
         left_s = max(0.0, hi - elapsed) + self.tail_fraction * hi
         spacing = self.sqrt_spacing * math.sqrt(left_s)
         overrun = max(0.0, elapsed - hi) / hi
