@@ -69,22 +69,32 @@ class PollPolicy:
 
     ``"phased"`` (the default). A task passes three phases (PENDING,
     TEXT_SUCCESS, FIRST_SUCCESS); phase ``p`` typically lasts between
-    ``lo = phase_min_s[p]`` and ``hi = phase_max_s[p]``. With ``e`` the
-    seconds since the phase's milestone was seen::
+    ``lo`` and ``hi``. With ``e`` the seconds since the phase's milestone was
+    seen::
 
-        spacing = sqrt_spacing * sqrt(max(0, hi - e) + tail_fraction * hi)
+        spacing = c * sqrt(max(0, hi - e) + tail_fraction * w)
         growth  = multiplier ** (max(0, e - hi) / hi)
-        delay   = min(max_interval_s, max(quiet_fraction * lo - e, spacing * growth))
+        delay   = min(max_interval_s, max(quiet - e, spacing * growth))
         delay  *= 1 + spread * (2 * random() - 1)
 
-    Nothing can happen early in a phase, so the wait skips to
-    ``quiet_fraction * lo``; polls then tighten as the phase's typical end
-    nears (spacing with the square root of the time left is optimal for an
-    end spread evenly over the phase) and back off, by ``multiplier`` per
-    phase length, once the phase overruns. The last factor spreads each
-    delay by up to ``spread`` either way, so waits started together drift
-    apart instead of polling in lockstep. An unknown status polls every
-    ``interval_s``.
+    From the priors alone (``learn=False``, or nothing learned yet):
+    ``lo = phase_min_s[p]``, ``hi = phase_max_s[p]``, ``quiet =
+    quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
+    learned window (the client's :class:`~suno_async.PhaseLearner`: the
+    low and high quantiles of the phase lengths its waits saw, clipped by
+    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo, hi / 4)``
+    and ``c = learned_spacing``; the window is narrower and surer, so the
+    wait sleeps up to ``lo`` and spends its polls between ``lo`` and ``hi``.
+
+    Nothing can happen early in a phase, so the wait skips to ``quiet``;
+    polls then tighten as the phase's typical end nears (spacing with the
+    square root of the time left is optimal for an end spread evenly over
+    the window) and back off, by ``multiplier`` per ``hi``, once the phase
+    overruns: a service slower than learned costs few polls, and is learned
+    in turn. The last factor spreads each delay by up to ``spread`` either
+    way, so waits started together drift apart instead of polling in
+    lockstep. An unknown status polls every ``interval_s``. No delay exceeds
+    ``max_interval_s``, learned or not.
 
     ``"fixed"`` (:meth:`fixed`): every ``interval_s``.
 
@@ -114,6 +124,7 @@ class PollPolicy:
     multiplier: float = attrs.field(default=4.0, validator=attrs.validators.ge(1))
     reset_on_milestone: bool = True
     sqrt_spacing: float = attrs.field(default=0.6, validator=attrs.validators.gt(0))
+    learned_spacing: float = attrs.field(default=0.5, validator=attrs.validators.gt(0))
     quiet_fraction: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
     spread: float = attrs.field(
@@ -185,6 +196,7 @@ class PollPolicy:
             # spacing grows with the square root of seconds left: its
             # coefficient scales by sqrt(factor) for delays to scale by factor
             sqrt_spacing=self.sqrt_spacing * math.sqrt(factor),
+            learned_spacing=self.learned_spacing * math.sqrt(factor),
             phase_min_s=_times(self.phase_min_s, factor),
             phase_max_s=_times(self.phase_max_s, factor),
         )
@@ -235,14 +247,17 @@ class PollPolicy:
             return self.interval_s
         elapsed = max(0.0, state.phase_elapsed_s)
         if window is not None and self.learn:
-            lo, hi = self.learned_window(phase, window)
+            quiet, hi = self.learned_window(phase, window)
+            width = max(hi - quiet, hi / LEARNED_RANGE)
+            coefficient = self.learned_spacing
         else:
             lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
-        left_s = max(0.0, hi - elapsed) + self.tail_fraction * hi
-        spacing = self.sqrt_spacing * math.sqrt(left_s)
+            quiet, width, coefficient = self.quiet_fraction * lo, hi, self.sqrt_spacing
+        left_s = max(0.0, hi - elapsed) + self.tail_fraction * width
+        spacing = coefficient * math.sqrt(left_s)
         overrun = max(0.0, elapsed - hi) / hi
         delay = grow(spacing, self.multiplier, overrun, self.max_interval_s)
-        return max(delay, min(self.max_interval_s, self.quiet_fraction * lo - elapsed))
+        return max(delay, min(self.max_interval_s, quiet - elapsed))
 
 
 @attrs.frozen(kw_only=True)
