@@ -178,7 +178,7 @@ class PhaseLearner:
         longest = max(s[0] for s in ring.samples)
         if hi is None:
             hi = longest
-        return (prior[0] if lo is None else min(lo, hi)), hi
+        return min(prior[0] if lo is None else lo, hi), hi
 
     def samples(self, kind: TaskKind, model: str | None, phase: int) -> list[Sample]:
         """A copy of the samples kept for one key (``model=None``: the family's)."""

@@ -82,9 +82,12 @@ class PollPolicy:
     quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
     learned window (the client's :class:`~suno_async.PhaseLearner`: the
     low and high quantiles of the phase lengths its waits saw, clipped by
-    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo, hi / 4)``
-    and ``c = learned_spacing``; the window is narrower and surer, so the
-    wait sleeps up to ``lo`` and spends its polls between ``lo`` and ``hi``.
+    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo,
+    phase_max_s[p] / 4)`` and ``c = learned_spacing``; the window is
+    narrower and surer, so the wait sleeps up to ``lo`` and spends its polls
+    between ``lo`` and ``hi``, never less than ``learned_spacing *
+    sqrt(tail_fraction * phase_max_s[p] / 4)`` apart (0.39 s by default,
+    over the 1/3 s the per-task limit allows).
 
     Nothing can happen early in a phase, so the wait skips to ``quiet``;
     polls then tighten as the phase's typical end nears (spacing with the
@@ -248,7 +251,7 @@ class PollPolicy:
         elapsed = max(0.0, state.phase_elapsed_s)
         if window is not None and self.learn:
             quiet, hi = self.learned_window(phase, window)
-            width = max(hi - quiet, hi / LEARNED_RANGE)
+            width = max(hi - quiet, self.phase_max_s[phase] / LEARNED_RANGE)
             coefficient = self.learned_spacing
         else:
             lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
