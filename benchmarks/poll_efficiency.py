@@ -223,7 +223,7 @@ def trace(policy: PollPolicy, offsets: Timeline, *, seed: int = 1) -> list[float
     return _wait(policy, offsets, adapt="none")[0]
 
 
-def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
+def interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
     """Linear interpolation of ``ys`` at ``x`` (``xs`` increasing), clamped."""
     if x <= xs[0]:
         return ys[0]
@@ -286,7 +286,7 @@ class Efficiency:
     def fixed_requests_at(self, latency: float) -> float:
         """Requests per task of a fixed interval with this mean latency."""
         points = sorted((r.mean_latency, r.requests) for _, r in self.fixed_sweep)
-        return _interp(latency, [p[0] for p in points], [p[1] for p in points])
+        return interp(latency, [p[0] for p in points], [p[1] for p in points])
 
     def versus_fixed(self, run: PolicyRun) -> float:
         return run.requests / self.fixed_requests_at(run.mean_latency)

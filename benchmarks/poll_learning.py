@@ -43,6 +43,7 @@ from suno_async import PhaseLearner, PollPolicy, TaskKind
 from suno_async._engine.cadence import Cadence
 
 from ._common import TIMES, markdown_table
+from .poll_efficiency import interp, reference_timelines
 
 __all__ = ["MODELS", "LearningResult", "run", "service_timelines"]
 
@@ -53,7 +54,11 @@ MODELS: Final = (
     ("chirp-v4", (5.0, 21.0, 48.0), 0.18),
     ("chirp-v3-5", (8.0, 30.0, 75.0), 0.22),
 )
-FIXED_SWEEP: Final = tuple(0.5 + 0.25 * i for i in range(60))  # 0.5 .. 15.25 s
+#: Fixed intervals swept for the comparison: 0.5 .. 5.25 s by 0.25, then to 15 s.
+FIXED_SWEEP: Final = (
+    *(0.5 + 0.25 * i for i in range(20)),
+    *(5.5 + 0.5 * i for i in range(20)),
+)
 TARGET_RATIO: Final = 0.5
 TARGET_LATENCY_S: Final = 3.0
 _LIMIT, _WINDOW_S = 3, 1.0
@@ -63,10 +68,17 @@ Task = tuple[str, Timeline]
 
 
 def service_timelines(
-    n: int, *, seed: int = SEED, speed: float = 1.0, change_at: int | None = None,
+    n: int,
+    *,
+    seed: int = SEED,
+    speed: float = 1.0,
+    change_at: int | None = None,
     change_to: float = 1.0,
 ) -> list[Task]:
-    """``n`` tasks of :data:`MODELS` (model, offsets); from ``change_at`` on, ``change_to`` as long."""
+    """``n`` tasks of :data:`MODELS`: (model, offsets), ``speed`` times as long.
+
+    From task ``change_at`` on, ``change_to`` times as long again.
+    """
     rng = random.Random(seed)
     out: list[Task] = []
     for i in range(n):
@@ -147,16 +159,6 @@ def simulate(
     )
 
 
-def _interp(x: float, points: Sequence[tuple[float, float]]) -> float:
-    """Requests of a fixed interval at mean latency ``x`` (linear, clamped)."""
-    if x <= points[0][0]:
-        return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        if x <= x1:
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return points[-1][1]
-
-
 @attrs.frozen
 class Scenario:
     """One set of tasks: the policies' runs and the fixed sweep on them."""
@@ -167,13 +169,18 @@ class Scenario:
 
     def ratio(self, run: Run) -> float:
         points = sorted((r.mean_latency, r.requests) for r in self.fixed)
-        return run.requests / _interp(run.mean_latency, points)
+        requests = interp(
+            run.mean_latency, [p[0] for p in points], [p[1] for p in points]
+        )
+        return run.requests / requests
 
     def by_label(self, label: str) -> Run:
         return next(r for r in self.runs if r.label == label)
 
 
 LEARNED: Final = "learned (default)"
+#: The priors' own family of timelines: shown, left out of the target.
+TUNING: Final = "reference (the priors' uniform windows), stream"
 PRIORS: Final = "priors alone"
 
 
@@ -187,14 +194,24 @@ def _scenario(
             PRIORS, PollPolicy(learn=False), tasks, arrivals=arrivals, learner=None
         ),
         *(
-            simulate(f"fixed {s:g} s", PollPolicy.fixed(s), tasks, arrivals=arrivals,
-                     learner=None)
+            simulate(
+                f"fixed {s:g} s",
+                PollPolicy.fixed(s),
+                tasks,
+                arrivals=arrivals,
+                learner=None,
+            )
             for s in (2.0, 3.0, 5.0)
         ),
     ]
     fixed = [
-        simulate(f"fixed {s:g} s", PollPolicy.fixed(s), tasks, arrivals=arrivals,
-                 learner=None)
+        simulate(
+            f"fixed {s:g} s",
+            PollPolicy.fixed(s),
+            tasks,
+            arrivals=arrivals,
+            learner=None,
+        )
         for s in FIXED_SWEEP
     ]
     return Scenario(name, runs, fixed), learner
@@ -208,8 +225,8 @@ class LearningResult:
     elapsed_s: float
 
     def worst(self) -> tuple[float, float]:
-        """The learned policy's worst ratio and worst mean latency over the scenarios."""
-        runs = [(s, s.by_label(LEARNED)) for s in self.scenarios]
+        """The learned policy's worst ratio and mean latency, tuning set aside."""
+        runs = [(s, s.by_label(LEARNED)) for s in self.scenarios if s.name != TUNING]
         return (
             max(s.ratio(r) for s, r in runs),
             max(r.mean_latency for _, r in runs),
@@ -289,7 +306,8 @@ def run(*, tasks: int, seed: int = SEED) -> LearningResult:
             tasks, seed=seed + 4, change_at=half, change_to=0.5
         ),
     }
-    scenarios = []
+    reference = [("reference", o) for o in reference_timelines(tasks, seed=seed)]
+    scenarios = [_scenario(TUNING, reference, stream, warm=None)[0]]
     state = ""
     for name, timelines in sets.items():
         scenario, learner = _scenario(f"{name}, stream", timelines, stream, warm=None)

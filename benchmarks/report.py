@@ -11,7 +11,7 @@ import attrs
 
 from suno_async import PollPolicy
 
-from . import callbacks, families, fleet, poll_cost, poll_efficiency
+from . import callbacks, families, fleet, poll_cost, poll_efficiency, poll_learning
 from ._common import DASH, LE, MICRO, ROOT, TIMES, markdown_table
 
 __all__ = ["Results", "headline", "targets_of", "write"]
@@ -38,6 +38,7 @@ class Results:
     callbacks: list[callbacks.CallbackResult]
     families: list[families.FamilyRun] = attrs.field(factory=list)
     family_real: list[families.RealRun] = attrs.field(factory=list)
+    learning: poll_learning.LearningResult | None = None
 
 
 # --- plots ------------------------------------------------------------------------
@@ -218,6 +219,18 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
             eff.targets()["robust_slow"],
         ),
     ]
+    if res.learning is not None:
+        ratio, latency = res.learning.worst()
+        rows.append(
+            (
+                f"3. learned cadence {LE} {poll_learning.TARGET_RATIO}{TIMES} a "
+                "fixed interval at equal latency, "
+                f"{LE} {poll_learning.TARGET_LATENCY_S:g} s, on timelines it was "
+                "not tuned on (worst scenario)",
+                f"{ratio:.2f}{TIMES} at {latency:.2f} s",
+                res.learning.target_met(),
+            )
+        )
     flowing, dropped = res.callbacks
     rows += [
         (
@@ -425,6 +438,12 @@ def _page(res: Results) -> str:
         + ". Real latency includes the round trip and the event loop, "
         f"magnified {1 / conf.scale:g}{TIMES} by the time scale.\n",
     ]
+    if res.learning is not None:
+        parts += [
+            "### A cadence that learns (virtual time)\n",
+            (poll_learning.__doc__ or "").split("\n\n", 1)[1].strip() + "\n",
+            res.learning.table() + "\n",
+        ]
     parts += [
         "### Every task family (virtual time)\n",
         "Each family other than music goes from pending to done in one phase. "
