@@ -30,6 +30,7 @@ import argparse
 import heapq
 import math
 import random
+import re
 import statistics
 import sys
 import time
@@ -42,7 +43,7 @@ import attrs
 from suno_async import PhaseLearner, PollPolicy, TaskKind
 from suno_async._engine.cadence import Cadence
 
-from ._common import TIMES, markdown_table
+from ._common import LE, TIMES, markdown_table
 from .poll_efficiency import interp, reference_timelines
 
 __all__ = ["MODELS", "LearningResult", "run", "service_timelines"]
@@ -226,6 +227,25 @@ class LearningResult:
     def target_met(self) -> bool:
         ratio, latency = self.worst()
         return ratio <= TARGET_RATIO and latency <= TARGET_LATENCY_S
+
+    def target_row(self) -> tuple[str, str, bool]:
+        """The target, the figure and whether it is met (for the report)."""
+        ratio, latency = self.worst()
+        return (
+            f"3. learned cadence {LE} {TARGET_RATIO}{TIMES} a fixed interval at "
+            f"equal latency, {LE} {TARGET_LATENCY_S:g} s, on timelines it was not "
+            "tuned on (worst scenario)",
+            f"{ratio:.2f}{TIMES} at {latency:.2f} s",
+            self.target_met(),
+        )
+
+    def section(self) -> str:
+        """This section of the performance page."""
+        about = (__doc__ or "").split("\n\n", 1)[1].strip()
+        about = re.sub(r":\w+:`~?([\w.]+)`", lambda m: f"`{m[1]}`", about)
+        return (
+            f"### A cadence that learns (virtual time)\n\n{about}\n\n{self.table()}\n"
+        )
 
     def table(self) -> str:
         header = [

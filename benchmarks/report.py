@@ -220,17 +220,7 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
         ),
     ]
     if res.learning is not None:
-        ratio, latency = res.learning.worst()
-        rows.append(
-            (
-                f"3. learned cadence {LE} {poll_learning.TARGET_RATIO}{TIMES} a "
-                "fixed interval at equal latency, "
-                f"{LE} {poll_learning.TARGET_LATENCY_S:g} s, on timelines it was "
-                "not tuned on (worst scenario)",
-                f"{ratio:.2f}{TIMES} at {latency:.2f} s",
-                res.learning.target_met(),
-            )
-        )
+        rows.append(res.learning.target_row())
     flowing, dropped = res.callbacks
     rows += [
         (
@@ -439,11 +429,7 @@ def _page(res: Results) -> str:
         f"magnified {1 / conf.scale:g}{TIMES} by the time scale.\n",
     ]
     if res.learning is not None:
-        parts += [
-            "### A cadence that learns (virtual time)\n",
-            (poll_learning.__doc__ or "").split("\n\n", 1)[1].strip() + "\n",
-            res.learning.table() + "\n",
-        ]
+        parts.append(res.learning.section())
     parts += [
         "### Every task family (virtual time)\n",
         "Each family other than music goes from pending to done in one phase. "
