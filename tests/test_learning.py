@@ -116,6 +116,16 @@ def test_a_censored_sample_is_updated_in_place() -> None:
     assert learner.samples(MUSIC, "m", 2) == [[61.5, False]]
 
 
+def test_a_sample_outlives_its_window() -> None:
+    """Updating a sample no window keeps any more changes only that sample."""
+    learner = PhaseLearner()
+    sample = learner.add(MUSIC, None, 0, 5.0, prior=PRIOR)
+    _feed(learner, [6.0] * WINDOW)
+    learner.update(MUSIC, "never-seen", 1, sample, 9.0, censored=False)
+    assert sample == [9.0, False]
+    assert learner.samples(MUSIC, None, 0) == [[6.0, False]] * WINDOW
+
+
 def test_json_round_trip() -> None:
     """from_json(to_json()) keeps every sample (to the ms) and so every window."""
     learner = PhaseLearner()

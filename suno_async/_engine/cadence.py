@@ -171,8 +171,6 @@ class Cadence:
     def _record(self, phase: int, length: float, *, censored: bool) -> None:
         learner = self._learner
         assert learner is not None
-        if phase >= len(self.policy.phase_min_s):
-            return
         if self._sample is not None:
             learner.update(
                 self._kind, self._model, phase, self._sample, length, censored=censored
