@@ -517,11 +517,15 @@ async def _real_waits(
 def confirm(
     *, tasks_per_policy: int, scale: float, seed: int = REFERENCE_SEED
 ) -> Confirmation:
-    """The default policy and a fixed 3 s interval, for real, on the same timelines."""
+    """The default policy and a fixed 3 s interval, for real, on the same timelines.
+
+    The default's priors alone (``learn=False``), as in virtual time: the
+    learned cadence is measured by :mod:`benchmarks.poll_learning`.
+    """
     started = time.perf_counter()
     offsets = reference_timelines(tasks_per_policy, seed=seed)
     policies = [
-        ("**default** (phased)", PollPolicy()),
+        ("**default** (phased)", PollPolicy(learn=False)),
         ("fixed 3 s", PollPolicy.fixed(3.0)),
     ]
     with Child("benchmarks._simserver", "--scale", str(scale)) as server:
