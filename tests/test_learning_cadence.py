@@ -12,7 +12,14 @@ from collections.abc import Iterator
 import attrs
 import pytest
 
-from suno_async import PhaseLearner, PollPolicy, SunoClient, TaskKind, TaskStatus
+from suno_async import (
+    InvalidArgumentError,
+    PhaseLearner,
+    PollPolicy,
+    SunoClient,
+    TaskKind,
+    TaskStatus,
+)
 from suno_async._engine.cadence import Cadence
 from suno_async.testing import VirtualClock
 
@@ -189,3 +196,20 @@ async def test_a_client_starts_warm_from_a_saved_state() -> None:
         assert c.cadence.to_json() == learner.to_json()
     async with SunoClient(api_key="sk-secret", base_url=BASE_URL) as fresh:
         assert fresh.cadence.to_json() == PhaseLearner().to_json()
+
+
+async def test_a_client_takes_its_cadence_as_json() -> None:
+    """SunoClient(cadence=text) loads a saved state."""
+    learner = PhaseLearner()
+    learner.add(MUSIC, "m", 2, 61.0, prior=(30.0, 110.0))
+    async with SunoClient(
+        api_key="sk-secret", base_url=BASE_URL, cadence=learner.to_json()
+    ) as client:
+        assert client.cadence.to_json() == learner.to_json()
+
+
+@pytest.mark.parametrize("cadence", ["{}", 42, ["state"]])
+def test_a_bad_cadence_is_refused_before_any_request(cadence: object) -> None:
+    """Neither a PhaseLearner nor its JSON: InvalidArgumentError at construction."""
+    with pytest.raises(InvalidArgumentError):
+        SunoClient(api_key="sk-secret", base_url=BASE_URL, cadence=cadence)  # type: ignore[arg-type]

@@ -104,7 +104,7 @@ class SunoClient(CreatingCalls):
 
     ``clock`` (default: the system's monotonic clock) is the one source of
     time of the client's waits, limiter, pacers and retries (tests pass a
-    ``VirtualClock``); waits teach ``cadence`` (a :class:`PhaseLearner`).
+    ``VirtualClock``); waits teach ``cadence`` (a :class:`PhaseLearner`, or JSON).
     """
 
     def __init__(
@@ -126,7 +126,7 @@ class SunoClient(CreatingCalls):
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
-        cadence: PhaseLearner | None = None,
+        cadence: PhaseLearner | str | None = None,
     ) -> None:
         settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
@@ -168,7 +168,7 @@ class SunoClient(CreatingCalls):
             clock=clock,
             retry=retry,
             bus=callback_bus,
-            learner=cadence,
+            learner=PhaseLearner.of(cadence),
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus

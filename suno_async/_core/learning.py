@@ -185,6 +185,22 @@ class PhaseLearner:
         ring = self._rings.get((kind, model, phase))
         return [] if ring is None else [list(s) for s in ring.samples]
 
+    @classmethod
+    def of(cls, value: PhaseLearner | str | bytes | None) -> PhaseLearner:
+        """A learner from a client's ``cadence=``: itself, saved JSON, or a new one.
+
+        Anything else raises :class:`~suno_async.InvalidArgumentError`.
+        """
+        if value is None:
+            return cls()
+        if isinstance(value, PhaseLearner):
+            return value
+        if isinstance(value, str | bytes):
+            return cls.from_json(value)
+        raise InvalidArgumentError(
+            f"cadence must be a PhaseLearner or its JSON, not {type(value).__name__}"
+        )
+
     # -- saving ------------------------------------------------------------------
 
     def to_json(self) -> str:
