@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, TypeVar, overload
@@ -48,7 +49,9 @@ from suno_async._core.providers import (
 )
 from suno_async._core.settings import ClientSettings
 from suno_async._core.task_ids import check_task_id
-from suno_async._core.uploads import resolve_upload_base_url
+from suno_async._core.uploads import (
+    resolve_upload_base_url,
+)
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
 from suno_async._engine.registry import PollerRegistry
@@ -67,6 +70,11 @@ from suno_async._io.download import (
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
+
+if sys.version_info >= (3, 11):
+    pass
+else:  # pragma: no cover - Python 3.10
+    pass
 
 __all__ = ["SunoClient"]
 
@@ -103,8 +111,10 @@ class SunoClient(CreatingCalls):
     :meth:`handle_callback` refuses callbacks without a valid signature.
 
     ``clock`` (default: the system's monotonic clock) is the one source of
-    time of the client's waits, limiter, pacers and retries (tests pass a
-    ``VirtualClock``); waits teach ``cadence`` (a :class:`PhaseLearner`, or JSON).
+    time of the client's waits, limiter, pacers and retries; tests pass a
+    :class:`suno_async.testing.VirtualClock`. The waits teach ``cadence``
+    (default: a new :class:`PhaseLearner`; or its saved JSON) the service's
+    phase lengths.
     """
 
     def __init__(
