@@ -7,9 +7,9 @@ a phase's typical window ``(lo, hi)``, its low and high quantiles.
 
 Memory is bounded: each (family, model, phase) keeps its last
 :data:`WINDOW` observations; at most :data:`MAX_MODELS` models per family
-are told apart. A phase still running when a wait gives up on it, or past
-the window's ``hi``, is *censored* (its length is only known to exceed what
-was seen): it is kept as such, and the quantiles are those of the
+are told apart. A phase still running past the window's ``hi`` is kept as
+*censored* (its length is only known to exceed what was seen so far), and
+stays so if its wait ends first; the quantiles are those of the
 Kaplan-Meier estimate, so running late widens the window instead of being
 ignored. A family's window starts from its policy's published priors,
 :data:`PRIOR_SAMPLES` lengths spread evenly over ``[phase_min_s,
@@ -61,13 +61,14 @@ _Key = tuple[TaskKind, str | None, int]
 
 
 class _Ring:
-    """The last :data:`WINDOW` samples of one key, with their cached quantiles."""
+    """The last :data:`WINDOW` samples of one key, with their cached window."""
 
     __slots__ = ("cached", "samples")
 
     def __init__(self) -> None:
         self.samples: deque[Sample] = deque(maxlen=WINDOW)
-        self.cached: tuple[float | None, float | None] | None = None
+        #: ``(lo or None, hi)``, until the samples change.
+        self.cached: tuple[float | None, float] | None = None
 
 
 def quantile(samples: list[Sample] | deque[Sample], q: float) -> float | None:
@@ -170,14 +171,12 @@ class PhaseLearner:
         if ring is None or len(ring.samples) < MODEL_MIN_SAMPLES:
             ring = self._ring(kind, None, phase, prior)
         if ring.cached is None:
+            high = quantile(ring.samples, self.high)
             ring.cached = (
                 quantile(ring.samples, self.low),
-                quantile(ring.samples, self.high),
+                max(s[0] for s in ring.samples) if high is None else high,
             )
         lo, hi = ring.cached
-        longest = max(s[0] for s in ring.samples)
-        if hi is None:
-            hi = longest
         return min(prior[0] if lo is None else lo, hi), hi
 
     def samples(self, kind: TaskKind, model: str | None, phase: int) -> list[Sample]:
