@@ -496,7 +496,8 @@ def _robustness_note(eff: poll_efficiency.Efficiency) -> str:
         "over-polling. It meets the robustness target, at the price of state "
         "shared by the waits of a client (the virtual-time driver runs the "
         "tasks one after another; concurrent waits learn from those finished "
-        "before them).\n"
+        "before them). The SDK's default now learns the phase lengths "
+        "themselves (next section); the figures above are its priors alone.\n"
     )
 
 
