@@ -497,7 +497,8 @@ def _robustness_note(eff: poll_efficiency.Efficiency) -> str:
         "shared by the waits of a client (the virtual-time driver runs the "
         "tasks one after another; concurrent waits learn from those finished "
         "before them). The SDK's default now learns the phase lengths "
-        "themselves (next section); the figures above are its priors alone.\n"
+        'themselves ("A cadence that learns" below); the figures above are '
+        "its priors alone.\n"
     )
 
 
