@@ -10,6 +10,7 @@ handle every failure as a documented :class:`SunoError`::
 """
 
 from suno_async._client import SunoClient
+from suno_async._client.creating import CreateOptions
 from suno_async._core.backoff import PollState
 from suno_async._core.clock import Clock, Timer
 from suno_async._core.errors import (
@@ -86,6 +87,9 @@ from suno_async._core.sync_results import (
 )
 from suno_async._core.uploads import UploadedFile
 from suno_async._core.version import __version__
+from suno_async._engine.journal import JournalEntry, TaskJournal, TrackedOutcome
+from suno_async._engine.memory_journal import MemoryTaskJournal
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -115,6 +119,7 @@ __all__ = [
     "ConflictError",
     "CoverImageGenerationFailedError",
     "CoverImageRecord",
+    "CreateOptions",
     "DecodeError",
     "DestinationExistsError",
     "DownloadError",
@@ -125,6 +130,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "JournalEntry",
     "LimiterStatistics",
     "LocalFileError",
     "LocalRateLimiter",
@@ -132,6 +138,7 @@ __all__ = [
     "LyricsRecord",
     "LyricsVariant",
     "MediaFetchError",
+    "MemoryTaskJournal",
     "MidiGenerationFailedError",
     "MidiInstrument",
     "MidiNote",
@@ -162,6 +169,7 @@ __all__ = [
     "TaskEvent",
     "TaskFailedError",
     "TaskHandle",
+    "TaskJournal",
     "TaskKind",
     "TaskNotFoundError",
     "TaskOutcome",
@@ -171,6 +179,8 @@ __all__ = [
     "Timer",
     "TimestampedLyrics",
     "Track",
+    "TrackedOutcome",
+    "TrackedOutcomes",
     "TransportError",
     "UploadedFile",
     "UsageError",

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+from collections.abc import Sequence
 from typing import Final
 
 #: How many lines of its log the server may write before it is ready.
@@ -29,11 +30,18 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One ``redis-server`` process without persistence; start, stall, kill, restart."""
+    """One ``redis-server`` process without persistence; start, stall, kill, restart.
 
-    def __init__(self, binary: str, port: int | None = None) -> None:
+    ``options`` are added to its command line (the last of a setting wins:
+    ``("--appendonly", "yes", "--dir", path)`` turns persistence on).
+    """
+
+    def __init__(
+        self, binary: str, port: int | None = None, options: Sequence[str] = ()
+    ) -> None:
         self.binary = binary
         self.port = free_port() if port is None else port
+        self.options = tuple(options)
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -55,6 +63,7 @@ class RedisServer:
                 "no",
                 "--loglevel",
                 "notice",
+                *self.options,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -27,6 +27,18 @@ from aiomock import MockedHTTP
 from waitkit import BASE_URL, ScriptedService
 
 MUSIC = TaskKind.MUSIC
+NORMAL = (
+    (0.0, "PENDING"),
+    (2.5, "TEXT_SUCCESS"),
+    (5.5, "FIRST_SUCCESS"),
+    (8.5, "SUCCESS"),
+)
+STEADY = (
+    (0.0, "PENDING"),
+    (5.0, "TEXT_SUCCESS"),
+    (25.0, "FIRST_SUCCESS"),
+    (75.0, "SUCCESS"),
+)
 POLICY = attrs.evolve(PollPolicy(), random=lambda: 0.5)  # no spread
 
 
@@ -159,57 +171,62 @@ def test_a_learned_stream_polls_less_than_the_priors() -> None:
 # --- the client -----------------------------------------------------------------
 
 
-async def test_the_default_client_learns_from_its_waits() -> None:
-    """A client's waits feed client.cadence, per family and model."""
+async def test_a_client_feeds_its_learner() -> None:
+    """A client's waits feed the PhaseLearner it was given, per family and model."""
     clock = VirtualClock(start=1000.0)
+    learner = PhaseLearner()
     with MockedHTTP() as mocked:
         service = ScriptedService(mocked, clock)
-        service.add(
-            "t1",
-            (
-                (0.0, "PENDING"),
-                (2.5, "TEXT_SUCCESS"),
-                (5.5, "FIRST_SUCCESS"),
-                (8.5, "SUCCESS"),
-            ),
-        )
+        service.add("t1", NORMAL)
         every_second = attrs.evolve(PollPolicy.fixed(1.0), random=lambda: 0.0)
         async with SunoClient(
-            api_key="sk-secret", base_url=BASE_URL, poll=every_second, clock=clock
+            api_key="sk-secret",
+            base_url=BASE_URL,
+            poll=every_second,
+            clock=clock,
+            cadence=learner,
         ) as client:
             record = await client.wait_for_task("t1")
     assert record.status is TaskStatus.SUCCESS
-    assert [client.cadence.samples(MUSIC, "chirp-v4", p) for p in range(3)] == [
+    assert [learner.samples(MUSIC, "chirp-v4", p) for p in range(3)] == [
         [[2.5, False]],
         [[2.5, False]],
         [[2.5, False]],
     ]
 
 
-async def test_a_client_starts_warm_from_a_saved_state() -> None:
-    """SunoClient(cadence=PhaseLearner.from_json(...)) uses that learner."""
-    learner = PhaseLearner()
-    learner.add(MUSIC, None, 0, 4.0, prior=(3.0, 12.0))
-    warm = PhaseLearner.from_json(learner.to_json())
-    async with SunoClient(api_key="sk-secret", base_url=BASE_URL, cadence=warm) as c:
-        assert c.cadence is warm
-        assert c.cadence.to_json() == learner.to_json()
-    async with SunoClient(api_key="sk-secret", base_url=BASE_URL) as fresh:
-        assert fresh.cadence.to_json() == PhaseLearner().to_json()
+async def _polls_per_task(client: SunoClient, service: ScriptedService) -> list[int]:
+    """Tasks of 5 + 20 + 50 s waited one after another: each one's polls."""
+    polls = []
+    for n in range(40):
+        start = service.clock.now() - service.start
+        timeline = [(start + t, status) for t, status in STEADY]
+        service.add(f"t{n}", timeline)
+        async for event in client.wait_for_task(f"t{n}"):
+            if event.status is TaskStatus.SUCCESS:
+                polls.append(event.polls)
+    return polls
 
 
-async def test_a_client_takes_its_cadence_as_json() -> None:
-    """SunoClient(cadence=text) loads a saved state."""
-    learner = PhaseLearner()
-    learner.add(MUSIC, "m", 2, 61.0, prior=(30.0, 110.0))
-    async with SunoClient(
-        api_key="sk-secret", base_url=BASE_URL, cadence=learner.to_json()
-    ) as client:
-        assert client.cadence.to_json() == learner.to_json()
+async def test_the_default_client_learns() -> None:
+    """Without cadence=, a client learns by itself: steady tasks cost fewer polls
+    as it goes; a client whose policy does not learn keeps its first count."""
+    counts = {}
+    for learn in (True, False):
+        clock = VirtualClock(start=1000.0)
+        policy = attrs.evolve(PollPolicy(learn=learn), random=lambda: 0.5)
+        with MockedHTTP() as mocked:
+            service = ScriptedService(mocked, clock)
+            async with SunoClient(
+                api_key="sk-secret", base_url=BASE_URL, poll=policy, clock=clock
+            ) as client:
+                counts[learn] = await _polls_per_task(client, service)
+    assert (counts[True][0], counts[True][-1]) == (15, 12)
+    assert set(counts[False]) == {16}
 
 
 @pytest.mark.parametrize("cadence", ["{}", 42, ["state"]])
 def test_a_bad_cadence_is_refused_before_any_request(cadence: object) -> None:
-    """Neither a PhaseLearner nor its JSON: InvalidArgumentError at construction."""
+    """Not a PhaseLearner: InvalidArgumentError when the client is made."""
     with pytest.raises(InvalidArgumentError):
         SunoClient(api_key="sk-secret", base_url=BASE_URL, cadence=cadence)  # type: ignore[arg-type]

@@ -1,22 +1,15 @@
 """`SunoClient`: the facade that wires the parts and offers thin public methods.
 
-Reading, waiting, callbacks and downloads are here; the calls that create
-tasks or upload files are its base class's (:mod:`.creating`).
-
-It owns no logic of its own: settings are checked by
-:class:`~suno_async._core.settings.ClientSettings`, requests go through the
-transport, polling through the engine's registry (given a record reader, a
-limiter, a clock and a bus), creations through the
-:class:`~suno_async._engine.creation.TaskCreator`, callbacks through the
-:class:`~suno_async._engine.callbacks.CallbackIntake`.
+Reading, waiting, callbacks and downloads are here; creations and uploads
+are its base class's (:mod:`.creating`), durable waits :mod:`.tracking`'s.
+It owns no logic: settings, transport, registry, creator and callback
+intake are the parts it wires.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import re
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, TypeVar, overload
@@ -24,6 +17,7 @@ from typing import Any, Final, Literal, TypeVar, overload
 import aiohttp
 
 from suno_async._client.creating import CreatingCalls
+from suno_async._client.tracking import Tracking
 from suno_async._core.callback_signing import DEFAULT_MAX_AGE_S
 from suno_async._core.callback_wire import MAX_CALLBACK_BYTES, CallbackEvent
 from suno_async._core.clock import Clock
@@ -49,12 +43,12 @@ from suno_async._core.providers import (
 )
 from suno_async._core.settings import ClientSettings
 from suno_async._core.task_ids import check_task_id
-from suno_async._core.uploads import (
-    resolve_upload_base_url,
-)
+from suno_async._core.uploads import resolve_upload_base_url
 from suno_async._engine.callbacks import CallbackIntake
 from suno_async._engine.creation import TaskCreator
+from suno_async._engine.journal import TaskJournal
 from suno_async._engine.registry import PollerRegistry
+from suno_async._engine.tracking import TrackedOutcomes
 from suno_async._engine.wait import EventHandler, TaskWait
 from suno_async._engine.wait_many import WaitMany
 from suno_async._io.bus import CallbackBus
@@ -71,15 +65,9 @@ from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
-
 __all__ = ["SunoClient"]
 
 _DEFAULT_RETRY: Final = RetryPolicy()
-_URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
 
 _Client = TypeVar("_Client", bound="SunoClient")
 _R = TypeVar("_R", bound=RecordBase)
@@ -102,7 +90,8 @@ class SunoClient(CreatingCalls):
     ``rate_limiter`` (default: 3 requests per task per second, in process)
     and, with ``max_requests_per_second``, are paced client-wide. With a
     ``callback_bus``, callbacks received by any process wake this client's
-    waits (see :mod:`suno_async.redis`).
+    waits (see :mod:`suno_async.redis`). A ``journal`` keeps tracked tasks
+    across restarts (:meth:`track`) and, without ``rate_limiter``, shares it.
 
     Task creations (:meth:`generate` and its kin) post results to
     ``callback_url`` unless a call names its own, and with
@@ -110,11 +99,9 @@ class SunoClient(CreatingCalls):
     themselves after rate-limit answers. With ``webhook_key`` (kie.ai's),
     :meth:`handle_callback` refuses callbacks without a valid signature.
 
-    ``clock`` (default: the system's monotonic clock) is the one source of
-    time of the client's waits, limiter, pacers and retries; tests pass a
-    :class:`suno_async.testing.VirtualClock`. The waits teach ``cadence``
-    (default: a new :class:`PhaseLearner`; or its saved JSON) the service's
-    phase lengths.
+    ``clock`` (default: the system's monotonic one) is the one source of
+    time of its waits, limiter, pacers and retries (tests: a ``VirtualClock``).
+    Waits teach the service's phase lengths to ``cadence``, a :class:`PhaseLearner`.
     """
 
     def __init__(
@@ -136,7 +123,8 @@ class SunoClient(CreatingCalls):
         webhook_key: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
-        cadence: PhaseLearner | str | None = None,
+        journal: TaskJournal | None = None,
+        cadence: PhaseLearner | None = None,
     ) -> None:
         settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
@@ -152,10 +140,20 @@ class SunoClient(CreatingCalls):
             request_timeout=settings.request_timeout,
             max_connections=settings.max_connections,
         )
+        if rate_limiter is None and journal is not None:
+            rate_limiter = journal.rate_limiter()
         limiter = (
             LocalRateLimiter(clock=clock) if rate_limiter is None else rate_limiter
         )
         pacer = make_pacer(limiter, "requests", max_requests_per_second, clock=clock)
+        self._registry = PollerRegistry(
+            reader=RecordReader(transport, limiter, pacer),
+            clock=clock,
+            retry=retry,
+            bus=callback_bus,
+            learner=PhaseLearner.of(cadence),
+        )
+        self._tracking = Tracking(journal, self._registry, self._polls)
         super().__init__(
             transport=transport,
             creator=TaskCreator(
@@ -172,23 +170,15 @@ class SunoClient(CreatingCalls):
             upload_base_url=resolve_upload_base_url(
                 provider, settings.base_url, upload_base_url
             ),
-        )
-        self._registry = PollerRegistry(
-            reader=RecordReader(transport, limiter, pacer),
-            clock=clock,
-            retry=retry,
-            bus=callback_bus,
-            learner=PhaseLearner.of(cadence),
+            tracking=self._tracking,
         )
         self._callbacks = CallbackIntake(
             self._registry, webhook_key=webhook_key, bus=callback_bus
         )
 
     def __repr__(self) -> str:
-        return (
-            f"<SunoClient provider={self._provider.name!r} "
-            f"base_url={self.base_url!r} closed={self.closed}>"
-        )
+        name, url = self._provider.name, self.base_url
+        return f"<SunoClient provider={name!r} base_url={url!r} closed={self.closed}>"
 
     @property
     def provider(self) -> Provider:
@@ -219,11 +209,6 @@ class SunoClient(CreatingCalls):
     def poll(self) -> PollPolicy:
         """The default poll cadence of music waits (see :meth:`poll_for`)."""
         return self._polls[TaskKind.MUSIC]
-
-    @property
-    def cadence(self) -> PhaseLearner:
-        """What the waits learned of the phase lengths (save it with ``to_json()``)."""
-        return self._registry.learner
 
     def poll_for(self, kind: KindLike) -> PollPolicy:
         """The default poll cadence of ``kind``'s waits."""
@@ -276,9 +261,8 @@ class SunoClient(CreatingCalls):
         """The task's current record: one record-info request, no retries.
 
         ``kind`` selects the family (default: the :class:`TaskHandle`'s, else
-        music) and so the record's class. Raises
-        :class:`InvalidArgumentError` (also a ``ValueError``) for a malformed
-        id or kind before any request, else the mapped :class:`SunoError`.
+        music) and so the record's class. A malformed id or kind raises
+        :class:`InvalidArgumentError` first, else the mapped :class:`SunoError`.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
         spec = _spec(task_id, kind)
@@ -399,15 +383,13 @@ class SunoClient(CreatingCalls):
         on_event: EventHandler | None = None,
     ) -> WaitMany[Any]:
         """Wait for many tasks: iterate it for a :class:`TaskOutcome` per id as
-        each ends, or ``await`` it for the list of outcomes in the order of
-        ``task_ids``.
+        each ends, or ``await`` it for the outcomes in the order of ``task_ids``.
 
         Each distinct id comes once, failures, invalid ids and timeouts
-        included (as ``outcome.error``); one task's failure never affects the
-        others. ``timeout`` bounds the whole call; ``max_concurrency`` caps
-        how many tasks are polled at once (``None``: all); ``on_event`` (sync
-        or async) sees every milestone of every task. ``kind`` is the ids'
-        family (music by default); a :class:`TaskHandle` brings its own.
+        included (``outcome.error``), never affecting the others. ``timeout``
+        bounds the whole call; ``max_concurrency`` caps the tasks polled at
+        once; ``on_event`` (sync or async) sees every milestone. ``kind`` is
+        the ids' family (music by default; a :class:`TaskHandle`'s own).
         """
         self._check_open()
         return WaitMany(
@@ -420,6 +402,36 @@ class SunoClient(CreatingCalls):
             max_concurrency=max_concurrency,
             on_event=on_event,
         )
+
+    async def track(
+        self,
+        task_id: str,
+        *,
+        kind: KindLike | None = None,
+        meta: Any = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+    ) -> bool:
+        """Journal a task until a worker's :meth:`tracked_outcomes` acknowledges it.
+
+        ``meta`` (JSON-safe, 16 KiB at most) comes with the outcome; ``timeout``
+        counts from now, across restarts. False if tracked already."""
+        self._check_open(task_id if isinstance(task_id, str) else None)
+        kind = _spec(task_id, kind).kind
+        return await self._tracking.track(
+            check_task_id(task_id), kind=kind, meta=meta, timeout=timeout
+        )
+
+    def tracked_outcomes(
+        self, *, max_tasks: int = 100, on_event: EventHandler | None = None
+    ) -> TrackedOutcomes:
+        """This worker's share of the journal: a :class:`TrackedOutcome` per
+        task until closed (it leaves the journal at ``outcome.ack()``).
+
+        At most ``max_tasks`` are held at once; ``on_event`` sees each
+        milestone once, even across a takeover after a crash.
+        """
+        self._check_open()
+        return self._tracking.outcomes(max_tasks=max_tasks, on_event=on_event)
 
     # --- callbacks -------------------------------------------------------------
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from suno_async._core.errors import ClientClosedError
+from suno_async._client.tracking import Tracking
+from suno_async._core.errors import ClientClosedError, SunoError
 from suno_async._core.family_bodies import SeparationMode
 from suno_async._core.family_records import (
     CoverImageRecord,
@@ -26,8 +27,9 @@ from suno_async._core.family_records import (
 )
 from suno_async._core.handles import TaskHandle
 from suno_async._core.kinds import TaskKind
-from suno_async._core.models import TaskRecord
+from suno_async._core.models import RecordBase, TaskRecord
 from suno_async._core.operations import DEFAULT_MODEL, SongOptions
+from suno_async._core.providers import DEFAULT_WAIT_TIMEOUT
 from suno_async._core.sync_results import BoostedStyle, Persona, TimestampedLyrics
 from suno_async._core.uploads import (
     DEFAULT_MAX_UPLOAD_BYTES,
@@ -45,20 +47,39 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import Unpack
 
-__all__ = ["CreatingCalls"]
+__all__ = ["CreateOptions", "CreatingCalls"]
+
+_R = TypeVar("_R", bound=RecordBase)
 
 _URL_START: Final = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
+class CreateOptions(SongOptions, total=False):
+    """:class:`SongOptions`, and ``track`` and ``meta`` for the music creations.
+
+    ``track=True`` journals the new task with ``meta`` in the same step
+    (:meth:`SunoClient.track`, with the default deadline).
+    """
+
+    track: bool
+    meta: Any
 
 
 class CreatingCalls:
     """Creations, synchronous calls, credits and uploads over one transport."""
 
     def __init__(
-        self, *, transport: Transport, creator: TaskCreator, upload_base_url: str
+        self,
+        *,
+        transport: Transport,
+        creator: TaskCreator,
+        upload_base_url: str,
+        tracking: Tracking,
     ) -> None:
         self._transport = transport
         self._creator = creator
         self._upload_base_url = upload_base_url
+        self._tracking = tracking
 
     @property
     def closed(self) -> bool:
@@ -85,7 +106,7 @@ class CreatingCalls:
         title: str | None = None,
         negative_tags: str | None = None,
         persona_id: str | None = None,
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Create a song (two tracks) from a prompt; return the new task's handle.
 
@@ -102,7 +123,9 @@ class CreatingCalls:
         and maintenance answers); other failures raise at once, as the task
         may exist (the how-to "From prompt to MP3" has the table). The
         :class:`TaskHandle` returned is the task id (a ``str``) and knows its
-        family.
+        family. ``track=True`` journals the new task at once with ``meta``
+        (:meth:`SunoClient.track`, the default deadline), as every creating
+        call does.
         """
         return await self._create("generate", locals())
 
@@ -118,7 +141,7 @@ class CreatingCalls:
         continue_at: float | None = None,
         negative_tags: str | None = None,
         persona_id: str | None = None,
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Extend the track ``audio_id``; return the new task's id.
 
@@ -142,7 +165,7 @@ class CreatingCalls:
         title: str | None = None,
         negative_tags: str | None = None,
         persona_id: str | None = None,
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Cover the audio at ``upload_url`` in a new style; return the task's id.
 
@@ -164,7 +187,7 @@ class CreatingCalls:
         continue_at: float | None = None,
         negative_tags: str | None = None,
         persona_id: str | None = None,
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Extend the audio at ``upload_url``; return the new task's id.
 
@@ -182,7 +205,7 @@ class CreatingCalls:
         tags: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Add an accompaniment to the vocals at ``upload_url``; return the task's id.
 
@@ -200,7 +223,7 @@ class CreatingCalls:
         style: str,
         negative_tags: str,
         model: str = "V4_5PLUS",
-        **options: Unpack[SongOptions],
+        **options: Unpack[CreateOptions],
     ) -> TaskHandle[TaskRecord]:
         """Sing ``prompt`` over the music at ``upload_url``; return the task's id.
 
@@ -211,14 +234,21 @@ class CreatingCalls:
     # --- the other families (see FAMILIES.md); rules: _core/family_bodies.py -------
 
     async def generate_lyrics(
-        self, prompt: str, *, callback_url: str | None = None
+        self,
+        prompt: str,
+        *,
+        callback_url: str | None = None,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[LyricsRecord]:
         """Write lyrics (2 or 3 variants) from ``prompt`` (200 characters at most).
 
         Like every creation: ``callback_url`` or the client's is required;
         a broken rule raises :class:`InvalidArgumentError` before anything
         is sent; the request is retried only while no task can have been
-        made. Wait for the handle to get a :class:`LyricsRecord`.
+        made; ``track=True`` journals the task with ``meta``
+        (:meth:`SunoClient.track`). Wait for the handle to get a
+        :class:`LyricsRecord`.
         """
         return await self._create_family(TaskKind.LYRICS, locals())
 
@@ -229,6 +259,8 @@ class CreatingCalls:
         audio_id: str,
         callback_url: str | None = None,
         reuse_existing: bool = False,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[WavRecord]:
         """Convert the track ``audio_id`` of music task ``task_id`` to WAV.
 
@@ -251,6 +283,8 @@ class CreatingCalls:
         mode: SeparationMode = "separate_vocal",
         stem_name: str | None = None,
         callback_url: str | None = None,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[VocalRemovalRecord]:
         """Split a track into vocals and instrumental, or stems (charged each call).
 
@@ -268,6 +302,8 @@ class CreatingCalls:
         task_id: str,
         audio_id: str | None = None,
         callback_url: str | None = None,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[MidiRecord]:
         """Transcribe a completed vocal removal ``task_id`` to MIDI.
 
@@ -284,6 +320,8 @@ class CreatingCalls:
         author: str | None = None,
         domain_name: str | None = None,
         callback_url: str | None = None,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[VideoRecord]:
         """Make an MP4 video of a track; ``author`` and ``domain_name`` (a
         watermark) take 50 characters at most each."""
@@ -295,6 +333,8 @@ class CreatingCalls:
         task_id: str,
         callback_url: str | None = None,
         reuse_existing: bool = False,
+        track: bool = False,
+        meta: Any = None,
     ) -> TaskHandle[CoverImageRecord]:
         """Make cover images (usually 2) for the completed music task ``task_id``.
 
@@ -358,20 +398,43 @@ class CreatingCalls:
     ) -> TaskHandle[TaskRecord]:
         """Send creation ``name`` from a creating method's ``locals()``."""
         options = arguments.pop("options")
-        if unknown := sorted(options.keys() - SongOptions.__optional_keys__):
+        if unknown := sorted(options.keys() - CreateOptions.__optional_keys__):
             raise TypeError(
                 f"{name}() got an unexpected keyword argument {unknown[0]!r}"
             )
+        track, meta = options.pop("track", False), options.pop("meta", None)
+        encoded = self._tracking.encode(meta) if track else None
         arguments = await self._hosted(arguments, "upload_url")
-        return await self._open_creator().create(name, {**arguments, **options})
+        handle = await self._open_creator().create(name, {**arguments, **options})
+        return await self._journaled(handle, encoded)
 
     async def _create_family(
         self, kind: TaskKind, arguments: dict[str, Any]
     ) -> TaskHandle[Any]:
         """Send a ``kind`` creation from its creating method's ``locals()``."""
+        track, meta = arguments.pop("track"), arguments.pop("meta")
+        encoded = self._tracking.encode(meta) if track else None
         if arguments.get("audio_id") is None:  # both: refused, nothing uploaded
             arguments = await self._hosted(arguments, "audio_url")
-        return await self._open_creator().create_family(kind, arguments)
+        handle = await self._open_creator().create_family(kind, arguments)
+        return await self._journaled(handle, encoded)
+
+    async def _journaled(
+        self, handle: TaskHandle[_R], meta: str | None
+    ) -> TaskHandle[_R]:
+        """``handle``, journaled first with ``meta`` unless that is ``None``.
+
+        If the journal fails, the error names the task just created.
+        """
+        if meta is not None:
+            try:
+                await self._tracking.add(
+                    handle, kind=handle.kind, meta=meta, timeout=DEFAULT_WAIT_TIMEOUT
+                )
+            except SunoError as exc:
+                exc.task_id = exc.task_id or str(handle)
+                raise
+        return handle
 
     async def _hosted(self, arguments: dict[str, Any], key: str) -> dict[str, Any]:
         """``arguments`` with a local file at ``key`` uploaded, and its URL there."""

@@ -93,9 +93,10 @@ def quantile(samples: list[Sample] | deque[Sample], q: float) -> float | None:
 class PhaseLearner:
     """The phase lengths a client's waits have seen, per family, model and phase.
 
-    Mutable and shared by the waits of one client (one event loop). Save it
-    with :meth:`to_json` and start a later client warm with
-    ``SunoClient(cadence_state=...)`` or :meth:`from_json`.
+    Mutable and shared by the waits of a client (one event loop): each
+    client makes its own unless given one, ``SunoClient(cadence=learner)``.
+    Save it with :meth:`to_json`; :meth:`from_json` starts a later client
+    warm.
     """
 
     __slots__ = ("_models", "_rings", "high", "low")
@@ -185,19 +186,19 @@ class PhaseLearner:
         return [] if ring is None else [list(s) for s in ring.samples]
 
     @classmethod
-    def of(cls, value: PhaseLearner | str | bytes | None) -> PhaseLearner:
-        """A learner from a client's ``cadence=``: itself, saved JSON, or a new one.
+    def of(cls, value: PhaseLearner | None) -> PhaseLearner:
+        """A client's ``cadence=``: the learner given, or a new one.
 
-        Anything else raises :class:`~suno_async.InvalidArgumentError`.
+        Anything else raises :class:`~suno_async.InvalidArgumentError` (load
+        saved text with :meth:`from_json`).
         """
         if value is None:
             return cls()
         if isinstance(value, PhaseLearner):
             return value
-        if isinstance(value, str | bytes):
-            return cls.from_json(value)
         raise InvalidArgumentError(
-            f"cadence must be a PhaseLearner or its JSON, not {type(value).__name__}"
+            f"cadence must be a PhaseLearner (load saved text with "
+            f"PhaseLearner.from_json), not {type(value).__name__}"
         )
 
     # -- saving ------------------------------------------------------------------

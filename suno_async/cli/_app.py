@@ -19,6 +19,7 @@ from suno_async.cli._create import credits, download, generate
 from suno_async.cli._demo import DEMO_SCALE, DEMO_TASKS, DemoResult, run_demo
 from suno_async.cli._exit import ExitCode, worst
 from suno_async.cli._families import FAMILY_COMMANDS
+from suno_async.cli._journal import journal
 from suno_async.cli._polls import PollCounter
 from suno_async.cli._run import (
     EXIT_CODES_HELP,
@@ -160,3 +161,4 @@ def demo_exit_code(settings: Settings, result: DemoResult) -> ExitCode:
 
 for _command in (status, wait, demo, generate, download, credits, *FAMILY_COMMANDS):
     cli.add_command(_command)
+cli.add_command(journal)

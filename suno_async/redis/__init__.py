@@ -14,7 +14,9 @@ Give every client of every process the same Redis and key prefix::
 :class:`RedisRateLimiter` keeps the exact per-task limit (3 record-info
 requests per task in any sliding second) across all of them, in Redis time;
 :class:`RedisCallbackBus` makes a callback received by one process wake the
-waits of every process. Needs the ``redis`` extra:
+waits of every process. :class:`RedisTaskJournal` keeps tracked tasks
+(``SunoClient(journal=...)``, :meth:`suno_async.SunoClient.track`) until a worker
+delivers their outcome, across restarts and crashes. Needs the ``redis`` extra:
 ``pip install "suno-async[redis]"``.
 """
 
@@ -28,6 +30,8 @@ except ImportError as exc:  # pragma: no cover - the tests run with redis instal
     ) from exc
 
 from suno_async.redis._bus import RedisCallbackBus
+from suno_async.redis._journal import JournalUnavailableError, RedisTaskJournal
+from suno_async.redis._journal_status import JournalStatus, JournalWorker
 from suno_async.redis._limiter import (
     RateLimiterUnavailableError,
     RedisPacer,
@@ -35,8 +39,12 @@ from suno_async.redis._limiter import (
 )
 
 __all__ = [
+    "JournalStatus",
+    "JournalUnavailableError",
+    "JournalWorker",
     "RateLimiterUnavailableError",
     "RedisCallbackBus",
     "RedisPacer",
     "RedisRateLimiter",
+    "RedisTaskJournal",
 ]
