@@ -13,7 +13,15 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import callbacks, families, fleet, poll_cost, poll_efficiency, report
+from . import (
+    callbacks,
+    families,
+    fleet,
+    poll_cost,
+    poll_efficiency,
+    poll_learning,
+    report,
+)
 from ._common import machine
 
 __all__ = ["main"]
@@ -46,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _section("3b. Poll efficiency of every task family (virtual time)")
     family_runs = families.run(tasks=200 if quick else 2000)
     print(families.table(family_runs), flush=True)
+
+    _section("3c. A cadence that learns (virtual time)")
+    learning = poll_learning.run(tasks=200 if quick else 2000)
+    print(learning.table(), flush=True)
 
     _section("1. Cost per poll")
     cost = poll_cost.run(
@@ -99,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         callbacks=callback_results,
         families=family_runs,
         family_real=family_real,
+        learning=learning,
     )
     _section("Targets")
     for target, measured, ok in report.targets_of(results):

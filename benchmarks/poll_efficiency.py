@@ -223,7 +223,7 @@ def trace(policy: PollPolicy, offsets: Timeline, *, seed: int = 1) -> list[float
     return _wait(policy, offsets, adapt="none")[0]
 
 
-def _interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
+def interp(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
     """Linear interpolation of ``ys`` at ``x`` (``xs`` increasing), clamped."""
     if x <= xs[0]:
         return ys[0]
@@ -286,7 +286,7 @@ class Efficiency:
     def fixed_requests_at(self, latency: float) -> float:
         """Requests per task of a fixed interval with this mean latency."""
         points = sorted((r.mean_latency, r.requests) for _, r in self.fixed_sweep)
-        return _interp(latency, [p[0] for p in points], [p[1] for p in points])
+        return interp(latency, [p[0] for p in points], [p[1] for p in points])
 
     def versus_fixed(self, run: PolicyRun) -> float:
         return run.requests / self.fixed_requests_at(run.mean_latency)
@@ -517,11 +517,15 @@ async def _real_waits(
 def confirm(
     *, tasks_per_policy: int, scale: float, seed: int = REFERENCE_SEED
 ) -> Confirmation:
-    """The default policy and a fixed 3 s interval, for real, on the same timelines."""
+    """The default policy and a fixed 3 s interval, for real, on the same timelines.
+
+    The default's priors alone (``learn=False``), as in virtual time: the
+    learned cadence is measured by :mod:`benchmarks.poll_learning`.
+    """
     started = time.perf_counter()
     offsets = reference_timelines(tasks_per_policy, seed=seed)
     policies = [
-        ("**default** (phased)", PollPolicy()),
+        ("**default** (phased)", PollPolicy(learn=False)),
         ("fixed 3 s", PollPolicy.fixed(3.0)),
     ]
     with Child("benchmarks._simserver", "--scale", str(scale)) as server:

@@ -11,7 +11,7 @@ import attrs
 
 from suno_async import PollPolicy
 
-from . import callbacks, families, fleet, poll_cost, poll_efficiency
+from . import callbacks, families, fleet, poll_cost, poll_efficiency, poll_learning
 from ._common import DASH, LE, MICRO, ROOT, TIMES, markdown_table
 
 __all__ = ["Results", "headline", "targets_of", "write"]
@@ -38,6 +38,7 @@ class Results:
     callbacks: list[callbacks.CallbackResult]
     families: list[families.FamilyRun] = attrs.field(factory=list)
     family_real: list[families.RealRun] = attrs.field(factory=list)
+    learning: poll_learning.LearningResult | None = None
 
 
 # --- plots ------------------------------------------------------------------------
@@ -215,6 +216,8 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
             eff.targets()["robust_slow"],
         ),
     ]
+    if res.learning is not None:
+        rows.append(res.learning.target_row())
     flowing, dropped = res.callbacks
     rows += [
         (
@@ -411,6 +414,8 @@ def _page(res: Results) -> str:
         + ". Real latency includes the round trip and the event loop, "
         f"magnified {1 / conf.scale:g}{TIMES} by the time scale.\n",
     ]
+    if res.learning is not None:
+        parts.append(res.learning.section())
     parts += [
         "### Every task family (virtual time)\n",
         "Each family other than music goes from pending to done in one phase. "
@@ -477,7 +482,9 @@ def _robustness_note(eff: poll_efficiency.Efficiency) -> str:
         "over-polling. It meets the robustness target, at the price of state "
         "shared by the waits of a client (the virtual-time driver runs the "
         "tasks one after another; concurrent waits learn from those finished "
-        "before them).\n"
+        "before them). The SDK's default now learns the phase lengths "
+        'themselves ("A cadence that learns" below); the figures above are '
+        "its priors alone.\n"
     )
 
 

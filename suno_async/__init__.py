@@ -67,6 +67,7 @@ from suno_async._core.family_records import (
 )
 from suno_async._core.handles import TaskHandle
 from suno_async._core.kinds import TaskKind
+from suno_async._core.learning import PhaseLearner
 from suno_async._core.models import (
     RecordBase,
     TaskEvent,
@@ -144,6 +145,7 @@ __all__ = [
     "MidiRecord",
     "NotFoundError",
     "Persona",
+    "PhaseLearner",
     "PollPolicy",
     "PollState",
     "ProgressHandler",

@@ -244,6 +244,81 @@ def test_poll_delay_is_positive_and_bounded(
     assert 0 < delay <= bound
 
 
+windows = st.tuples(
+    st.floats(min_value=0, max_value=1e6), st.floats(min_value=0, max_value=1e6)
+)
+
+
+@given(policy=poll_policies(), poll_state=poll_states, window=windows)
+def test_a_learned_window_keeps_the_delay_bounded(
+    policy: PollPolicy, poll_state: PollState, window: tuple[float, float]
+) -> None:
+    """Whatever was learned: the delay stays in (0, max(interval, cap)]."""
+    delay = policy.next_delay(poll_state, window)
+    bound = max(policy.interval_s, policy.max_interval_s) * (1 + policy.spread)
+    assert 0 < delay <= bound
+
+
+@given(phase=st.integers(0, 2), window=windows)
+def test_a_learned_window_stays_within_reach_of_the_priors(
+    phase: int, window: tuple[float, float]
+) -> None:
+    """learned_window clips to [prior lo / 4, prior hi * 4], with lo <= hi."""
+    policy = PollPolicy()
+    lo, hi = policy.learned_window(phase, window)
+    prior_lo, prior_hi = policy.phase_min_s[phase], policy.phase_max_s[phase]
+    assert prior_lo / 4 <= lo <= hi <= prior_hi * 4
+    assert hi >= prior_hi / 4
+
+
+@given(
+    milestone=st.sampled_from(
+        [TaskStatus.PENDING, TaskStatus.TEXT_SUCCESS, TaskStatus.FIRST_SUCCESS]
+    ),
+    elapsed=st.floats(min_value=0, max_value=1e4),
+    window=windows,
+)
+def test_a_learned_delay_is_never_under_the_per_task_limit(
+    milestone: TaskStatus, elapsed: float, window: tuple[float, float]
+) -> None:
+    """Default settings, any learned window: over 1/3 s, even with the spread."""
+    policy = PollPolicy(random=lambda: 0.0)
+    state = PollState(
+        milestone=milestone, phase_elapsed_s=elapsed, polls_in_phase=1, polls=1
+    )
+    assert policy.next_delay(state, window) > 1 / 3
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "window", "expected"),
+    [
+        (1.0, (5.0, 6.0), 4.0),  # quiet: sleep up to the learned lo
+        (5.5, (5.0, 6.0), 0.5 * math.sqrt(0.5 + 0.2 * 3.0)),  # w floored at 12 / 4
+        (1.0, (50.0, 60.0), 10.0),  # a long quiet start: at most max_interval_s
+        (25.0, (10.0, 40.0), 0.5 * math.sqrt(15.0 + 0.2 * 30.0)),
+        (25.0, (10.0, 50.0), 0.5 * math.sqrt(23.0 + 0.2 * 38.0)),  # hi: 12 * 4
+    ],
+)
+def test_learned_delay_table(
+    elapsed: float, window: tuple[float, float], expected: float
+) -> None:
+    """The learned formula: quiet = lo, w = max(hi - lo, phase_max_s / 4)."""
+    policy = PollPolicy(random=lambda: 0.5)
+    state = PollState(
+        milestone=TaskStatus.PENDING, phase_elapsed_s=elapsed, polls_in_phase=1, polls=1
+    )
+    assert policy.next_delay(state, window) == pytest.approx(expected)
+
+
+def test_a_policy_that_does_not_learn_ignores_a_window() -> None:
+    """learn=False: the priors' delay, whatever window is offered."""
+    policy = PollPolicy(learn=False, random=lambda: 0.5)
+    state = PollState(
+        milestone=TaskStatus.PENDING, phase_elapsed_s=1.0, polls_in_phase=1, polls=1
+    )
+    assert policy.next_delay(state, (5.0, 6.0)) == policy.next_delay(state)
+
+
 @given(
     first_poll_max_s=st.floats(min_value=0, max_value=100),
     u=st.floats(min_value=0, max_value=1, exclude_max=True),
@@ -437,6 +512,7 @@ def test_clip_never_exceeds_the_remaining_time(
 def test_a_scaled_poll_policy_multiplies_every_duration() -> None:
     """scaled(f) keeps the shape and multiplies each duration by f."""
     policy = PollPolicy().scaled(0.5)
+    assert policy.learned_spacing == pytest.approx(0.5 * math.sqrt(0.5))
     assert (
         policy.first_poll_max_s,
         policy.interval_s,

@@ -31,6 +31,7 @@ from suno_async._core.families import (
 )
 from suno_async._core.handles import TaskHandle
 from suno_async._core.kinds import TaskKind
+from suno_async._core.learning import PhaseLearner
 from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._core.providers import (
@@ -100,6 +101,7 @@ class SunoClient(CreatingCalls):
 
     ``clock`` (default: the system's monotonic one) is the one source of
     time of its waits, limiter, pacers and retries (tests: a ``VirtualClock``).
+    Waits teach the service's phase lengths to ``cadence``, a :class:`PhaseLearner`.
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class SunoClient(CreatingCalls):
         clock: Clock = SYSTEM_CLOCK,
         upload_base_url: str | None = None,
         journal: TaskJournal | None = None,
+        cadence: PhaseLearner | None = None,
     ) -> None:
         settings = ClientSettings.from_arguments(locals(), os.environ)
         self._provider = provider
@@ -148,6 +151,7 @@ class SunoClient(CreatingCalls):
             clock=clock,
             retry=retry,
             bus=callback_bus,
+            learner=PhaseLearner.of(cadence),
         )
         self._tracking = Tracking(journal, self._registry, self._polls)
         super().__init__(
@@ -173,10 +177,8 @@ class SunoClient(CreatingCalls):
         )
 
     def __repr__(self) -> str:
-        return (
-            f"<SunoClient provider={self._provider.name!r} "
-            f"base_url={self.base_url!r} closed={self.closed}>"
-        )
+        name, url = self._provider.name, self.base_url
+        return f"<SunoClient provider={name!r} base_url={url!r} closed={self.closed}>"
 
     @property
     def provider(self) -> Provider:

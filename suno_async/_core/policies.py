@@ -24,6 +24,7 @@ from suno_async._core.errors import SunoError
 from suno_async._core.models import TaskStatus
 
 __all__ = [
+    "LEARNED_RANGE",
     "RETRY_AFTER_MAX_S",
     "PollKind",
     "PollPolicy",
@@ -34,6 +35,9 @@ __all__ = [
 
 #: The longest ``Retry-After`` honoured, in seconds: a longer one is cut to this.
 RETRY_AFTER_MAX_S: Final = 120.0
+
+#: A learned phase window stays within this factor of the policy's own.
+LEARNED_RANGE: Final = 4.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]
@@ -65,22 +69,35 @@ class PollPolicy:
 
     ``"phased"`` (the default). A task passes three phases (PENDING,
     TEXT_SUCCESS, FIRST_SUCCESS); phase ``p`` typically lasts between
-    ``lo = phase_min_s[p]`` and ``hi = phase_max_s[p]``. With ``e`` the
-    seconds since the phase's milestone was seen::
+    ``lo`` and ``hi``. With ``e`` the seconds since the phase's milestone was
+    seen::
 
-        spacing = sqrt_spacing * sqrt(max(0, hi - e) + tail_fraction * hi)
+        spacing = c * sqrt(max(0, hi - e) + tail_fraction * w)
         growth  = multiplier ** (max(0, e - hi) / hi)
-        delay   = min(max_interval_s, max(quiet_fraction * lo - e, spacing * growth))
+        delay   = min(max_interval_s, max(quiet - e, spacing * growth))
         delay  *= 1 + spread * (2 * random() - 1)
 
-    Nothing can happen early in a phase, so the wait skips to
-    ``quiet_fraction * lo``; polls then tighten as the phase's typical end
-    nears (spacing with the square root of the time left is optimal for an
-    end spread evenly over the phase) and back off, by ``multiplier`` per
-    phase length, once the phase overruns. The last factor spreads each
-    delay by up to ``spread`` either way, so waits started together drift
-    apart instead of polling in lockstep. An unknown status polls every
-    ``interval_s``.
+    From the priors alone (``learn=False``, or nothing learned yet):
+    ``lo = phase_min_s[p]``, ``hi = phase_max_s[p]``, ``quiet =
+    quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
+    learned window (the client's :class:`~suno_async.PhaseLearner`: the
+    low and high quantiles of the phase lengths its waits saw, clipped by
+    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo,
+    phase_max_s[p] / 4)`` and ``c = learned_spacing``; the window is
+    narrower and surer, so the wait sleeps up to ``lo`` and spends its polls
+    between ``lo`` and ``hi``, never less than ``learned_spacing *
+    sqrt(tail_fraction * phase_max_s[p] / 4)`` apart (0.39 s by default,
+    over the 1/3 s the per-task limit allows).
+
+    Nothing can happen early in a phase, so the wait skips to ``quiet``;
+    polls then tighten as the phase's typical end nears (spacing with the
+    square root of the time left is optimal for an end spread evenly over
+    the window) and back off, by ``multiplier`` per ``hi``, once the phase
+    overruns: a service slower than learned costs few polls, and is learned
+    in turn. The last factor spreads each delay by up to ``spread`` either
+    way, so waits started together drift apart instead of polling in
+    lockstep. An unknown status polls every ``interval_s``. No delay exceeds
+    ``max_interval_s``, learned or not.
 
     ``"fixed"`` (:meth:`fixed`): every ``interval_s``.
 
@@ -110,6 +127,7 @@ class PollPolicy:
     multiplier: float = attrs.field(default=4.0, validator=attrs.validators.ge(1))
     reset_on_milestone: bool = True
     sqrt_spacing: float = attrs.field(default=0.6, validator=attrs.validators.gt(0))
+    learned_spacing: float = attrs.field(default=0.5, validator=attrs.validators.gt(0))
     quiet_fraction: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     tail_fraction: float = attrs.field(default=0.2, validator=attrs.validators.gt(0))
     spread: float = attrs.field(
@@ -124,6 +142,7 @@ class PollPolicy:
     phase_max_s: tuple[float, float, float] = attrs.field(
         default=(12.0, 40.0, 110.0), validator=_check_phases
     )
+    learn: bool = True
     random: Callable[[], float] = attrs.field(
         default=_random.random, eq=False, repr=False
     )
@@ -180,6 +199,7 @@ class PollPolicy:
             # spacing grows with the square root of seconds left: its
             # coefficient scales by sqrt(factor) for delays to scale by factor
             sqrt_spacing=self.sqrt_spacing * math.sqrt(factor),
+            learned_spacing=self.learned_spacing * math.sqrt(factor),
             phase_min_s=_times(self.phase_min_s, factor),
             phase_max_s=_times(self.phase_max_s, factor),
         )
@@ -188,8 +208,14 @@ class PollPolicy:
         """Seconds before the first poll: uniform in ``[0, first_poll_max_s]``."""
         return self.random() * self.first_poll_max_s
 
-    def next_delay(self, state: PollState) -> float:
-        """Seconds from the poll described by ``state`` to the next one."""
+    def next_delay(
+        self, state: PollState, window: tuple[float, float] | None = None
+    ) -> float:
+        """Seconds from the poll described by ``state`` to the next one.
+
+        ``window``: the current phase's learned ``(lo, hi)`` (``"phased"``
+        only), kept within :meth:`learned_window`'s bounds.
+        """
         if self.kind == "fixed":
             return self.interval_s
         if self.kind == "exponential":
@@ -198,20 +224,43 @@ class PollPolicy:
                 n, self.interval_s, self.multiplier, self.max_interval_s
             )
         spread = 1.0 + self.spread * (2.0 * self.random() - 1.0)
-        return self._phased_delay(state) * spread
+        return self._phased_delay(state, window) * spread
 
-    def _phased_delay(self, state: PollState) -> float:
+    def learned_window(
+        self, phase: int, window: tuple[float, float]
+    ) -> tuple[float, float]:
+        """A learned ``(lo, hi)`` for ``phase``, kept within the priors' reach.
+
+        Both ends are clipped to ``[phase_min_s[p] / LEARNED_RANGE,
+        phase_max_s[p] * LEARNED_RANGE]``, ``hi`` to at least
+        ``phase_max_s[p] / LEARNED_RANGE`` and ``lo`` to at most ``hi``.
+        """
+        prior_lo, prior_hi = self.phase_min_s[phase], self.phase_max_s[phase]
+        floor, ceiling = prior_lo / LEARNED_RANGE, prior_hi * LEARNED_RANGE
+        hi = min(ceiling, max(prior_hi / LEARNED_RANGE, window[1]))
+        lo = min(hi, max(floor, window[0]))
+        return lo, hi
+
+    def _phased_delay(
+        self, state: PollState, window: tuple[float, float] | None
+    ) -> float:
         """The ``"phased"`` delay before its spread (the formula above)."""
         phase = _PHASES.get(state.milestone)
         if phase is None or state.unknown_status:
             return self.interval_s
         elapsed = max(0.0, state.phase_elapsed_s)
-        lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
-        left_s = max(0.0, hi - elapsed) + self.tail_fraction * hi
-        spacing = self.sqrt_spacing * math.sqrt(left_s)
+        if window is not None and self.learn:
+            quiet, hi = self.learned_window(phase, window)
+            width = max(hi - quiet, self.phase_max_s[phase] / LEARNED_RANGE)
+            coefficient = self.learned_spacing
+        else:
+            lo, hi = self.phase_min_s[phase], self.phase_max_s[phase]
+            quiet, width, coefficient = self.quiet_fraction * lo, hi, self.sqrt_spacing
+        left_s = max(0.0, hi - elapsed) + self.tail_fraction * width
+        spacing = coefficient * math.sqrt(left_s)
         overrun = max(0.0, elapsed - hi) / hi
         delay = grow(spacing, self.multiplier, overrun, self.max_interval_s)
-        return max(delay, min(self.max_interval_s, self.quiet_fraction * lo - elapsed))
+        return max(delay, min(self.max_interval_s, quiet - elapsed))
 
 
 @attrs.frozen(kw_only=True)

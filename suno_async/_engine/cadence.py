@@ -12,6 +12,15 @@ show yet is followed by up to :data:`CATCH_UP_READS` reads
 :data:`CATCH_UP_DELAY_S` apart. Another task's callbacks never change this
 task's cadence, so callbacks from elsewhere (or forged ones) cannot slow a
 wait down.
+
+With a :class:`~suno_async.PhaseLearner` (the client's), a cadence also
+feeds it each phase length it observes: from the read that first saw a
+milestone to the midpoint between the last read without the next one and
+the read that saw it. A phase whose start this wait did not see (it joined a
+running task) teaches nothing. A phase still running past the learned
+window's ``hi`` is recorded as censored at the time seen so far, and that
+record is updated as the phase goes on and when it ends. Each phase's
+window is read from the learner once, at the phase's first delay.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from __future__ import annotations
 from typing import Final
 
 from suno_async._core.backoff import PollState
+from suno_async._core.kinds import TaskKind
+from suno_async._core.learning import PhaseLearner, Sample
 from suno_async._core.models import MILESTONES, TaskStatus
 from suno_async._core.policies import PollPolicy
 
@@ -48,15 +59,40 @@ class Cadence:
         "_confirm_level",
         "_doubting",
         "_expected_level",
+        "_kind",
+        "_last_read",
+        "_learnable",
+        "_learner",
+        "_level",
+        "_model",
         "_phase_polls",
         "_phase_started",
         "_quiet_reads",
+        "_read",
+        "_sample",
+        "_window",
         "callbacks_arrive",
         "policy",
     )
 
-    def __init__(self, policy: PollPolicy, now: float) -> None:
+    def __init__(
+        self,
+        policy: PollPolicy,
+        now: float,
+        *,
+        learner: PhaseLearner | None = None,
+        kind: TaskKind = TaskKind.MUSIC,
+    ) -> None:
         self.policy = policy
+        self._learner = learner
+        self._kind = kind
+        self._model: str | None = None
+        self._level = 0
+        self._last_read = now
+        self._read = False  # no read yet: a milestone seen now started earlier
+        self._learnable = True  # phase 0 starts with the wait
+        self._sample: Sample | None = None
+        self._window: tuple[float, float] | None = None
         self._phase_started = now
         self._phase_polls = 0
         self._expected_level = 0
@@ -94,14 +130,63 @@ class Cadence:
             self._confirm_level = max(self._confirm_level, level)
         return True
 
-    def observed(self, *, reached: bool, now: float) -> None:
-        """A read found a new milestone (``reached``) or none."""
+    def observed(
+        self,
+        *,
+        reached: bool,
+        now: float,
+        level: int | None = None,
+        model: str | None = None,
+    ) -> None:
+        """A read found a new milestone (``reached``, now at ``level``) or none.
+
+        ``model`` is the task's model when the record names it.
+        """
+        if level is not None and self._learner is not None:
+            self._learn(reached=reached, now=now, level=level, model=model)
         if reached:
             self._phase_started = now
             self._phase_polls = 0
             self._doubting = False  # progress: callbacks may be believed again
         else:
             self._phase_polls += 1
+
+    def _learn(
+        self, *, reached: bool, now: float, level: int, model: str | None
+    ) -> None:
+        """Feed the learner what this read taught (see the module's docstring)."""
+        if model is not None:
+            self._model = model
+        phase, elapsed = self._level, now - self._phase_started
+        if reached:
+            if self._learnable and self._read:
+                ended = (self._last_read + now) / 2 - self._phase_started
+                self._record(phase, ended, censored=False)
+            self._learnable = self._read
+            self._level, self._sample, self._window = level, None, None
+        elif self._learnable and self._window and elapsed > self._window[1]:
+            self._record(phase, elapsed, censored=True)
+        self._read, self._last_read = True, now
+
+    def _record(self, phase: int, length: float, *, censored: bool) -> None:
+        learner = self._learner
+        assert learner is not None
+        if self._sample is not None:
+            learner.update(
+                self._kind, self._model, phase, self._sample, length, censored=censored
+            )
+        else:
+            self._sample = learner.add(
+                self._kind,
+                self._model,
+                phase,
+                length,
+                censored=censored,
+                prior=self._prior(phase),
+            )
+
+    def _prior(self, phase: int) -> tuple[float, float]:
+        return self.policy.phase_min_s[phase], self.policy.phase_max_s[phase]
 
     def confirm(self, level: int) -> None:
         """A read reached ``level``: it confirms (or not) the callbacks heard since."""
@@ -121,6 +206,18 @@ class Cadence:
     ) -> float:
         """Seconds from a read that left the task at milestone ``level`` to the next."""
         policy = self.policy
+        learner = self._learner
+        if (
+            self._window is None
+            and learner is not None
+            and policy.learn
+            and policy.kind == "phased"
+            and level == self._level < len(policy.phase_min_s)
+        ):
+            self._window = policy.learned_window(
+                level,
+                learner.window(self._kind, self._model, level, self._prior(level)),
+            )
         delay = policy.next_delay(
             PollState(
                 milestone=MILESTONES[level - 1] if level else TaskStatus.PENDING,
@@ -128,7 +225,8 @@ class Cadence:
                 polls_in_phase=self._phase_polls,
                 polls=polls,
                 unknown_status=unknown_status,
-            )
+            ),
+            self._window,
         )
         if not self.callbacks_arrive or self._doubting:
             return delay

@@ -28,6 +28,7 @@ from suno_async._core.errors import (
     WaitTimeoutError,
 )
 from suno_async._core.families import FamilySpec
+from suno_async._core.learning import PhaseLearner
 from suno_async._core.models import RecordBase, TaskEvent, TaskStatus
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.cadence import Cadence
@@ -44,6 +45,7 @@ class PollerHost(Protocol):
     reader: Reader
     clock: Clock
     retry: RetryPolicy
+    learner: PhaseLearner
 
     def forget(self, poller: Poller) -> None:
         """The poller stopped: drop it."""
@@ -159,7 +161,9 @@ class Poller:
         self._wake: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._started = registry.clock.now()
-        self._cadence = Cadence(policy, self._started)
+        self._cadence = Cadence(
+            policy, self._started, learner=registry.learner, kind=spec.kind
+        )
         self._retrier = Retrier(task_id, registry.retry)
         self._nudged = False
         self._due_timer: Timer | None = None
@@ -373,7 +377,12 @@ class Poller:
     def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)
         now = self._registry.clock.now()
-        self._cadence.observed(reached=bool(reached), now=now)
+        self._cadence.observed(
+            reached=bool(reached),
+            now=now,
+            level=self._tracker.level,
+            model=getattr(record, "model_family", None),
+        )
         events: tuple[TaskEvent[RecordBase], ...] = tuple(
             TaskEvent(
                 task_id=self.task_id,

@@ -2,8 +2,9 @@
 
 A :class:`PollerRegistry` is given its parts once, as arguments: the record
 reader (which knows the request timeout), the clock, the retry policy and,
-optionally, a callback bus. Waits subscribe to it; callbacks nudge it; the facade closes
-it. It imports nothing above the engine.
+optionally, a callback bus and the phase learner its waits feed. Waits
+subscribe to it; callbacks nudge it; the facade closes it. It imports
+nothing above the engine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from suno_async._core.clock import Clock
 from suno_async._core.errors import ClientClosedError
 from suno_async._core.families import FamilySpec
 from suno_async._core.kinds import TaskKind
+from suno_async._core.learning import PhaseLearner
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._io.bus import CallbackBus
@@ -28,6 +30,7 @@ class PollerRegistry:
         "_pollers",
         "bus",
         "clock",
+        "learner",
         "reader",
         "retry",
     )
@@ -39,8 +42,10 @@ class PollerRegistry:
         clock: Clock,
         retry: RetryPolicy,
         bus: CallbackBus | None = None,
+        learner: PhaseLearner | None = None,
     ) -> None:
         self.reader = reader
+        self.learner = PhaseLearner() if learner is None else learner
         self.clock = clock
         self.retry = retry
         self.bus = bus
