@@ -297,6 +297,7 @@ class Fleet:
     def __init__(self) -> None:
         self.procs: list[asyncio.subprocess.Process] = []
         self.hooks: list[str | None] = []
+        self.read: list[list[dict[str, Any]]] = []  # lines read before lines()
 
     async def start(self, n: int, *args: str, hook_first: bool = False) -> None:
         for i in range(n):
@@ -319,7 +320,8 @@ class Fleet:
         """Worker ``i``'s lines until it exits."""
         proc = self.procs[i]
         assert proc.stdout is not None
-        out = [json.loads(line) for line in (await proc.stdout.read()).splitlines()]
+        out = self.read[i] if i < len(self.read) else []
+        out += [json.loads(line) for line in (await proc.stdout.read()).splitlines()]
         assert await proc.wait() == 0
         return out
 
@@ -668,13 +670,21 @@ async def in_flight_slots(connection: redis.asyncio.Redis, prefix: str) -> int:
 
 
 async def read_until_all_seen(fleet: Fleet, status: str, tasks: int) -> None:
-    """Read each worker's lines until it reported ``status`` for every task."""
-    for proc in fleet.procs:
+    """Read each worker's lines until every task reached ``status`` or later.
+
+    A worker slowed down may see a task first past ``status``; the lines read
+    are kept for :meth:`Fleet.lines` (an outcome among them is not lost).
+    """
+    later = MILESTONES[MILESTONES.index(status) :]
+    fleet.read = [[] for _ in fleet.procs]
+    for proc, read in zip(fleet.procs, fleet.read, strict=True):
         assert proc.stdout is not None
-        seen = 0
-        while seen < tasks:
+        reached: set[str] = set()
+        while len(reached) < tasks:
             line = json.loads(await proc.stdout.readline())
-            seen += line.get("status") == status
+            read.append(line)
+            if line.get("status") in later or "outcome" in line:
+                reached.add(line["task"])
 
 
 @pytest.mark.integration
