@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import math
 import socket
@@ -36,9 +37,11 @@ from suno_async import (
     TransportError,
 )
 from suno_async._core.convert import decode_record
+from suno_async.testing import VirtualClock
 
 KEY = "sk-test-SECRET-0123456789"
 BASE = "https://api.test"
+HOOK = "https://hooks.test/suno"
 PATH = "/api/v1/generate/record-info"
 ENV_VARS = ("APIKLEY_API_KEY", "SUNO_API_KEY", "APIKLEY_BASE_URL", "SUNO_BASE_URL")
 DATA = {
@@ -538,6 +541,77 @@ async def test_pacer_slows_down_on_rate_limit(
         assert (await client.get_task("t1")).task_id == "t1"
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert messages[0] == "rate limited: pacing down from 1e+03 to 500 requests/s"
+
+
+def _record_starts(
+    mock: aioresponses, clock: VirtualClock, url: str, payload: Any
+) -> list[float]:
+    """Answer ``url`` with ``payload`` (repeatedly); the virtual times it was sent."""
+    starts: list[float] = []
+
+    def sent(*_: Any, **__: Any) -> None:
+        starts.append(clock.now())
+
+    mock.get(url, payload=payload, callback=sent, repeat=True)
+    mock.post(url, payload=payload, callback=sent, repeat=True)
+    return starts
+
+
+def _gaps(starts: list[float]) -> list[float]:
+    return [round(b - a, 9) for a, b in itertools.pairwise(starts)]
+
+
+async def test_pacing_starts_the_clients_requests_evenly(mock: aioresponses) -> None:
+    """max_requests_per_second starts requests of different tasks 1/rate apart."""
+    clock = VirtualClock()
+    starts = [
+        _record_starts(
+            mock, clock, record_url(f"t{n}"), envelope(data={**DATA, "taskId": f"t{n}"})
+        )
+        for n in range(5)
+    ]
+    async with SunoClient(
+        KEY, base_url=BASE, max_requests_per_second=10.0, clock=clock
+    ) as client:
+        await asyncio.gather(*(client.get_task(f"t{n}") for n in range(5)))
+    assert _gaps(sorted(t for s in starts for t in s)) == [0.1] * 4
+
+
+async def test_the_creation_rate_spaces_creations_evenly(mock: aioresponses) -> None:
+    """max_creations_per_second starts creations 1/rate apart."""
+    clock = VirtualClock()
+    starts = _record_starts(
+        mock, clock, f"{BASE}/api/v1/generate", envelope(data={"taskId": "new"})
+    )
+    async with SunoClient(
+        KEY,
+        base_url=BASE,
+        max_creations_per_second=10.0,
+        clock=clock,
+        callback_url=HOOK,
+    ) as client:
+        await asyncio.gather(*(client.generate(prompt="x") for _ in range(3)))
+    assert _gaps(starts) == [0.1, 0.1]
+
+
+async def test_the_client_wide_rate_counts_creations_and_credits(
+    mock: aioresponses,
+) -> None:
+    """max_requests_per_second spaces every request: creations and credits too."""
+    clock = VirtualClock()
+    created = _record_starts(
+        mock, clock, f"{BASE}/api/v1/generate", envelope(data={"taskId": "new"})
+    )
+    credits = _record_starts(
+        mock, clock, f"{BASE}/api/v1/chat/credit", envelope(data=7)
+    )
+    async with SunoClient(
+        KEY, base_url=BASE, max_requests_per_second=10.0, clock=clock, callback_url=HOOK
+    ) as client:
+        await client.generate(prompt="x")
+        await client.get_credits()
+        await client.generate(prompt="y")
+    assert (created, credits) == ([0.0, 0.2], [0.1])
 
 
 async def test_rate_limit_without_pacer_keeps_retry_after(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import itertools
 import logging
 import math
 import re
@@ -479,34 +478,6 @@ def test_only_connection_failures_prove_nothing_was_sent() -> None:
 
 
 # --- pacing ---------------------------------------------------------------------
-
-
-async def test_creations_are_spaced_by_the_creation_rate(
-    server: FakeSunoServer,
-) -> None:
-    """``max_creations_per_second`` spaces creation starts evenly.
-
-    Starts are 0.1 s apart; arrivals may bunch by the network's jitter.
-    """
-    async with client_of(server, max_creations_per_second=10) as client:
-        for _ in range(3):
-            await client.generate(prompt="x")
-    arrivals = [r.at for r in creations(server)]
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.08
-
-
-async def test_the_client_wide_rate_paces_creations_and_credits_too(
-    server: FakeSunoServer,
-) -> None:
-    """``max_requests_per_second`` counts every request of the client."""
-    async with client_of(server, max_requests_per_second=10) as client:
-        await client.generate(prompt="x")
-        await client.get_credits()
-        await client.generate(prompt="y")
-    arrivals = [r.at for r in server.requests()]
-    assert len(arrivals) == 3
-    assert min(b - a for a, b in itertools.pairwise(arrivals)) >= 0.08
 
 
 async def test_a_rate_limit_slows_the_creation_rate(

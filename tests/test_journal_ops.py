@@ -191,3 +191,32 @@ def test_status_as_json_types() -> None:
         "oldest_age_s": 1.5,
         "workers": [{"name": "w", "held": 1, "idle_s": 0.25}],
     }
+
+
+class _GatedRedis:
+    """Just enough of a Redis client: ``xlen`` answers when the test says."""
+
+    def __init__(self) -> None:
+        self.answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def register_script(self, script: str) -> object:
+        return object()
+
+    async def xlen(self, key: str) -> int:
+        return await self.answer
+
+
+async def test_a_stop_as_redis_answers_is_not_lost() -> None:
+    """A worker cancelled in the loop turn its Redis answer arrives stops.
+
+    (``asyncio.wait_for`` on Python 3.10 and 3.11 would return the answer and
+    drop the cancellation: a worker told to stop ran on.)
+    """
+    gated = _GatedRedis()
+    journal = RedisTaskJournal(gated, name="gated")  # type: ignore[arg-type]
+    call = asyncio.ensure_future(journal.pending_count())
+    await asyncio.sleep(0)  # it awaits the answer now
+    gated.answer.set_result(3)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call

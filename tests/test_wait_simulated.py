@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 from collections.abc import AsyncIterator, Callable
 
@@ -189,17 +188,6 @@ async def test_default_policy_waits_a_real_task(server: FakeSunoServer) -> None:
     async with server.client() as client:
         record = await client.wait_for_task(task_id, timeout=10.0)
     assert record.status is TaskStatus.SUCCESS
-
-
-async def test_client_wide_pacing_spaces_requests(server: FakeSunoServer) -> None:
-    """max_requests_per_second spaces every request of the client evenly."""
-    ids = [server.add_task(timeline=Timeline.success()) for _ in range(5)]
-    async with server.client(max_requests_per_second=10.0) as client:
-        await asyncio.gather(*(client.get_task(task_id) for task_id in ids))
-    arrivals = sorted(r.at for r in server.requests())
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    # 0.1 s apart when sent; arrivals jitter a little under load
-    assert min(gaps) >= 0.05
 
 
 async def test_rate_limit_answers_slow_the_client_down(server: FakeSunoServer) -> None:

@@ -9,14 +9,12 @@ request and hands it to aiohttp as that request's middleware.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
-import anyio
+from suno_async._io.timeouts import time_limit
 
 if TYPE_CHECKING:  # only its types: the transport is what uses aiohttp
     import aiohttp
@@ -26,23 +24,11 @@ __all__ = ["Attempts", "SlotFactory", "bounded"]
 #: Makes one async context manager per wire attempt (a rate-limiter slot).
 SlotFactory = Callable[[], AbstractAsyncContextManager[object]]
 
-if sys.version_info >= (3, 11):
-    # asyncio's own timeout costs a fraction of a cancel scope's
-    _time_limit: Callable[[float], AbstractAsyncContextManager[object]] = (
-        asyncio.timeout
-    )
-else:  # pragma: no cover - Python 3.10
-
-    @asynccontextmanager
-    async def _time_limit(seconds: float) -> AsyncIterator[None]:
-        with anyio.fail_after(seconds):
-            yield
-
 
 async def bounded(enter: Callable[[], Awaitable[object]], timeout_s: float) -> float:
     """Await ``enter()`` within ``timeout_s`` (else ``TimeoutError``); seconds taken."""
     started = time.monotonic()
-    async with _time_limit(timeout_s):
+    async with time_limit(timeout_s):
         await enter()
     return time.monotonic() - started
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import os
@@ -17,6 +16,7 @@ from redis.exceptions import RedisError
 from suno_async._core.errors import TransportError
 from suno_async._core.kinds import TaskKind
 from suno_async._engine.journal import JournalEntry
+from suno_async._io.timeouts import time_limit
 from suno_async.redis import _journal_scripts as scripts
 from suno_async.redis._journal_status import JournalStatus, read_status
 from suno_async.redis._limiter import RedisRateLimiter
@@ -137,8 +137,9 @@ class RedisTaskJournal:
     async def _guard(self, call: Awaitable[_T]) -> _T:
         """Run one Redis call within ``redis_timeout_s``; map its failures."""
         try:
-            return await asyncio.wait_for(call, self.redis_timeout_s)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            async with time_limit(self.redis_timeout_s):
+                return await call
+        except (RedisError, OSError) as exc:
             raise JournalUnavailableError(
                 f"the task journal's Redis is unreachable: {type(exc).__name__}: {exc}"
             ) from exc

@@ -37,7 +37,6 @@ still be granted shared slots before this one has pushed its own.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import functools
@@ -56,6 +55,7 @@ from suno_async._core.clock import Clock
 from suno_async._core.errors import TransportError
 from suno_async._io.clock import SYSTEM_CLOCK
 from suno_async._io.limiter import RECOVERY_FRACTION, LocalRateLimiter, check_window
+from suno_async._io.timeouts import time_limit
 from suno_async.redis._scripts import (
     ACQUIRE,
     GRANTED,
@@ -340,13 +340,12 @@ class RedisRateLimiter:
         if self._degraded and self.clock.now() < self._recheck_at:
             raise RateLimiterUnavailableError("the Redis rate limiter is unreachable")
         try:
-            result = await asyncio.wait_for(
-                self._eval(script, keys, args), self.redis_timeout_s
-            )
+            async with time_limit(self.redis_timeout_s):
+                result = await self._eval(script, keys, args)
         except BaseException as exc:
             if undo is not None:
                 self._owe(undo)
-            if not isinstance(exc, (RedisError, OSError, asyncio.TimeoutError)):
+            if not isinstance(exc, (RedisError, OSError)):
                 raise
             self._recheck_at = self.clock.now() + self.recheck_s
             if not self._degraded:
