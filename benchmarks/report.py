@@ -62,6 +62,8 @@ def targets_of(res: Results) -> list[tuple[str, str, bool]]:
         )
     ]
     for r in res.fleet:
+        if r.mode not in fleet.MODES:
+            continue  # the baseline has no target
         w = r.worker
         met = r.targets()
         rows += [
