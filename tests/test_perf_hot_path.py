@@ -116,6 +116,40 @@ async def test_a_queued_caller_keeps_its_turn() -> None:
     )
 
 
+async def test_a_key_has_a_queue_only_while_callers_wait_for_it() -> None:
+    """A free slot builds no queue; a key's queue goes once its last waiter is in."""
+    clock = VirtualClock()
+    limiter = LocalRateLimiter(limit=1, clock=clock)
+    first = limiter.slot("task")
+    assert first.enter_now() is True
+    queues_when_free = dict(limiter._queues)
+    waiter = asyncio.ensure_future(limiter.slot("task").__aenter__())
+    await asyncio.sleep(0)
+    queued_keys = list(limiter._queues)
+    await first.__aexit__(None, None, None)
+    clock.advance(1.0)
+    await waiter
+    assert (queues_when_free, queued_keys, limiter._queues) == ({}, ["task"], {})
+
+
+async def test_a_cancelled_waiter_leaves_no_queue_behind() -> None:
+    """Cancelling the only waiter drops the key's queue; the key then expires."""
+    clock = VirtualClock()
+    limiter = LocalRateLimiter(limit=1, clock=clock)
+    first = limiter.slot("task")
+    assert first.enter_now() is True
+    waiter = asyncio.ensure_future(limiter.slot("task").__aenter__())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.gather(waiter, return_exceptions=True)
+    await first.__aexit__(None, None, None)
+    clock.advance(1.0)
+    assert (limiter._queues, limiter.statistics()) == (
+        {},
+        LimiterStatistics(keys=0, in_flight=0, waiting=0),
+    )
+
+
 async def test_a_saturated_key_times_out_before_sending() -> None:
     """A request whose key has no free slot waits under its timeout, unsent."""
     limiter = LocalRateLimiter(limit=1, window_s=60.0)
