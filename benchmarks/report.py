@@ -8,16 +8,9 @@ from typing import Any
 
 import attrs
 
-from . import (
-    _plots,
-    callbacks,
-    families,
-    fleet,
-    poll_cost,
-    poll_efficiency,
-    poll_learning,
-)
+from . import callbacks, families, fleet, poll_cost, poll_efficiency, poll_learning
 from ._common import DASH, LE, MICRO, ROOT, TIMES, markdown_table
+from ._plots import pareto, timeline
 
 __all__ = ["Results", "headline", "targets_of", "write"]
 
@@ -416,8 +409,8 @@ def write(res: Results) -> None:
 
     matplotlib.use("Agg")
     FIGURES.mkdir(parents=True, exist_ok=True)
-    _plots.pareto(res.efficiency, FIGURES / "pareto.png")
-    _plots.timeline(FIGURES / "timeline.png")
+    pareto(res.efficiency, FIGURES / "pareto.png")
+    timeline(FIGURES / "timeline.png")
     DOC.write_text(_page(res), encoding="utf-8")
     raw = {
         "machine": res.machine,
