@@ -261,7 +261,11 @@ def _page(res: Results) -> str:
         "highest reading while they wait; `tracemalloc`'s figure comes from "
         "a smaller fleet started afterwards. Loop lag is how late a 10 ms "
         "ticker wakes; CPU per request is the worker's process time over the "
-        "requests the simulator counted in the same span.\n",
+        "requests the simulator counted in the same span. The *raw aiohttp* "
+        "row is the floor: the same ids polled on the default policy's "
+        "schedule by plain `aiohttp` + `json.loads`, nothing of the SDK "
+        "(one task per id, 100 connections); each row's CPU is also given as "
+        "a ratio to it.\n",
         fleet.table(res.fleet) + "\n",
         "The first seconds are the hard part: ten thousand first polls, then "
         "the dense polls of the PENDING phase, offer more requests than the "
