@@ -25,8 +25,6 @@ window is read from the learner once, at the phase's first delay.
 
 from __future__ import annotations
 
-from typing import Final
-
 from suno_async._core.backoff import PollState
 from suno_async._core.kinds import TaskKind
 from suno_async._core.learning import PhaseLearner, Sample
@@ -41,14 +39,13 @@ __all__ = [
     "Cadence",
 ]
 
-#: Reads soon after a callback whose stage the record does not show yet.
-CATCH_UP_READS: Final = 3
-#: Seconds between those reads.
-CATCH_UP_DELAY_S: Final = 1.0
-#: Each safety-net read that finds nothing new stretches the next by this...
-SAFETY_NET_GROWTH: Final = 1.5
-#: ...up to this many times ``callback_safety_net_s``.
-SAFETY_NET_MAX_FACTOR: Final = 4.0
+#: After a callback whose stage the record does not show yet: this many
+#: reads, this many seconds apart.
+CATCH_UP_READS, CATCH_UP_DELAY_S = 3, 1.0
+#: Each safety-net read that finds nothing new stretches the next by
+#: ``SAFETY_NET_GROWTH``, up to ``SAFETY_NET_MAX_FACTOR`` times
+#: ``callback_safety_net_s``.
+SAFETY_NET_GROWTH, SAFETY_NET_MAX_FACTOR = 1.5, 4.0
 
 
 class Cadence:
