@@ -47,6 +47,7 @@ import attrs
 from suno_async import PollPolicy, SunoClient
 from suno_async._core.backoff import PollState
 from suno_async._core.models import TaskStatus
+from suno_async._core.providers import RECORD_INFO_PATH
 
 from ._common import (
     MICRO,
@@ -176,7 +177,7 @@ class _RawPolls:
             connector=aiohttp.TCPConnector(limit=100),
             headers={"Authorization": "Bearer test-key", "Accept": "application/json"},
         )
-        self._url = base_url.rstrip("/") + "/api/v1/generate/record-info"
+        self._url = base_url.rstrip("/") + RECORD_INFO_PATH
         self._policy = PollPolicy()
 
     async def poll(self, task_id: str) -> None:

@@ -255,9 +255,9 @@ class Poller:
         """Sleep ``delay`` (or until woken or a deadline); false when nobody waits.
 
         Each sleep is one future and one timer on the clock, whose callback
-        is the poller's own :meth:`_ring` (no closure or extra coroutine per
-        nap: a nap lasts seconds, so whatever it allocates outlives the
-        young garbage-collector generations).
+        is :meth:`wake` (no closure or extra coroutine per nap: a nap lasts
+        seconds, so whatever it allocates outlives the young
+        garbage-collector generations).
         """
         clock = self._registry.clock
         wake_at = clock.now() + delay
@@ -275,16 +275,12 @@ class Poller:
                 if deadline is not None and deadline < until:
                     until = deadline
             self._wake = wake = asyncio.get_running_loop().create_future()
-            timer = clock.call_later(max(0.0, until - now), self._ring)
+            timer = clock.call_later(max(0.0, until - now), self.wake)
             try:
                 await wake
             finally:
                 timer.cancel()
                 self._wake = None
-
-    def _ring(self) -> None:
-        """The nap's timer: end the current sleep."""
-        self.wake()
 
     def _expire(self, now: float) -> None:
         for subscriber in [s for s in self._subscribers if s.deadline is not None]:
