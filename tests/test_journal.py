@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from suno_async import (
     ClientClosedError,
     ConfigurationError,
     InvalidArgumentError,
+    JournalEntry,
     LyricsRecord,
     PollPolicy,
     SunoClient,
@@ -55,8 +56,35 @@ async def fake() -> AsyncIterator[FakeSunoServer]:
         yield server
 
 
-def journal_of(shared: redis.asyncio.Redis, lease: float = LEASE_S) -> RedisTaskJournal:
-    return RedisTaskJournal(shared, name="test", lease=lease, claim_interval_s=0.05)
+class WatchedJournal(RedisTaskJournal):
+    """The Redis journal, and a way to wait for the worker's next claim or renewal
+    (what a worker holds changes right after one of them: no polling needed)."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self._called = asyncio.Event()
+
+    async def claim(self, count: int) -> list[JournalEntry]:
+        try:
+            return await super().claim(count)
+        finally:
+            self._called.set()
+
+    async def renew(self, refs: Collection[str]) -> set[str]:
+        try:
+            return await super().renew(refs)
+        finally:
+            self._called.set()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition()`` holds, looking after each claim or renewal."""
+        while not condition():
+            self._called.clear()
+            await self._called.wait()
+
+
+def journal_of(shared: redis.asyncio.Redis, lease: float = LEASE_S) -> WatchedJournal:
+    return WatchedJournal(shared, name="test", lease=lease, claim_interval_s=0.05)
 
 
 def client_of(fake: FakeSunoServer, journal: RedisTaskJournal) -> SunoClient:
@@ -276,13 +304,11 @@ async def test_a_worker_forgets_a_task_another_took_over(
         await client.track(task_id)
         async with client.tracked_outcomes() as outcomes:
             consumer = asyncio.ensure_future(take(outcomes, 1))
-            while outcomes.held != {task_id}:
-                await asyncio.sleep(0.01)
+            await journal.until(lambda: outcomes.held == {task_id})
             [(ref, _)] = await shared.xrange(journal.stream)
             with caplog.at_level(logging.WARNING, logger="suno_async"):
                 await shared.xclaim(journal.stream, "workers", "thief", 0, [ref])
-                while outcomes.held:
-                    await asyncio.sleep(0.01)
+                await journal.until(lambda: not outcomes.held)
             consumer.cancel()
     assert "lease lost to another worker" in caplog.text
     assert await journal.pending_count() == 1  # the thief holds it now
@@ -469,8 +495,7 @@ async def test_closing_the_client_ends_the_iteration(
     await client.track(task_id)
     outcomes = client.tracked_outcomes()
     consumer = asyncio.ensure_future(outcomes.__anext__())
-    while outcomes.held != {task_id}:
-        await asyncio.sleep(0.01)
+    await journal.until(lambda: outcomes.held == {task_id})
     await client.aclose()
     with pytest.raises(ClientClosedError):
         await consumer
@@ -483,13 +508,14 @@ async def test_the_worker_rides_out_a_journal_outage(
 ) -> None:
     """An unreachable journal is logged and retried each round; nothing raises."""
     dead = redis.asyncio.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))
-    journal = RedisTaskJournal(dead, name="down", claim_interval_s=0.01)
+    journal = WatchedJournal(dead, name="down", claim_interval_s=0.01)
     async with fake.client(journal=journal) as client:
         with caplog.at_level(logging.WARNING, logger="suno_async"):
             async with client.tracked_outcomes() as outcomes:
                 consumer = asyncio.ensure_future(outcomes.__anext__())
-                while caplog.text.count("task journal unavailable") < 2:
-                    await asyncio.sleep(0.01)
+                await journal.until(
+                    lambda: caplog.text.count("task journal unavailable") >= 2
+                )
                 assert outcomes.running
                 consumer.cancel()
     assert "JournalUnavailableError" not in caplog.text  # its message, not a traceback

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 import pytest
@@ -47,6 +47,14 @@ class ScriptedJournal:
         self.kept: set[str] | None = None  # None: every ref renewed
         self.checkpoints: list[str] = []
         self.acked: list[str] = []
+        self._called = asyncio.Event()
+
+    async def until(self, condition: Callable[[], object]) -> None:
+        """Return once ``condition()`` holds, looking after each claim or renewal
+        (what a worker holds changes right after one of them)."""
+        while not condition():
+            self._called.clear()
+            await self._called.wait()
 
     def _fail(self, call: str) -> None:
         if call in self.failing:
@@ -58,6 +66,7 @@ class ScriptedJournal:
         raise NotImplementedError
 
     async def claim(self, count: int) -> list[JournalEntry]:
+        self._called.set()
         if "claim" in self.failing:
             raise RuntimeError("boom")
         self.claims.append(count)
@@ -65,6 +74,7 @@ class ScriptedJournal:
         return taken
 
     async def renew(self, refs: Collection[str]) -> set[str]:
+        self._called.set()
         return set(refs) if self.kept is None else set(refs) & self.kept
 
     async def checkpoint(self, entry: JournalEntry, checkpoint: str) -> None:
@@ -104,11 +114,6 @@ def client_of(fake: FakeSunoServer, journal: ScriptedJournal) -> SunoClient:
     return fake.client(journal=journal, poll=POLL)
 
 
-async def _until(condition: Any) -> None:
-    while not condition():
-        await asyncio.sleep(0.005)
-
-
 async def test_a_broken_journal_ends_the_iteration_with_its_error(
     fake: FakeSunoServer,
 ) -> None:
@@ -122,14 +127,46 @@ async def test_a_broken_journal_ends_the_iteration_with_its_error(
 async def test_closing_from_another_task_ends_the_loop(fake: FakeSunoServer) -> None:
     """``aclose()`` while a consumer waits ends its ``async for`` normally."""
     task_id = fake.add_task(timeline=Timeline.success(None, None, 1e6))
-    async with client_of(fake, ScriptedJournal(entry(task_id))) as client:
+    journal = ScriptedJournal(entry(task_id))
+    async with client_of(fake, journal) as client:
         outcomes = client.tracked_outcomes()
         consumer = asyncio.ensure_future(_all(outcomes))
-        await _until(lambda: outcomes.held == {task_id})
+        await journal.until(lambda: outcomes.held == {task_id})
         assert repr(outcomes) == "<TrackedOutcomes held=1 running=True>"
         await outcomes.aclose()
         assert await consumer == []
         assert repr(outcomes) == "<TrackedOutcomes held=0 running=False>"
+
+
+class _CancelToErrorJournal(ScriptedJournal):
+    """``claim`` waits; cancelled, it raises a transient error instead (redis-py
+    8.2 was seen ending a cancelled command with a closed-connection error)."""
+
+    async def claim(self, count: int) -> list[JournalEntry]:
+        self._called.set()
+        self.claims.append(count)
+        try:
+            await asyncio.get_running_loop().create_future()
+        except asyncio.CancelledError:
+            raise TransportError("connection closed by server") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def test_closing_stops_a_keeper_whose_cancellation_became_an_error(
+    fake: FakeSunoServer,
+) -> None:
+    """``aclose()`` returns although the journal swallowed the keeper's cancellation."""
+    journal = _CancelToErrorJournal()
+    async with client_of(fake, journal) as client:
+        outcomes = client.tracked_outcomes()
+        consumer = asyncio.ensure_future(_all(outcomes))
+        await journal.until(lambda: journal.claims)
+        closing = asyncio.ensure_future(outcomes.aclose())
+        for _ in range(10):  # loop turns, not time: the keeper's next claim would block
+            await asyncio.sleep(0)
+        assert closing.done()
+        assert await consumer == []
+    assert journal.claims == [100]
 
 
 async def _all(outcomes: TrackedOutcomes) -> list[TrackedOutcome[Any]]:
@@ -237,7 +274,7 @@ async def test_a_lost_task_is_dropped_with_what_it_queued(
             async with client.tracked_outcomes(on_event=seen.append) as outcomes:
                 first = await outcomes.__anext__()
                 journal.kept = {f"ref-{quick}"}
-                await _until(lambda: outcomes.held == {quick})
+                await journal.until(lambda: outcomes.held == {quick})
                 polls = len(fake.requests(lost))
                 journal.entries.append(entry(later))
                 second = await outcomes.__anext__()
@@ -256,7 +293,7 @@ async def test_a_lost_expired_task_is_dropped_too(fake: FakeSunoServer) -> None:
     ):
         await outcomes.__anext__()
         journal.kept = set()
-        await _until(lambda: not outcomes.held)
+        await journal.until(lambda: not outcomes.held)
     assert journal.acked == []
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio
+import redis.exceptions
 from redis_server import RedisServer, free_port, redis_binary
 from test_cli import invoke_async
 from test_redis import redis_server  # noqa: F401 - the fixture
@@ -217,6 +219,28 @@ async def test_a_stop_as_redis_answers_is_not_lost() -> None:
     call = asyncio.ensure_future(journal.pending_count())
     await asyncio.sleep(0)  # it awaits the answer now
     gated.answer.set_result(3)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+
+class _ClosingRedis(_GatedRedis):
+    """``xlen`` cancelled ends with redis-py's closed-connection error instead."""
+
+    async def xlen(self, key: str) -> int:
+        try:
+            return await self.answer
+        except asyncio.CancelledError:
+            closed = "Connection closed by server."
+            raise redis.exceptions.ConnectionError(closed) from None
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling is 3.11+")
+async def test_a_cancellation_redis_reports_as_an_error_stays_a_cancellation() -> None:
+    """Not a JournalUnavailableError, which a worker's loop would retry."""
+    journal = RedisTaskJournal(_ClosingRedis(), name="closing")  # type: ignore[arg-type]
+    call = asyncio.ensure_future(journal.pending_count())
+    await asyncio.sleep(0)  # it awaits the answer now
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call

@@ -12,7 +12,6 @@ takeover resumes without repeating it; each task ends as one
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections.abc import Mapping
@@ -116,6 +115,7 @@ class TrackedOutcomes:
     """
 
     __slots__ = (
+        "_closing",
         "_held",
         "_journal",
         "_keeper",
@@ -147,6 +147,7 @@ class TrackedOutcomes:
         self._keeper: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._started = False
+        self._closing = False
 
     def __repr__(self) -> str:
         return f"<TrackedOutcomes held={len(self._held)} running={self.running}>"
@@ -235,13 +236,19 @@ class TrackedOutcomes:
     # -- the keeper ------------------------------------------------------------
 
     async def _keep(self) -> None:
-        """Claim and renew until closed; a journal outage is retried next round."""
+        """Claim and renew until closed; a journal outage is retried next round.
+
+        It also stops on :meth:`aclose`'s flag, not only on its cancellation:
+        a Redis client may turn a cancellation into an error of its own
+        (see :mod:`suno_async._io.timeouts`), which this loop survives.
+        """
         journal = self._journal
         renew_every = journal.lease / 3
         clock = self._registry.clock
         renewed = clock.now()
-        while True:
+        while not self._closing:
             self._registry.check_open()  # a closed client ends the keeper
+            self._wake.clear()  # from here on, aclose's wake-up is kept
             try:
                 if clock.now() - renewed >= renew_every:
                     renewed = clock.now()
@@ -249,8 +256,8 @@ class TrackedOutcomes:
                 if len(self._held) < self._max_tasks:
                     self._start(await journal.claim(self._max_tasks - len(self._held)))
             except SunoError as exc:
-                logger.warning("task journal unavailable: %s", exc)
-            self._wake.clear()
+                if not self._closing:  # else: a cancellation turned into an error
+                    logger.warning("task journal unavailable: %s", exc)
             timer = clock.call_later(
                 min(journal.claim_interval_s, renew_every), self._wake.set
             )
@@ -296,13 +303,15 @@ class TrackedOutcomes:
 
     async def aclose(self) -> None:
         """Stop claiming and waiting; another worker takes the held tasks later."""
+        self._closing = True
+        self._wake.set()
         keeper = self._keeper
-        if keeper is not None and not keeper.done():
+        if keeper is not None:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-        elif keeper is not None and not keeper.cancelled():
-            keeper.exception()  # raised by __anext__ already, or dropped on close
+            # asyncio.wait: a cancellation of our caller is not swallowed
+            await asyncio.wait([keeper])
+            if not keeper.cancelled():
+                keeper.exception()  # raised by __anext__ already, or dropped on close
         held, self._held = self._held, {}
         for sink, poller in held.values():
             sink.done = True

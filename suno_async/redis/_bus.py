@@ -14,6 +14,7 @@ import redis.asyncio
 from redis.exceptions import RedisError
 
 from suno_async._io.bus import Listener
+from suno_async._io.timeouts import reraise_cancellation
 
 __all__ = ["RedisCallbackBus"]
 
@@ -118,9 +119,11 @@ class RedisCallbackBus:
         tasks = [t for t in (self._reader, *self._publishing) if t is not None]
         for task in tasks:
             task.cancel()
+        if tasks:  # asyncio.wait: a cancellation of our caller is not swallowed
+            await asyncio.wait(tasks)
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            if not task.cancelled() and (error := task.exception()) is not None:
+                raise error
 
     # --- background work ------------------------------------------------------------
 
@@ -145,6 +148,7 @@ class RedisCallbackBus:
             try:
                 await self._follow(pubsub)
             except (RedisError, OSError) as exc:
+                reraise_cancellation(exc)
                 logger.warning(
                     "callback bus: Redis unreachable (%s), retrying in %g s",
                     type(exc).__name__,

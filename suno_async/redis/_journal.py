@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from suno_async._core.errors import TransportError
 from suno_async._core.kinds import TaskKind
 from suno_async._engine.journal import JournalEntry
-from suno_async._io.timeouts import time_limit
+from suno_async._io.timeouts import reraise_cancellation, time_limit
 from suno_async.redis import _journal_scripts as scripts
 from suno_async.redis._journal_status import JournalStatus, read_status
 from suno_async.redis._limiter import RedisRateLimiter
@@ -140,6 +140,7 @@ class RedisTaskJournal:
             async with time_limit(self.redis_timeout_s):
                 return await call
         except (RedisError, OSError) as exc:
+            reraise_cancellation(exc)
             raise JournalUnavailableError(
                 f"the task journal's Redis is unreachable: {type(exc).__name__}: {exc}"
             ) from exc

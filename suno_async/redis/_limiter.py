@@ -55,7 +55,7 @@ from suno_async._core.clock import Clock
 from suno_async._core.errors import TransportError
 from suno_async._io.clock import SYSTEM_CLOCK
 from suno_async._io.limiter import RECOVERY_FRACTION, LocalRateLimiter, check_window
-from suno_async._io.timeouts import time_limit
+from suno_async._io.timeouts import reraise_cancellation, time_limit
 from suno_async.redis._scripts import (
     ACQUIRE,
     GRANTED,
@@ -347,6 +347,7 @@ class RedisRateLimiter:
                 self._owe(undo)
             if not isinstance(exc, (RedisError, OSError)):
                 raise
+            reraise_cancellation(exc)
             self._recheck_at = self.clock.now() + self.recheck_s
             if not self._degraded:
                 self._degraded = True
