@@ -41,10 +41,13 @@ else:  # pragma: no cover - Python 3.10
 def reraise_cancellation(error: BaseException) -> None:
     """Raise ``CancelledError`` from ``error`` if the current task is being cancelled.
 
-    On Python 3.10 a task cannot tell (``Task.cancelling`` is 3.11+): there
-    the callers also stop on their own state.
+    On Python 3.10 a task cannot tell: ``Task.cancelling`` is 3.11+, and
+    where a backport supplies it (pytest-asyncio's runner does) its count
+    stays raised after an ``async_timeout`` expiry, which never uncancels,
+    so an ordinary timeout would pass for a cancellation. There this does
+    nothing, and the callers also stop on their own state.
     """
-    task = asyncio.current_task()
-    cancelling = getattr(task, "cancelling", None)
-    if cancelling is not None and cancelling():
-        raise asyncio.CancelledError from error
+    if sys.version_info >= (3, 11):
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError from error
