@@ -24,8 +24,17 @@ from suno_async._core.errors import SunoError
 from suno_async._core.models import TaskStatus
 
 __all__ = [
+    "CATCH_UP_DELAY_S",
+    "CATCH_UP_READS",
+    "HIGH_QUANTILE",
     "LEARNED_RANGE",
+    "LOW_QUANTILE",
+    "MAX_MODELS",
+    "MODEL_MIN_SAMPLES",
     "RETRY_AFTER_MAX_S",
+    "SAFETY_NET_GROWTH",
+    "SAFETY_NET_MAX_FACTOR",
+    "WINDOW",
     "PollKind",
     "PollPolicy",
     "RetryDetails",
@@ -36,8 +45,27 @@ __all__ = [
 #: The longest ``Retry-After`` honoured, in seconds: a longer one is cut to this.
 RETRY_AFTER_MAX_S: Final = 120.0
 
+# The cadence's tunables, one table: the learned window, the learner's
+# memory (suno_async._core.learning), the callbacks' slow-down (_engine.cadence).
 #: A learned phase window stays within this factor of the policy's own.
 LEARNED_RANGE: Final = 4.0
+#: The default quantiles of a learned window: ``lo`` and ``hi``.
+LOW_QUANTILE: Final = 0.1
+HIGH_QUANTILE: Final = 0.9
+#: Ended phases a learner keeps per key, and running ones it follows.
+WINDOW: Final = 64
+#: A model's own window is used once it holds this many samples.
+MODEL_MIN_SAMPLES: Final = 16
+#: Models told apart per family; later ones share the family's window.
+MAX_MODELS: Final = 16
+#: Reads soon after a callback whose stage the record does not show yet...
+CATCH_UP_READS: Final = 3
+#: ...this many seconds apart.
+CATCH_UP_DELAY_S: Final = 1.0
+#: Each safety-net read that finds nothing new stretches the next by this...
+SAFETY_NET_GROWTH: Final = 1.5
+#: ...up to this many times ``callback_safety_net_s``.
+SAFETY_NET_MAX_FACTOR: Final = 4.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]
@@ -81,9 +109,11 @@ class PollPolicy:
     ``lo = phase_min_s[p]``, ``hi = phase_max_s[p]``, ``quiet =
     quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
     learned window (the client's :class:`~suno_async.PhaseLearner`: the
-    low and high quantiles of the phase lengths its waits saw, clipped by
-    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo,
-    phase_max_s[p] / 4)`` and ``c = learned_spacing``; the window is
+    low and high Kaplan-Meier quantiles of the phases its waits saw end or
+    still see running, with the priors beyond the longest length seen, read
+    before every delay and clipped by :meth:`learned_window`): ``quiet =
+    lo``, ``w = max(hi - lo, phase_max_s[p] / 4)`` and ``c =
+    learned_spacing``; the window is
     narrower and surer, so the wait sleeps up to ``lo`` and spends its polls
     between ``lo`` and ``hi``, never less than ``learned_spacing *
     sqrt(tail_fraction * phase_max_s[p] / 4)`` apart (0.39 s by default,
