@@ -160,7 +160,7 @@ class PhaseLearner:
     def begin(self, kind: TaskKind, model: str | None, phase: int) -> Sample | None:
         """A wait saw ``phase`` begin: its running sample, censored at 0 s.
 
-        ``None`` when the family already follows :data:`WINDOW` running
+        ``None`` when the family already follows ``WINDOW`` (64) running
         phases: the wait then teaches nothing of this phase (a later entry
         would only ever be a phase that lasted, and bias the estimate).
         """
@@ -207,7 +207,7 @@ class PhaseLearner:
     ) -> tuple[float, float]:
         """The phase's ``(lo, hi)``: the model's if it has enough, else the family's.
 
-        The ``low`` and ``high`` quantiles of :func:`quantile` over the ended
+        The ``low`` and ``high`` quantiles of ``quantile()`` over the ended
         and running samples, with ``prior`` beyond the longest length seen;
         ``hi`` is that longest length when even the prior is out of reach
         (phases running late widen the window). Before any observation, the
