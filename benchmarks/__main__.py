@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window_s=8.0 if quick else fleet.WINDOW_S,
             mode=mode,
         )
-        for mode in fleet.MODES
+        for mode in fleet.ALL_MODES
     ]
     print(fleet.table(fleet_results), flush=True)
 

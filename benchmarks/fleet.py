@@ -9,6 +9,13 @@ is busy. The worker starts every wait at once, either through one
 ``wait_many`` or as separate ``wait_for_task`` calls (``asyncio`` tasks
 created in one go), lets them poll for ``window_s`` seconds, then ends them.
 
+The baseline (``raw aiohttp``) polls the same ids on the same schedule with
+nothing of the SDK: one ``asyncio`` task per id, a plain ``aiohttp`` session
+(100 connections, the client's default) and ``json.loads``, each delay the
+default :class:`~suno_async.PollPolicy`'s own (its priors: nothing learned).
+Its CPU per request is the floor of any aiohttp-based client in this run,
+and each SDK mode's is also shown as a ratio to it.
+
 Measured in the worker, from just before the waits start to the end of the
 window: event-loop lag (a 10 ms ticker: how late each tick wakes; also
 over the window's second half alone, once the dense first polls of
@@ -37,10 +44,14 @@ from typing import Any, Final
 
 import attrs
 
-from suno_async import SunoClient
+from suno_async import PollPolicy, SunoClient
+from suno_async._core.backoff import PollState
+from suno_async._core.models import TaskStatus
+from suno_async._core.providers import RECORD_INFO_PATH
 
 from ._common import (
     MICRO,
+    TIMES,
     Child,
     markdown_table,
     percentile,
@@ -48,9 +59,13 @@ from ._common import (
     rss_bytes,
 )
 
-__all__ = ["FleetResult", "run"]
+__all__ = ["ALL_MODES", "BASELINE", "MODES", "FleetResult", "run"]
 
 MODES: Final = ("wait_many", "separate waits")
+#: The same polls with plain aiohttp and ``json.loads``: the floor.
+BASELINE: Final = "raw aiohttp"
+#: Every mode a full run measures, the baseline last.
+ALL_MODES: Final = (*MODES, BASELINE)
 #: Seconds the waits poll, measured, in a full run.
 WINDOW_S: Final = 60.0
 TICK_S: Final = 0.010
@@ -107,9 +122,20 @@ class _Fleet:
     """Every wait of one run, started and ended the way ``mode`` says."""
 
     def __init__(
-        self, client: SunoClient, ids: Sequence[str], mode: str, timeout: float
+        self,
+        client: SunoClient,
+        ids: Sequence[str],
+        mode: str,
+        timeout: float,
+        url: str,
     ) -> None:
         self.outcomes: Counter[str] = Counter()
+        if mode == BASELINE:
+            raw = _RawPolls(url)
+            self._tasks = [asyncio.ensure_future(raw.poll(task_id)) for task_id in ids]
+            self._raw: _RawPolls | None = raw
+            return
+        self._raw = None
         if mode == "wait_many":
             self._many = client.wait_many(ids, timeout=timeout)
             self._tasks = [asyncio.ensure_future(self._drain())]
@@ -137,6 +163,41 @@ class _Fleet:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._raw is not None:
+            await self._raw.session.close()
+
+
+class _RawPolls:
+    """The baseline: the default policy's polls, sent with plain aiohttp."""
+
+    def __init__(self, base_url: str) -> None:
+        import aiohttp
+
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100),
+            headers={"Authorization": "Bearer test-key", "Accept": "application/json"},
+        )
+        self._url = base_url.rstrip("/") + RECORD_INFO_PATH
+        self._policy = PollPolicy()
+
+    async def poll(self, task_id: str) -> None:
+        """Poll ``task_id`` until cancelled, a PENDING task's delays between."""
+        loop = asyncio.get_running_loop()
+        policy, started, polls = self._policy, loop.time(), 0
+        await asyncio.sleep(policy.first_delay())
+        while True:
+            async with self.session.get(
+                self._url, params={"taskId": task_id}
+            ) as response:
+                json.loads(await response.read())
+            polls += 1
+            state = PollState(
+                milestone=TaskStatus.PENDING,
+                phase_elapsed_s=loop.time() - started,
+                polls_in_phase=polls,
+                polls=polls,
+            )
+            await asyncio.sleep(policy.next_delay(state))
 
 
 def _say(message: dict[str, Any]) -> None:
@@ -157,7 +218,7 @@ async def _fleet(
         await asyncio.sleep(TICK_S * 3)  # the ticker runs before the waits start
         _say({"phase": "start"})
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        fleet = _Fleet(client, ids, mode, timeout=window_s + 60.0)
+        fleet = _Fleet(client, ids, mode, timeout=window_s + 60.0, url=url)
         await asyncio.sleep(0)  # every wait has started once this runs
         setup_s = time.perf_counter() - wall0
         probe.started = True
@@ -169,7 +230,7 @@ async def _fleet(
         await ticker
         gc.callbacks.remove(probe.on_gc)
         await fleet.end()
-        traced = await _traced(client, ids[: min(_TRACED_MAX, len(ids))], mode)
+        traced = await _traced(client, ids[: min(_TRACED_MAX, len(ids))], mode, url)
     lags = probe.lags
     half = wall0 + window_s / 2
     late = [lag for lag, at in zip(lags, probe.times, strict=True) if at >= half]
@@ -192,13 +253,13 @@ async def _fleet(
     }
 
 
-async def _traced(client: SunoClient, ids: Sequence[str], mode: str) -> float:
+async def _traced(client: SunoClient, ids: Sequence[str], mode: str, url: str) -> float:
     """Bytes ``tracemalloc`` sees held per waiting task, for a smaller fleet."""
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        fleet = _Fleet(client, ids, mode, timeout=_TRACED_S + 60.0)
+        fleet = _Fleet(client, ids, mode, timeout=_TRACED_S + 60.0, url=url)
         await asyncio.sleep(_TRACED_S)
         held = tracemalloc.get_traced_memory()[0] - before
         await fleet.end()
@@ -211,7 +272,7 @@ def _worker_main(argv: Sequence[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--url", required=True)
-    parser.add_argument("--mode", choices=MODES, required=True)
+    parser.add_argument("--mode", choices=ALL_MODES, required=True)
     parser.add_argument("--window", type=float, required=True)
     args = parser.parse_args(argv)
     pin_to(0)
@@ -315,11 +376,18 @@ def table(results: Sequence[FleetResult]) -> str:
         "lag p99, 2nd half (ms)",
         "full GCs (longest, ms)",
         f"CPU / request ({MICRO}s)",
+        f"CPU / request ÷ {BASELINE}",
         "setting up (ms)",
     ]
+    floor = next((r for r in results if r.mode == BASELINE), None)
     rows = []
     for r in results:
         w = r.worker
+        ratio = (
+            "n/a"
+            if floor is None
+            else f"{r.cpu_per_request_us / floor.cpu_per_request_us:.2f}{TIMES}"
+        )
         rows.append(
             [
                 r.mode,
@@ -334,6 +402,7 @@ def table(results: Sequence[FleetResult]) -> str:
                 f"{w['lag_p99_late_s'] * 1e3:.2f}",
                 f"{w['gc_full_collections']} ({w['gc_max_pause_s'] * 1e3:,.0f})",
                 f"{r.cpu_per_request_us:.0f}",
+                ratio,
                 f"{w['setup_s'] * 1e3:,.0f}",
             ]
         )
@@ -346,7 +415,7 @@ if __name__ == "__main__":
     else:
         tasks = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
         window = float(sys.argv[2]) if len(sys.argv) > 2 else WINDOW_S
-        modes = sys.argv[3:] or MODES
+        modes = sys.argv[3:] or ALL_MODES
         results = [run(tasks=tasks, mode=m, window_s=window) for m in modes]
         print(table(results))
         for r in results:

@@ -98,14 +98,27 @@ async def test_a_full_window_is_not_entered_at_once() -> None:
         assert limiter.statistics() == LimiterStatistics(keys=1, in_flight=1, waiting=0)
 
 
-async def test_a_queued_caller_keeps_its_turn() -> None:
-    """While a caller waits for the key, enter_now refuses even a free window."""
-    clock = VirtualClock()
+async def _a_holder_and_a_waiter(
+    clock: VirtualClock, seen: dict[str, object] | None = None
+) -> tuple[LocalRateLimiter, Any, asyncio.Future[None]]:
+    """A limit-1 limiter: one slot of "task" held, one caller queued for it.
+
+    ``seen`` gets the limiter's queues as they were once the slot was held.
+    """
     limiter = LocalRateLimiter(limit=1, clock=clock)
     first = limiter.slot("task")
     assert first.enter_now() is True
+    if seen is not None:
+        seen.update(limiter._queues)
     waiter = asyncio.ensure_future(limiter.slot("task").__aenter__())
     await asyncio.sleep(0)
+    return limiter, first, waiter
+
+
+async def test_a_queued_caller_keeps_its_turn() -> None:
+    """While a caller waits for the key, enter_now refuses even a free window."""
+    clock = VirtualClock()
+    limiter, first, waiter = await _a_holder_and_a_waiter(clock)
     await first.__aexit__(None, None, None)
     clock.advance(1.0)  # the window is free again, but the waiter is first
     refused = limiter.slot("task").enter_now()
@@ -113,6 +126,32 @@ async def test_a_queued_caller_keeps_its_turn() -> None:
     assert (refused, limiter.statistics()) == (
         False,
         LimiterStatistics(keys=1, in_flight=1, waiting=0),
+    )
+
+
+async def test_a_key_has_a_queue_only_while_callers_wait_for_it() -> None:
+    """A free slot builds no queue; a key's queue goes once its last waiter is in."""
+    clock = VirtualClock()
+    queues_when_free: dict[str, object] = {}
+    limiter, first, waiter = await _a_holder_and_a_waiter(clock, queues_when_free)
+    queued_keys = list(limiter._queues)
+    await first.__aexit__(None, None, None)
+    clock.advance(1.0)
+    await waiter
+    assert (queues_when_free, queued_keys, limiter._queues) == ({}, ["task"], {})
+
+
+async def test_a_cancelled_waiter_leaves_no_queue_behind() -> None:
+    """Cancelling the only waiter drops the key's queue; the key then expires."""
+    clock = VirtualClock()
+    limiter, first, waiter = await _a_holder_and_a_waiter(clock)
+    waiter.cancel()
+    await asyncio.gather(waiter, return_exceptions=True)
+    await first.__aexit__(None, None, None)
+    clock.advance(1.0)
+    assert (limiter._queues, limiter.statistics()) == (
+        {},
+        LimiterStatistics(keys=0, in_flight=0, waiting=0),
     )
 
 

@@ -55,6 +55,7 @@ from suno_async.testing import (
 )
 from suno_async.testing.__main__ import main, parse_args, serve
 from suno_async.testing._log import SlidingWindow
+from suno_async.testing._task import track_id
 from suno_async.testing._wire import credits_code
 
 RECORD_INFO = "/api/v1/generate/record-info"
@@ -593,6 +594,30 @@ async def test_a_task_snapshot_shows_the_task_as_it_is_now(
     )
     assert hidden.param == json.loads(PARAM)
     assert server.task(TASK) == attrs.evolve(hidden, status="TEXT_SUCCESS")
+
+
+async def test_a_family_task_snapshot_shows_its_family_fields_too(
+    server: FakeSunoServer, clock: VirtualClock
+) -> None:
+    """A non-music ``task(id)``: what every task shows, with its family's fields."""
+    timeline = Timeline.success(None, None, 10)
+    param = {"callBackUrl": "https://cb", "taskId": TASK, "audioId": TRACK_0}
+    wav = server.add_task("w" * 32, timeline, kind="wav", param=param)
+    clock.advance(3)
+    assert server.task(wav) == SimulatedTask(
+        task_id=wav,
+        operation_type="wav",
+        param_raw=(
+            '{"audioId":"3900e58f-9522-5dbd-a4dd-2fd4ab5c44e5",'
+            f'"callBackUrl":"https://cb","taskId":"{TASK}"}}'
+        ),
+        created_at=1000.0,
+        timeline=timeline,
+        track_ids=(track_id(wav, 0),),
+        status="PENDING",
+        kind="wav",
+        source_task_id=TASK,
+    )
 
 
 async def test_a_task_snapshot_names_the_endpoint_and_request_that_made_it(

@@ -107,7 +107,6 @@ APIKLEY: Final = Provider(
     base_url="https://api.apikley.ru",
     credits_path="/api/v1/chat/credit",
     rate_limit_code=429,
-    upload_base_url="https://api.apikley.ru/file-upload",
     codes={
         **_COMMON_CODES,
         402: InsufficientCreditsError,
@@ -116,7 +115,8 @@ APIKLEY: Final = Provider(
         505: InvalidRequestError,
     },
 )
-"""Apikley (the default). Follows kie.ai wherever the families differ."""
+"""Apikley (the default). Follows kie.ai wherever the families differ; its
+upload service is the default one, at ``base_url + "/file-upload"``."""
 
 KIE: Final = attrs.evolve(
     APIKLEY,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from typing import Protocol
 
 import attrs
@@ -253,7 +252,13 @@ class Poller:
             self._registry.forget(self)
 
     async def _nap(self, delay: float) -> bool:
-        """Sleep ``delay`` (or until woken or a deadline); false when nobody waits."""
+        """Sleep ``delay`` (or until woken or a deadline); false when nobody waits.
+
+        Each sleep is one future and one timer on the clock, whose callback
+        is :meth:`wake` (no closure or extra coroutine per nap: a nap lasts
+        seconds, so whatever it allocates outlives the young
+        garbage-collector generations).
+        """
         clock = self._registry.clock
         wake_at = clock.now() + delay
         while True:
@@ -264,23 +269,18 @@ class Poller:
             if now >= wake_at or self._nudged:
                 self._nudged = False
                 return True
-            deadlines = [
-                s.deadline for s in self._subscribers if s.deadline is not None
-            ]
-            until = min([wake_at, *deadlines])
-            await self._sleep(max(0.0, until - now))
-
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep on the clock's timer; :meth:`wake` cuts it short."""
-        self._wake = wake = asyncio.get_running_loop().create_future()
-        timer = self._registry.clock.call_later(
-            seconds, functools.partial(_resolve, wake)
-        )
-        try:
-            await wake
-        finally:
-            timer.cancel()
-            self._wake = None
+            until = wake_at
+            for subscriber in self._subscribers:
+                deadline = subscriber.deadline
+                if deadline is not None and deadline < until:
+                    until = deadline
+            self._wake = wake = asyncio.get_running_loop().create_future()
+            timer = clock.call_later(max(0.0, until - now), self.wake)
+            try:
+                await wake
+            finally:
+                timer.cancel()
+                self._wake = None
 
     def _expire(self, now: float) -> None:
         for subscriber in [s for s in self._subscribers if s.deadline is not None]:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from suno_async._core.arguments import positive_int
 from suno_async._core.errors import (
     ClientClosedError,
     InvalidArgumentError,
@@ -136,14 +137,10 @@ class TrackedOutcomes:
         max_tasks: int,
         on_event: EventHandler | None = None,
     ) -> None:
-        if not (isinstance(max_tasks, int) and max_tasks >= 1):
-            raise InvalidArgumentError(
-                f"max_tasks must be a positive integer, not {max_tasks!r}"
-            )
+        self._max_tasks = positive_int("max_tasks", max_tasks)
         self._registry = registry
         self._journal = journal
         self._polls = polls
-        self._max_tasks = max_tasks
         self._on_event = on_event
         self._held: dict[str, tuple[_Sink, Poller | None]] = {}
         self._mailbox: Mailbox[_Item] = Mailbox()

@@ -256,7 +256,7 @@ class Transport:
         code: int | None = None
         failure = ""
         error: SunoError | None = None
-        attempts = None if slot is None else Attempts(slot)
+        attempts: Attempts | None = None
         gate = self._gate
         admitted = False
         try:
@@ -269,7 +269,8 @@ class Transport:
                     if not gate.enter_now():
                         left_s -= await gate.enter(left_s)
                     admitted = True
-                if attempts is not None:
+                if slot is not None:  # made once admitted: a queued request holds less
+                    attempts = Attempts(slot)
                     left_s -= await attempts.take_first(left_s)
                 session = self._get_session(task_id)
                 middlewares = None
@@ -323,16 +324,17 @@ class Transport:
                 exc.key_source = self._key_source  # where to look, never the key
             raise
         finally:
-            logger.debug(
-                "%s %s task=%s -> HTTP %s code %s in %.0f ms%s",
-                method,
-                path,
-                task_id,
-                status,
-                code,
-                (time.monotonic() - started) * 1000,
-                failure,
-            )
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s %s task=%s -> HTTP %s code %s in %.0f ms%s",
+                    method,
+                    path,
+                    task_id,
+                    status,
+                    code,
+                    (time.monotonic() - started) * 1000,
+                    failure,
+                )
         return data
 
     async def _read_body(

@@ -233,7 +233,7 @@ class LocalSlot(AbstractAsyncContextManager[None]):
     def __init__(self, limiter: LocalRateLimiter, key: str) -> None:
         self._limiter = limiter
         self._key = key
-        self._state: tuple[_Window, _Queue] | None = None
+        self._state: _Window | None = None
 
     def enter_now(self) -> bool:
         """Take the slot if that needs no wait; whether it was taken."""
@@ -274,6 +274,7 @@ class LocalRateLimiter:
         "_clock",
         "_expiries",
         "_keys",
+        "_queues",
         "limit",
         "margin_s",
         "window_s",
@@ -292,7 +293,9 @@ class LocalRateLimiter:
         self.window_s = window_s
         self.margin_s = margin_s
         self._clock = clock
-        self._keys: dict[str, tuple[_Window, _Queue]] = {}
+        self._keys: dict[str, _Window] = {}
+        # Only keys with callers waiting have a queue (most requests never wait).
+        self._queues: dict[str, _Queue] = {}
         # (time after which a key may be idle, key), in time order.
         self._expiries: collections.deque[tuple[float, str]] = collections.deque()
 
@@ -314,58 +317,68 @@ class LocalRateLimiter:
         self._sweep(self._clock.now())
         return LimiterStatistics(
             keys=len(self._keys),
-            in_flight=sum(w.in_flight for w, _ in self._keys.values()),
-            waiting=sum(len(q.waiters) for _, q in self._keys.values()),
+            in_flight=sum(w.in_flight for w in self._keys.values()),
+            waiting=sum(len(q.waiters) for q in self._queues.values()),
         )
 
-    def _state(self, key: str) -> tuple[_Window, _Queue]:
+    def _state(self, key: str) -> _Window:
         self._sweep(self._clock.now())
-        state = self._keys.get(key)
-        if state is None:
-            window = _Window(self.limit, self.window_s + self.margin_s)
-            state = self._keys[key] = (window, _Queue())
-        return state
+        window = self._keys.get(key)
+        if window is None:
+            window = self._keys[key] = _Window(
+                self.limit, self.window_s + self.margin_s
+            )
+        return window
 
-    def _acquire_now(self, key: str) -> tuple[_Window, _Queue] | None:
+    def _acquire_now(self, key: str) -> _Window | None:
         """Take a slot for ``key`` if one is free with nobody queued, else ``None``."""
-        state = self._state(key)
-        window, queue = state
+        window = self._state(key)
         now = self._clock.now()
-        if queue.waiters or window.earliest_start(now) > now:
+        if key in self._queues or window.earliest_start(now) > now:
             return None
         window.in_flight += 1
-        return state
+        return window
 
-    async def _acquire(self, key: str) -> tuple[_Window, _Queue]:
-        state = self._state(key)
-        window, queue = state
+    async def _acquire(self, key: str) -> _Window:
+        window = self._state(key)
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _Queue()
         try:
             await queue.wait(
                 lambda: window.earliest_start(self._clock.now()), self._clock
             )
         except BaseException:
-            self._forget(key, state)
+            self._drop_queue(key, queue)
+            self._forget(key, window)
             raise
+        self._drop_queue(key, queue)
         window.start(self._clock.now())
-        return state
+        return window
 
-    def _release(self, key: str, state: tuple[_Window, _Queue]) -> None:
-        state[0].finish(self._clock.now())
-        state[1].kick()
-        self._forget(key, state)
+    def _drop_queue(self, key: str, queue: _Queue) -> None:
+        """Forget ``key``'s queue once nobody waits in it."""
+        if not queue.waiters and self._queues.get(key) is queue:
+            del self._queues[key]
 
-    def _forget(self, key: str, state: tuple[_Window, _Queue]) -> None:
+    def _release(self, key: str, window: _Window) -> None:
+        window.finish(self._clock.now())
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.kick()
+        self._forget(key, window)
+
+    def _forget(self, key: str, window: _Window) -> None:
         """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""
-        window, queue = state
-        if not (window.in_flight or queue.waiters):
+        if not (window.in_flight or key in self._queues):
             self._expiries.append((self._clock.now() + window.window_s, key))
 
     def _sweep(self, now: float) -> None:
         expiries = self._expiries
         while expiries and expiries[0][0] <= now:
             _, key = expiries.popleft()
-            state = self._keys.get(key)
-            if state is not None and not state[1].waiters and state[0].idle(now):
+            window = self._keys.get(key)
+            if window is not None and key not in self._queues and window.idle(now):
                 del self._keys[key]
 
     def __repr__(self) -> str:

@@ -69,14 +69,10 @@ class FamilyTask(ServedTask):
 
     def snapshot(self, step: int | None) -> SimulatedTask:
         """The task as of timeline step ``step`` (``None``: not found yet)."""
-        return SimulatedTask(
-            task_id=self.task_id,
+        return self.simulated(
+            None if step is None else self.status_at(step),
             operation_type=self.kind,
-            param_raw=self.param_raw,
-            created_at=self.created_at,
-            timeline=self.timeline,
             track_ids=self.media_ids,
-            status=None if step is None else self.status_at(step),
             kind=self.kind,
             source_task_id=self.source_task_id,
         )

@@ -123,6 +123,18 @@ class ServedTask:
             return True, self.script[self.record_requests - 1]
         return False, None
 
+    def simulated(self, status: str | None, **family: Any) -> SimulatedTask:
+        """The task as a :class:`SimulatedTask` showing ``status``; ``family``
+        holds the fields its family decides (``operation_type``, ``track_ids``...)."""
+        return SimulatedTask(
+            task_id=self.task_id,
+            param_raw=self.param_raw,
+            created_at=self.created_at,
+            timeline=self.timeline,
+            status=status,
+            **family,
+        )
+
 
 @attrs.define(kw_only=True)
 class SimTask(ServedTask):
@@ -139,14 +151,10 @@ class SimTask(ServedTask):
 
     def snapshot(self, step: int | None) -> SimulatedTask:
         """The task as of timeline step ``step`` (``None``: not found yet)."""
-        return SimulatedTask(
-            task_id=self.task_id,
+        return self.simulated(
+            None if step is None else self.timeline.steps[step].status,
             operation_type=self.operation_type,
-            param_raw=self.param_raw,
-            created_at=self.created_at,
-            timeline=self.timeline,
             track_ids=self.track_ids,
-            status=None if step is None else self.timeline.steps[step].status,
         )
 
     def data(
