@@ -12,6 +12,7 @@ from suno_async import InvalidArgumentError, PhaseLearner, TaskKind
 from suno_async._core.learning import (
     MAX_MODELS,
     MODEL_MIN_SAMPLES,
+    PRIOR_SAMPLES,
     WINDOW,
     quantile,
 )
@@ -24,7 +25,7 @@ def _feed(
     learner: PhaseLearner, lengths: list[float], model: str | None = None
 ) -> None:
     for length in lengths:
-        learner.add(MUSIC, model, 0, length)
+        learner.add(MUSIC, model, 0, length, prior=PRIOR)
 
 
 def _even(lo: float, hi: float, n: int = WINDOW) -> list[float]:
@@ -50,19 +51,9 @@ def test_censored_lengths_keep_high_quantiles_out_of_reach() -> None:
 
 
 def test_a_new_learner_answers_with_the_priors() -> None:
-    """Before any observation: the quantiles of lengths spread over the prior."""
-    assert PhaseLearner().window(MUSIC, None, 0, PRIOR) == pytest.approx((3.9, 11.1))
+    """Before any observation the window is the policy's own."""
+    assert PhaseLearner().window(MUSIC, None, 0, PRIOR) == PRIOR
     assert len(PhaseLearner().samples(MUSIC, None, 0)) == 0
-
-
-def test_quantiles_beyond_the_longest_length_seen_come_from_the_prior() -> None:
-    """10 of 100 ended by 4 s, 90 still running at 6 s: lo is 4 s; the 90 %
-    are spread over the prior's [6, 12], so hi is 12 - 6 * 0.1 / 0.9."""
-    samples = [[4.0, False]] * 10 + [[6.0, True]] * 90
-    assert quantile(samples, 0.1, PRIOR) == 4.0
-    assert quantile(samples, 0.9, PRIOR) == pytest.approx(12.0 - 6.0 / 9.0)
-    assert quantile(samples, 0.9) is None
-    assert quantile([[13.0, True]], 0.5, PRIOR) is None  # past the prior too
 
 
 def test_learning_converges_on_a_stream() -> None:
@@ -74,10 +65,18 @@ def test_learning_converges_on_a_stream() -> None:
     assert hi == pytest.approx(20.0 + 57 * 10.0 / 63)
 
 
+def test_the_priors_are_where_learning_starts() -> None:
+    """The first observations are weighed with the priors' lengths."""
+    learner = PhaseLearner()
+    _feed(learner, [30.0] * PRIOR_SAMPLES)
+    assert learner.window(MUSIC, None, 0, PRIOR) == (PRIOR[0] + 9.0 / 7, 30.0)
+
+
 def test_running_phases_count_as_censored_until_they_end() -> None:
     """A begun phase is running at its length so far; its end joins the others."""
     learner = PhaseLearner()
-    _feed(learner, [5.0] * 8)
+    for _ in range(8):
+        learner.add(MUSIC, None, 0, 5.0)  # no prior: these alone
     sample = learner.begin(MUSIC, "m", 0)
     assert sample is not None
     learner.update(MUSIC, "m", 0, sample, 4.0, censored=True)
@@ -114,7 +113,7 @@ def test_memory_is_bounded() -> None:
     """A key keeps WINDOW samples, a family MAX_MODELS models."""
     learner = PhaseLearner()
     for i in range(10 * WINDOW):
-        learner.add(MUSIC, f"model-{i % (MAX_MODELS * 3)}", 1, 10.0)
+        learner.add(MUSIC, f"model-{i % (MAX_MODELS * 3)}", 1, 10.0, prior=PRIOR)
     assert len(learner.samples(MUSIC, None, 1)) == WINDOW
     state = json.loads(learner.to_json())
     assert len(state["phases"]) == 1 + MAX_MODELS
@@ -146,7 +145,7 @@ def test_running_late_widens_the_window() -> None:
 def test_a_censored_sample_is_updated_in_place() -> None:
     """A wait's running sample grows, then becomes the phase's exact length."""
     learner = PhaseLearner()
-    sample = learner.add(MUSIC, "m", 2, 40.0, censored=True)
+    sample = learner.add(MUSIC, "m", 2, 40.0, censored=True, prior=(30.0, 110.0))
     learner.update(MUSIC, "m", 2, sample, 55.0, censored=True)
     assert learner.samples(MUSIC, "m", 2) == [[55.0, True]]
     learner.update(MUSIC, "m", 2, sample, 61.5, censored=False)
@@ -157,7 +156,7 @@ def test_a_censored_sample_is_updated_in_place() -> None:
 def test_a_sample_outlives_its_window() -> None:
     """Updating a sample no window keeps any more changes only that sample."""
     learner = PhaseLearner()
-    sample = learner.add(MUSIC, None, 0, 5.0)
+    sample = learner.add(MUSIC, None, 0, 5.0, prior=PRIOR)
     _feed(learner, [6.0] * WINDOW)
     learner.update(MUSIC, "never-seen", 1, sample, 9.0, censored=False)
     assert sample == [9.0, False]
@@ -168,8 +167,8 @@ def test_json_round_trip() -> None:
     """from_json(to_json()) keeps every sample (to the ms) and so every window."""
     learner = PhaseLearner()
     _feed(learner, _even(4.0, 9.0, 20), model="chirp-v4")
-    learner.add(MUSIC, None, 1, 33.3334, censored=True)
-    learner.add(TaskKind.WAV, None, 0, 7.0)
+    learner.add(MUSIC, None, 1, 33.3334, censored=True, prior=(15.0, 40.0))
+    learner.add(TaskKind.WAV, None, 0, 7.0, prior=(5.0, 60.0))
     again = PhaseLearner.from_json(learner.to_json())
     assert again.to_json() == learner.to_json()
     for kind, model, phase in [(MUSIC, "chirp-v4", 0), (MUSIC, None, 1)]:
@@ -259,18 +258,11 @@ def test_the_repr_shows_only_a_size() -> None:
 def test_a_window_is_ordered_and_within_what_was_seen(
     observations: list[tuple[float, bool]],
 ) -> None:
-    """Whatever was observed: lo <= hi, within the lengths seen and the prior."""
+    """Whatever was observed: lo <= hi, within the lengths seen (lo: or the prior)."""
     learner = PhaseLearner()
     for length, censored in observations:
-        learner.add(MUSIC, None, 0, length, censored=censored)
+        learner.add(MUSIC, None, 0, length, censored=censored, prior=PRIOR)
     lo, hi = learner.window(MUSIC, None, 0, PRIOR)
     seen = [s[0] for s in learner.samples(MUSIC, None, 0)]
-    assert min(min(seen), PRIOR[0]) <= lo <= hi <= max(*seen, PRIOR[1])
+    assert min(min(seen), PRIOR[0]) <= lo <= hi <= max(seen)
     assert len(seen) <= WINDOW
-
-
-def test_a_window_follows_the_prior_it_is_read_with() -> None:
-    """Two policies sharing a learner: each window is read with its own prior."""
-    learner = PhaseLearner()
-    assert learner.window(MUSIC, None, 0, PRIOR) == pytest.approx((3.9, 11.1))
-    assert learner.window(MUSIC, None, 0, (10.0, 20.0)) == pytest.approx((11.0, 19.0))

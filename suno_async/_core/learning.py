@@ -15,10 +15,17 @@ what its wait has seen so far. It is held weakly (a wait that is gone takes
 it along) and joins the ended ones when it ends. The quantiles are those of
 the Kaplan-Meier estimate over both, so the first phases to end in a batch
 give the lower part of the distribution while the rest still run, and
-running late widens the window instead of being ignored. Beyond the longest
-length seen the estimate knows nothing: there the policy's published
-priors stand, the phases still running taken as spread evenly over what is
-left of ``[phase_min_s, phase_max_s]``.
+running late widens the window instead of being ignored.
+
+A family's window starts from its policy's published priors,
+:data:`PRIOR_SAMPLES` lengths spread evenly over ``[phase_min_s,
+phase_max_s]``, the shortest first pushed out as ended and running phases
+fill its :data:`WINDOW`: a few phases that ended alike do not narrow the
+window at once (a window narrowed on too few would space the next polls
+too far apart to time the next ends well), a full batch of running ones
+does. Once they are out, and phases are running, the estimate beyond the
+longest length seen takes those still running as spread evenly over what
+is left of ``[phase_min_s, phase_max_s]``.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from suno_async._core.policies import (
     LOW_QUANTILE,
     MAX_MODELS,
     MODEL_MIN_SAMPLES,
+    PRIOR_SAMPLES,
     WINDOW,
 )
 
@@ -44,6 +52,7 @@ __all__ = [
     "FORMAT",
     "MAX_MODELS",
     "MODEL_MIN_SAMPLES",
+    "PRIOR_SAMPLES",
     "VERSION",
     "WINDOW",
     "PhaseLearner",
@@ -70,9 +79,11 @@ class _Running(list[Any]):
 class _Ring:
     """One key's last :data:`WINDOW` ended samples, its running ones, its window."""
 
-    __slots__ = ("cached", "running", "samples")
+    __slots__ = ("cached", "prior", "running", "samples")
 
     def __init__(self) -> None:
+        #: A family's published ``(phase_min_s, phase_max_s)``, once given.
+        self.prior: tuple[float, float] | None = None
         self.samples: deque[Sample] = deque(maxlen=WINDOW)
         #: Up to :data:`WINDOW` phases still running, while their waits last.
         self.running: weakref.WeakValueDictionary[int, Sample] = (
@@ -82,7 +93,21 @@ class _Ring:
         self.cached: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     def all(self) -> list[Sample]:
-        return [*self.samples, *self.running.values()]
+        """The prior's lengths still standing, the ended samples, the running ones."""
+        running = list(self.running.values())
+        return [*self.priors(len(running)), *self.samples, *running]
+
+    def priors(self, running: int) -> list[Sample]:
+        """:data:`PRIOR_SAMPLES` lengths spread over the prior, the shortest
+        first pushed out as ended and running phases fill the window."""
+        if self.prior is None:
+            return []
+        lo, hi = self.prior
+        step = (hi - lo) / (PRIOR_SAMPLES - 1)
+        room = min(PRIOR_SAMPLES, WINDOW - len(self.samples) - running)
+        return [
+            [lo + i * step, False] for i in range(PRIOR_SAMPLES - room, PRIOR_SAMPLES)
+        ]
 
 
 def quantile(
@@ -149,22 +174,33 @@ class PhaseLearner:
         length_s: float,
         *,
         censored: bool = False,
+        prior: tuple[float, float] | None = None,
     ) -> Sample:
-        """Record one phase length; returns the sample for :meth:`update`."""
+        """Record one phase length; returns the sample for :meth:`update`.
+
+        ``prior``: the policy's ``(phase_min_s, phase_max_s)``, which a
+        family's first sample is weighed with.
+        """
         sample: Sample = [max(0.0, float(length_s)), censored]
-        for ring in self._rings_of(kind, model, phase):
+        for ring in self._rings_of(kind, model, phase, prior):
             ring.samples.append(sample)
             ring.cached = None
         return sample
 
-    def begin(self, kind: TaskKind, model: str | None, phase: int) -> Sample | None:
+    def begin(
+        self,
+        kind: TaskKind,
+        model: str | None,
+        phase: int,
+        prior: tuple[float, float] | None = None,
+    ) -> Sample | None:
         """A wait saw ``phase`` begin: its running sample, censored at 0 s.
 
         ``None`` when the family already follows ``WINDOW`` (64) running
         phases: the wait then teaches nothing of this phase (a later entry
         would only ever be a phase that lasted, and bias the estimate).
         """
-        rings = self._rings_of(kind, model, phase)
+        rings = self._rings_of(kind, model, phase, prior)
         rings = [ring for ring in rings if len(ring.running) < WINDOW]
         if not rings:
             return None
@@ -207,21 +243,22 @@ class PhaseLearner:
     ) -> tuple[float, float]:
         """The phase's ``(lo, hi)``: the model's if it has enough, else the family's.
 
-        The ``low`` and ``high`` quantiles of ``quantile()`` over the ended
-        and running samples, with ``prior`` beyond the longest length seen;
-        ``hi`` is that longest length when even the prior is out of reach
-        (phases running late widen the window). Before any observation, the
-        prior's own quantiles.
+        The ``low`` and ``high`` quantiles of ``quantile()`` over the
+        prior's lengths still standing and the ended and running samples,
+        with ``prior`` beyond the longest length seen while phases run;
+        ``hi`` is that longest length when out of reach (phases running
+        late widen the window). Before any observation, ``prior`` itself.
         """
         name = self._model(kind, model)
         ring = self._rings.get((kind, name, phase)) if name is not None else None
         if ring is None or len(ring.samples) + len(ring.running) < MODEL_MIN_SAMPLES:
-            ring = self._ring(kind, None, phase)
+            ring = self._ring(kind, None, phase, prior)
         if ring.cached is None or ring.cached[0] != prior:
             samples = ring.all()
             longest = max((s[0] for s in samples), default=prior[1])
-            lo = quantile(samples, self.low, prior)
-            hi = quantile(samples, self.high, prior)
+            beyond = prior if ring.running else None
+            lo = quantile(samples, self.low, beyond)
+            hi = quantile(samples, self.high, beyond)
             hi = longest if hi is None else hi
             ring.cached = prior, (min(longest if lo is None else lo, hi), hi)
         return ring.cached[1]
@@ -256,7 +293,10 @@ class PhaseLearner:
                 "kind": kind.value,
                 "model": model,
                 "phase": phase,
-                "samples": [[round(s[0], 3), bool(s[1])] for s in ring.samples],
+                "samples": [
+                    [round(s[0], 3), bool(s[1])]
+                    for s in (*ring.priors(0), *ring.samples)
+                ],
             }
             for (kind, model, phase), ring in self._rings.items()
         ]
@@ -318,7 +358,7 @@ class PhaseLearner:
             raise InvalidArgumentError(
                 f"more than {MAX_MODELS} models in cadence state"
             )
-        ring = self._ring(kind, name, phase)
+        ring = self._ring(kind, name, phase, None)
         ring.samples.extend([float(s[0]), s[1]] for s in samples)
         ring.cached = None
 
@@ -336,19 +376,35 @@ class PhaseLearner:
         known.add(model)
         return model
 
-    def _ring(self, kind: TaskKind, model: str | None, phase: int) -> _Ring:
+    def _ring(
+        self,
+        kind: TaskKind,
+        model: str | None,
+        phase: int,
+        prior: tuple[float, float] | None,
+    ) -> _Ring:
+        """A key's ring; a family's starts with ``prior``'s lengths."""
         key = (kind, model, phase)
         ring = self._rings.get(key)
         if ring is None:
             ring = self._rings[key] = _Ring()
+        fresh = ring.prior is None and not ring.samples and model is None
+        if fresh and prior is not None:
+            ring.prior, ring.cached = prior, None
         return ring
 
-    def _rings_of(self, kind: TaskKind, model: str | None, phase: int) -> list[_Ring]:
+    def _rings_of(
+        self,
+        kind: TaskKind,
+        model: str | None,
+        phase: int,
+        prior: tuple[float, float] | None,
+    ) -> list[_Ring]:
         """The family's ring, then the model's when it has one."""
-        rings = [self._ring(kind, None, phase)]
+        rings = [self._ring(kind, None, phase, prior)]
         name = self._model(kind, model)
         if name is not None:
-            rings.append(self._ring(kind, name, phase))
+            rings.append(self._ring(kind, name, phase, None))
         return rings
 
 

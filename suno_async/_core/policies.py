@@ -31,6 +31,7 @@ __all__ = [
     "LOW_QUANTILE",
     "MAX_MODELS",
     "MODEL_MIN_SAMPLES",
+    "PRIOR_SAMPLES",
     "RETRY_AFTER_MAX_S",
     "SAFETY_NET_GROWTH",
     "SAFETY_NET_MAX_FACTOR",
@@ -50,22 +51,20 @@ RETRY_AFTER_MAX_S: Final = 120.0
 #: A learned phase window stays within this factor of the policy's own.
 LEARNED_RANGE: Final = 4.0
 #: The default quantiles of a learned window: ``lo`` and ``hi``.
-LOW_QUANTILE: Final = 0.1
-HIGH_QUANTILE: Final = 0.9
-#: Ended phases a learner keeps per key, and running ones it follows.
-WINDOW: Final = 64
-#: A model's own window is used once it holds this many samples.
-MODEL_MIN_SAMPLES: Final = 16
-#: Models told apart per family; later ones share the family's window.
-MAX_MODELS: Final = 16
-#: Reads soon after a callback whose stage the record does not show yet...
-CATCH_UP_READS: Final = 3
-#: ...this many seconds apart.
-CATCH_UP_DELAY_S: Final = 1.0
-#: Each safety-net read that finds nothing new stretches the next by this...
-SAFETY_NET_GROWTH: Final = 1.5
-#: ...up to this many times ``callback_safety_net_s``.
-SAFETY_NET_MAX_FACTOR: Final = 4.0
+LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
+#: Ended phases a learner keeps per key (and running ones it follows), and
+#: the lengths standing for the priors until those replace them.
+WINDOW, PRIOR_SAMPLES = 64, 8
+#: A model's own window is used once it holds this many samples; models
+#: told apart per family (later ones share the family's window).
+MODEL_MIN_SAMPLES, MAX_MODELS = 16, 16
+#: After a callback whose stage the record does not show yet: this many
+#: reads, this many seconds apart.
+CATCH_UP_READS, CATCH_UP_DELAY_S = 3, 1.0
+#: Each safety-net read that finds nothing new stretches the next by
+#: ``SAFETY_NET_GROWTH``, up to ``SAFETY_NET_MAX_FACTOR`` times
+#: ``callback_safety_net_s``.
+SAFETY_NET_GROWTH, SAFETY_NET_MAX_FACTOR = 1.5, 4.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]

@@ -157,10 +157,14 @@ class Cadence:
                 self._update(ended, censored=False)
             self._level, self._sample = level, None
             if self._read and level < len(self.policy.phase_min_s):
-                self._sample = learner.begin(self._kind, self._model, level)
+                self._sample = learner.begin(
+                    self._kind, self._model, level, self._prior(level)
+                )
         else:
             if not self._read:  # phase 0 began with the wait
-                self._sample = learner.begin(self._kind, self._model, level)
+                self._sample = learner.begin(
+                    self._kind, self._model, level, self._prior(level)
+                )
             self._update(now - self._phase_started, censored=True)
         self._read, self._last_read = True, now
 
