@@ -109,14 +109,13 @@ class PollPolicy:
     quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
     learned window (the client's :class:`~suno_async.PhaseLearner`: the
     low and high Kaplan-Meier quantiles of the phases its waits saw end or
-    still see running, with the priors beyond the longest length seen, read
+    still see running, starting from lengths spread over the priors, read
     before every delay and clipped by :meth:`learned_window`): ``quiet =
     lo``, ``w = max(hi - lo, phase_max_s[p] / 4)`` and ``c =
-    learned_spacing``; the window is
-    narrower and surer, so the wait sleeps up to ``lo`` and spends its polls
-    between ``lo`` and ``hi``, never less than ``learned_spacing *
-    sqrt(tail_fraction * phase_max_s[p] / 4)`` apart (0.39 s by default,
-    over the 1/3 s the per-task limit allows).
+    learned_spacing``; the window is narrower and surer, so the wait sleeps
+    up to ``lo`` and spends its polls between ``lo`` and ``hi``, never less
+    than ``learned_spacing * sqrt(tail_fraction * phase_max_s[p] / 4)``
+    apart (0.39 s by default, over the 1/3 s the per-task limit allows).
 
     Nothing can happen early in a phase, so the wait skips to ``quiet``;
     polls then tighten as the phase's typical end nears (spacing with the
