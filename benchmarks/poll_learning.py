@@ -3,9 +3,10 @@
 Every wait runs the SDK's own :class:`~suno_async._engine.cadence.Cadence`
 (the poll loop's timing object) in virtual time, many at once on one event
 heap, feeding and reading one :class:`~suno_async.PhaseLearner` as a
-client's waits do: a wait learns only from phases that ended before its
-reads. Requests take no time; the per-task limit (3 arrivals in a sliding
-second) delays a poll that would break it.
+client's waits do: a wait learns only from what reads had seen before it
+(phases that ended, and phases still running at their last read). Requests
+take no time; the per-task limit (3 arrivals in a sliding second) delays a
+poll that would break it.
 
 The timelines are *not* the ones the priors describe (uniform phases of
 3-12, 15-40 and 30-110 s, :func:`benchmarks.poll_efficiency.reference_timelines`):

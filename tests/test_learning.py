@@ -72,6 +72,43 @@ def test_the_priors_are_where_learning_starts() -> None:
     assert learner.window(MUSIC, None, 0, PRIOR) == (PRIOR[0] + 9.0 / 7, 30.0)
 
 
+def test_running_phases_count_as_censored_until_they_end() -> None:
+    """A begun phase is running at its length so far; its end joins the others."""
+    learner = PhaseLearner()
+    for _ in range(8):
+        learner.add(MUSIC, None, 0, 5.0)  # no prior: these alone
+    sample = learner.begin(MUSIC, "m", 0)
+    assert sample is not None
+    learner.update(MUSIC, "m", 0, sample, 4.0, censored=True)
+    assert learner.samples(MUSIC, None, 0)[-1] == [4.0, True]
+    assert learner.window(MUSIC, None, 0, PRIOR) == (5.0, 5.0)
+    learner.update(MUSIC, "m", 0, sample, 7.0, censored=False)
+    assert learner.samples(MUSIC, None, 0) == [[5.0, False]] * 8 + [[7.0, False]]
+    assert learner.window(MUSIC, None, 0, PRIOR) == (5.0, 7.0)
+
+
+def test_a_family_follows_at_most_a_window_of_running_phases() -> None:
+    """The WINDOW phases begun first are followed; later ones teach nothing."""
+    learner = PhaseLearner()
+    kept = [learner.begin(MUSIC, None, 1) for _ in range(WINDOW)]
+    assert None not in kept
+    assert learner.begin(MUSIC, None, 1) is None
+    first = kept[0]
+    assert first is not None
+    learner.update(MUSIC, None, 1, first, 20.0, censored=False)
+    assert learner.begin(MUSIC, None, 1) is not None
+
+
+def test_a_running_phase_whose_wait_is_gone_is_forgotten() -> None:
+    """Held weakly: a dropped wait's running sample leaves the learner."""
+    learner = PhaseLearner()
+    sample = learner.begin(MUSIC, "m", 2)
+    assert len(learner.samples(MUSIC, None, 2)) == 1
+    del sample
+    assert learner.samples(MUSIC, None, 2) == []
+    assert learner.samples(MUSIC, "m", 2) == []
+
+
 def test_memory_is_bounded() -> None:
     """A key keeps WINDOW samples, a family MAX_MODELS models."""
     learner = PhaseLearner()

@@ -7,6 +7,8 @@ scripted record-info answers.
 
 from __future__ import annotations
 
+import heapq
+import random
 from collections.abc import Iterator
 
 import attrs
@@ -20,6 +22,7 @@ from suno_async import (
     TaskKind,
     TaskStatus,
 )
+from suno_async._core.backoff import PollState
 from suno_async._engine.cadence import Cadence
 from suno_async.testing import VirtualClock
 
@@ -101,6 +104,64 @@ def test_a_policy_that_does_not_learn_keeps_its_priors() -> None:
     assert taught.next_delay(
         level=0, polls=1, unknown_status=False, now=1.0
     ) == plain.next_delay(level=0, polls=1, unknown_status=False, now=1.0)
+
+
+def test_a_wait_learns_from_the_tasks_started_with_it() -> None:
+    """Waits begin together: once 16 of them have ended their phase, another,
+    still running, reads mid-phase the window they taught (their model's:
+    16 ends at 4 s and its own phase censored at 5 s)."""
+    learner = PhaseLearner()
+    slow = Cadence(POLICY, 0.0, learner=learner, kind=MUSIC)
+    _reads(slow, [(1.0, 0)])
+    for _ in range(16):
+        fast = Cadence(POLICY, 0.0, learner=learner, kind=MUSIC)
+        _reads(fast, [(1.0, 0), (3.0, 0), (5.0, 1)])
+    slow.observed(reached=False, now=5.0, level=0, model="m")
+    window = learner.window(MUSIC, "m", 0, (3.0, 12.0))
+    assert window == (4.0, 4.0)
+    delay = slow.next_delay(level=0, polls=3, unknown_status=False, now=5.0)
+    state = PollState(
+        milestone=TaskStatus.PENDING,
+        phase_elapsed_s=5.0,
+        polls_in_phase=2,
+        polls=3,
+        unknown_status=False,
+    )
+    assert delay == POLICY.next_delay(state, window)
+
+
+@pytest.mark.parametrize("speed", [2.0, 0.5])
+def test_a_cold_batch_is_safe_at_any_speed(speed: float) -> None:
+    """200 waits begin at once, cold, on tasks 2x slower or faster than the
+    priors' middle: no delay over max_interval_s or under 1/3 s, and every
+    milestone is seen within one longest delay."""
+    learner = PhaseLearner()
+    rng = random.Random(7)
+    tasks = []
+    for _ in range(200):
+        a, b, c = (
+            speed * rng.uniform(lo, hi) for lo, hi in ((3, 12), (15, 40), (30, 110))
+        )
+        tasks.append((a, a + b, a + b + c))
+    cadences = [Cadence(POLICY, 0.0, learner=learner, kind=MUSIC) for _ in tasks]
+    levels, delays, latencies = [0] * len(tasks), [], []
+    heap = [(0.01 * i, i) for i in range(len(tasks))]
+    while heap:
+        t, i = heapq.heappop(heap)
+        seen = sum(1 for offset in tasks[i] if offset <= t)
+        latencies += [t - tasks[i][m] for m in range(levels[i], seen)]
+        cadences[i].observed(reached=seen > levels[i], now=t, level=seen, model="m")
+        levels[i] = seen
+        if seen < 3:
+            delays.append(
+                cadences[i].next_delay(level=seen, polls=1, unknown_status=False, now=t)
+            )
+            heapq.heappush(heap, (t + delays[-1], i))
+    assert min(delays) > 1 / 3
+    assert max(delays) <= POLICY.max_interval_s
+    assert len(latencies) == 3 * len(tasks)
+    assert min(latencies) >= 0
+    assert max(latencies) <= POLICY.max_interval_s
 
 
 # --- speed changes: a stream of tasks, one after another, in virtual time -------

@@ -24,8 +24,18 @@ from suno_async._core.errors import SunoError
 from suno_async._core.models import TaskStatus
 
 __all__ = [
+    "CATCH_UP_DELAY_S",
+    "CATCH_UP_READS",
+    "HIGH_QUANTILE",
     "LEARNED_RANGE",
+    "LOW_QUANTILE",
+    "MAX_MODELS",
+    "MODEL_MIN_SAMPLES",
+    "PRIOR_SAMPLES",
     "RETRY_AFTER_MAX_S",
+    "SAFETY_NET_GROWTH",
+    "SAFETY_NET_MAX_FACTOR",
+    "WINDOW",
     "PollKind",
     "PollPolicy",
     "RetryDetails",
@@ -36,8 +46,25 @@ __all__ = [
 #: The longest ``Retry-After`` honoured, in seconds: a longer one is cut to this.
 RETRY_AFTER_MAX_S: Final = 120.0
 
+# The cadence's tunables, one table: the learned window, the learner's
+# memory (suno_async._core.learning), the callbacks' slow-down (_engine.cadence).
 #: A learned phase window stays within this factor of the policy's own.
 LEARNED_RANGE: Final = 4.0
+#: The default quantiles of a learned window: ``lo`` and ``hi``.
+LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
+#: Ended phases a learner keeps per key (and running ones it follows), and
+#: the lengths standing for the priors until those replace them.
+WINDOW, PRIOR_SAMPLES = 64, 8
+#: A model's own window is used once it holds this many samples; models
+#: told apart per family (later ones share the family's window).
+MODEL_MIN_SAMPLES, MAX_MODELS = 16, 16
+#: After a callback whose stage the record does not show yet: this many
+#: reads, this many seconds apart.
+CATCH_UP_READS, CATCH_UP_DELAY_S = 3, 1.0
+#: Each safety-net read that finds nothing new stretches the next by
+#: ``SAFETY_NET_GROWTH``, up to ``SAFETY_NET_MAX_FACTOR`` times
+#: ``callback_safety_net_s``.
+SAFETY_NET_GROWTH, SAFETY_NET_MAX_FACTOR = 1.5, 4.0
 
 PollKind = Literal["phased", "fixed", "exponential"]
 _Phases = tuple[float, float, float]
@@ -81,13 +108,14 @@ class PollPolicy:
     ``lo = phase_min_s[p]``, ``hi = phase_max_s[p]``, ``quiet =
     quiet_fraction * lo``, ``w = hi`` and ``c = sqrt_spacing``. From a
     learned window (the client's :class:`~suno_async.PhaseLearner`: the
-    low and high quantiles of the phase lengths its waits saw, clipped by
-    :meth:`learned_window`): ``quiet = lo``, ``w = max(hi - lo,
-    phase_max_s[p] / 4)`` and ``c = learned_spacing``; the window is
-    narrower and surer, so the wait sleeps up to ``lo`` and spends its polls
-    between ``lo`` and ``hi``, never less than ``learned_spacing *
-    sqrt(tail_fraction * phase_max_s[p] / 4)`` apart (0.39 s by default,
-    over the 1/3 s the per-task limit allows).
+    low and high Kaplan-Meier quantiles of the phases its waits saw end or
+    still see running, starting from lengths spread over the priors, read
+    before every delay and clipped by :meth:`learned_window`): ``quiet =
+    lo``, ``w = max(hi - lo, phase_max_s[p] / 4)`` and ``c =
+    learned_spacing``; the window is narrower and surer, so the wait sleeps
+    up to ``lo`` and spends its polls between ``lo`` and ``hi``, never less
+    than ``learned_spacing * sqrt(tail_fraction * phase_max_s[p] / 4)``
+    apart (0.39 s by default, over the 1/3 s the per-task limit allows).
 
     Nothing can happen early in a phase, so the wait skips to ``quiet``;
     polls then tighten as the phase's typical end nears (spacing with the

@@ -14,13 +14,14 @@ task's cadence, so callbacks from elsewhere (or forged ones) cannot slow a
 wait down.
 
 With a :class:`~suno_async.PhaseLearner` (the client's), a cadence also
-feeds it each phase length it observes: from the read that first saw a
-milestone to the midpoint between the last read without the next one and
-the read that saw it. A phase whose start this wait did not see (it joined a
-running task) teaches nothing. A phase still running past the learned
-window's ``hi`` is recorded as censored at the time seen so far, and that
-record is updated as the phase goes on and when it ends. Each phase's
-window is read from the learner once, at the phase's first delay.
+feeds it each phase it observes: from the read that first saw a milestone
+(the wait's start, for ``PENDING``) it is running, censored at the time seen
+so far and updated at each read; it ends at the midpoint between the last
+read without the next milestone and the read that saw it. A phase whose
+start this wait did not see (it joined a running task) teaches nothing. The
+phase's window is read from the learner before every delay, so a wait
+uses what the phases that ended meanwhile taught (a cold batch learns
+from its own first tasks).
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from suno_async._core.backoff import PollState
 from suno_async._core.kinds import TaskKind
 from suno_async._core.learning import PhaseLearner, Sample
 from suno_async._core.models import MILESTONES, TaskStatus
-from suno_async._core.policies import PollPolicy
+from suno_async._core.policies import (
+    CATCH_UP_DELAY_S,
+    CATCH_UP_READS,
+    SAFETY_NET_GROWTH,
+    SAFETY_NET_MAX_FACTOR,
+    PollPolicy,
+)
 
 __all__ = [
     "CATCH_UP_DELAY_S",
@@ -38,14 +45,6 @@ __all__ = [
     "SAFETY_NET_MAX_FACTOR",
     "Cadence",
 ]
-
-#: After a callback whose stage the record does not show yet: this many
-#: reads, this many seconds apart.
-CATCH_UP_READS, CATCH_UP_DELAY_S = 3, 1.0
-#: Each safety-net read that finds nothing new stretches the next by
-#: ``SAFETY_NET_GROWTH``, up to ``SAFETY_NET_MAX_FACTOR`` times
-#: ``callback_safety_net_s``.
-SAFETY_NET_GROWTH, SAFETY_NET_MAX_FACTOR = 1.5, 4.0
 
 
 class Cadence:
@@ -58,7 +57,6 @@ class Cadence:
         "_expected_level",
         "_kind",
         "_last_read",
-        "_learnable",
         "_learner",
         "_level",
         "_model",
@@ -67,7 +65,6 @@ class Cadence:
         "_quiet_reads",
         "_read",
         "_sample",
-        "_window",
         "callbacks_arrive",
         "policy",
     )
@@ -87,9 +84,7 @@ class Cadence:
         self._level = 0
         self._last_read = now
         self._read = False  # no read yet: a milestone seen now started earlier
-        self._learnable = True  # phase 0 starts with the wait
         self._sample: Sample | None = None
-        self._window: tuple[float, float] | None = None
         self._phase_started = now
         self._phase_polls = 0
         self._expected_level = 0
@@ -154,32 +149,34 @@ class Cadence:
         """Feed the learner what this read taught (see the module's docstring)."""
         if model is not None:
             self._model = model
-        phase, elapsed = self._level, now - self._phase_started
-        if reached:
-            if self._learnable and self._read:
-                ended = (self._last_read + now) / 2 - self._phase_started
-                self._record(phase, ended, censored=False)
-            self._learnable = self._read
-            self._level, self._sample, self._window = level, None, None
-        elif self._learnable and self._window and elapsed > self._window[1]:
-            self._record(phase, elapsed, censored=True)
-        self._read, self._last_read = True, now
-
-    def _record(self, phase: int, length: float, *, censored: bool) -> None:
         learner = self._learner
         assert learner is not None
-        if self._sample is not None:
-            learner.update(
-                self._kind, self._model, phase, self._sample, length, censored=censored
-            )
+        if reached:
+            if self._sample is not None:
+                ended = (self._last_read + now) / 2 - self._phase_started
+                self._update(ended, censored=False)
+            self._level, self._sample = level, None
+            if self._read and level < len(self.policy.phase_min_s):
+                self._sample = learner.begin(
+                    self._kind, self._model, level, self._prior(level)
+                )
         else:
-            self._sample = learner.add(
+            if not self._read:  # phase 0 began with the wait
+                self._sample = learner.begin(
+                    self._kind, self._model, level, self._prior(level)
+                )
+            self._update(now - self._phase_started, censored=True)
+        self._read, self._last_read = True, now
+
+    def _update(self, length: float, *, censored: bool) -> None:
+        if self._sample is not None and self._learner is not None:
+            self._learner.update(
                 self._kind,
                 self._model,
-                phase,
+                self._level,
+                self._sample,
                 length,
                 censored=censored,
-                prior=self._prior(phase),
             )
 
     def _prior(self, phase: int) -> tuple[float, float]:
@@ -204,14 +201,14 @@ class Cadence:
         """Seconds from a read that left the task at milestone ``level`` to the next."""
         policy = self.policy
         learner = self._learner
+        window = None
         if (
-            self._window is None
-            and learner is not None
+            learner is not None
             and policy.learn
             and policy.kind == "phased"
             and level == self._level < len(policy.phase_min_s)
         ):
-            self._window = policy.learned_window(
+            window = policy.learned_window(
                 level,
                 learner.window(self._kind, self._model, level, self._prior(level)),
             )
@@ -223,7 +220,7 @@ class Cadence:
                 polls=polls,
                 unknown_status=unknown_status,
             ),
-            self._window,
+            window,
         )
         if not self.callbacks_arrive or self._doubting:
             return delay
