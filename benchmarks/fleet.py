@@ -13,8 +13,9 @@ The baseline (``raw aiohttp``) polls the same ids on the same schedule with
 nothing of the SDK: one ``asyncio`` task per id, a plain ``aiohttp`` session
 (100 connections, the client's default) and ``json.loads``, each delay the
 default :class:`~suno_async.PollPolicy`'s own (its priors: nothing learned).
-Its CPU per request is the floor of any aiohttp-based client in this run,
-and each SDK mode's is also shown as a ratio to it.
+It bounds nothing but aiohttp's connections, so every poll due is a live
+request at once; each SDK mode's CPU per request is also shown as a ratio
+to it.
 
 Measured in the worker, from just before the waits start to the end of the
 window: event-loop lag (a 10 ms ticker: how late each tick wakes; also
@@ -62,7 +63,7 @@ from ._common import (
 __all__ = ["ALL_MODES", "BASELINE", "MODES", "FleetResult", "run"]
 
 MODES: Final = ("wait_many", "separate waits")
-#: The same polls with plain aiohttp and ``json.loads``: the floor.
+#: The same polls with plain aiohttp and ``json.loads``: the reference.
 BASELINE: Final = "raw aiohttp"
 #: Every mode a full run measures, the baseline last.
 ALL_MODES: Final = (*MODES, BASELINE)

@@ -262,18 +262,19 @@ def _page(res: Results) -> str:
         "a smaller fleet started afterwards. Loop lag is how late a 10 ms "
         "ticker wakes; CPU per request is the worker's process time over the "
         "requests the simulator counted in the same span. The *raw aiohttp* "
-        "row is the floor: the same ids polled on the default policy's "
+        "row is the reference: the same ids polled on the default policy's "
         "schedule by plain `aiohttp` + `json.loads`, nothing of the SDK "
         "(one task per id, 100 connections); each row's CPU is also given as "
         "a ratio to it.\n",
         fleet.table(res.fleet) + "\n",
         "The first seconds are the hard part: ten thousand first polls, then "
-        "the dense polls of the PENDING phase, offer more requests than the "
-        "simulator serves, so requests queue at the client's gate "
-        "(`max_connections` requests at once, the others wait before they "
-        "become aiohttp requests) and full garbage collections of a heap "
-        "holding every queued poll pause the loop; the second half of the "
-        "window shows the steady state.\n",
+        "the dense polls of the PENDING phase, offer more requests than one "
+        "core serves. The SDK's polls pass an adaptive gate first (at most "
+        "`max_connections` at once, fewer while round trips show a queue: "
+        "see *Waiting*), so the polls due beyond it wait as one future "
+        "each; the raw aiohttp row makes every poll due a live request, and "
+        "full garbage collections of a heap holding them pause its loop. "
+        "The second half of the window shows the steady state.\n",
         "## 3. Poll efficiency\n",
         f"The real `PollPolicy` objects, driven in virtual time over "
         f"{eff.tasks:,} reference timelines (seed {eff.seed}): text 3{DASH}12 s "

@@ -61,6 +61,7 @@ from suno_async._io.download import (
     ProgressHandler,
     download,
 )
+from suno_async._io.gate import Gate
 from suno_async._io.http import Transport
 from suno_async._io.limiter import LocalRateLimiter, RateLimiter, make_pacer
 from suno_async._io.reader import RecordReader
@@ -88,7 +89,9 @@ class SunoClient(CreatingCalls):
     (``max_connections`` connections at most). ``request_timeout`` bounds
     each request in seconds. Record-info requests hold a per-task slot of
     ``rate_limiter`` (default: 3 requests per task per second, in process)
-    and, with ``max_requests_per_second``, are paced client-wide. With a
+    and, with ``max_requests_per_second``, are paced client-wide; the polls
+    of all waits in flight at once are at most ``max_connections``, fewer
+    while their round trips show queueing (an adaptive limit). With a
     ``callback_bus``, callbacks received by any process wake this client's
     waits (see :mod:`suno_async.redis`). A ``journal`` keeps tracked tasks
     across restarts (:meth:`track`) and, without ``rate_limiter``, shares it.
@@ -152,6 +155,9 @@ class SunoClient(CreatingCalls):
             retry=retry,
             bus=callback_bus,
             learner=PhaseLearner.of(cadence),
+            gate=Gate(settings.max_connections, adaptive=True)
+            if settings.max_connections > 0
+            else None,
         )
         self._tracking = Tracking(journal, self._registry, self._polls)
         super().__init__(

@@ -33,6 +33,7 @@ from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.cadence import Cadence
 from suno_async._engine.milestones import MilestoneTracker
 from suno_async._engine.retrying import Retrier
+from suno_async._io.gate import Gate
 from suno_async._io.reader import Reader
 
 __all__ = ["Poller", "PollerHost", "Subscriber", "Update"]
@@ -45,6 +46,7 @@ class PollerHost(Protocol):
     clock: Clock
     retry: RetryPolicy
     learner: PhaseLearner
+    gate: Gate | None
 
     def forget(self, poller: Poller) -> None:
         """The poller stopped: drop it."""
@@ -344,9 +346,7 @@ class Poller:
         timeout = clip(registry.reader.request_timeout, self._remaining())
         self._arm_deadline()
         try:
-            record = await registry.reader.read(
-                self.task_id, spec=self.spec, timeout=timeout
-            )
+            record = await self._read(timeout)
         except SunoError as exc:
             if not isinstance(exc, TransportError) or exc.connected:
                 self.polls += 1  # only requests that left count as polls
@@ -373,6 +373,33 @@ class Poller:
             unknown_status=record.status is TaskStatus.UNKNOWN,
             now=registry.clock.now(),
         )
+
+    async def _read(self, timeout: float | None) -> RecordBase:
+        """Read the record, through the registry's gate when it has one.
+
+        The gate bounds the reads in flight client-wide and adapts that bound
+        to their round trips (:mod:`suno_async._core.concurrency`): polls due
+        beyond it wait as one future each, which the deadline timer ends
+        like a nap.
+        """
+        registry = self._registry
+        gate = registry.gate
+        if gate is None:
+            return await registry.reader.read(
+                self.task_id, spec=self.spec, timeout=timeout
+            )
+        if not gate.enter_now():
+            await gate.enter(None)
+        clock = registry.clock
+        started = clock.now()
+        try:
+            return await registry.reader.read(
+                self.task_id, spec=self.spec, timeout=timeout
+            )
+        finally:
+            now = clock.now()
+            gate.measured(now - started, now)
+            gate.leave()
 
     def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)

@@ -2,7 +2,8 @@
 
 A :class:`PollerRegistry` is given its parts once, as arguments: the record
 reader (which knows the request timeout), the clock, the retry policy and,
-optionally, a callback bus and the phase learner its waits feed. Waits
+optionally, a callback bus, the phase learner its waits feed and the gate
+that bounds the reads in flight. Waits
 subscribe to it; callbacks nudge it; the facade closes it. It imports
 nothing above the engine.
 """
@@ -17,6 +18,7 @@ from suno_async._core.learning import PhaseLearner
 from suno_async._core.policies import PollPolicy, RetryPolicy
 from suno_async._engine.poller import Poller, Subscriber
 from suno_async._io.bus import CallbackBus
+from suno_async._io.gate import Gate
 from suno_async._io.reader import Reader
 
 __all__ = ["PollerRegistry"]
@@ -30,6 +32,7 @@ class PollerRegistry:
         "_pollers",
         "bus",
         "clock",
+        "gate",
         "learner",
         "reader",
         "retry",
@@ -43,8 +46,10 @@ class PollerRegistry:
         retry: RetryPolicy,
         bus: CallbackBus | None = None,
         learner: PhaseLearner | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.reader = reader
+        self.gate = gate
         self.learner = PhaseLearner() if learner is None else learner
         self.clock = clock
         self.retry = retry

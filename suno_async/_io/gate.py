@@ -6,6 +6,10 @@ headers and timers), so a client offered more polls than it can send keeps
 a small heap. Each waiter has a deadline; one timer, armed for the earliest
 deadline, ends the waits that pass theirs with ``asyncio.TimeoutError``
 (no timeout object and timer per waiter).
+
+An adaptive gate also lowers its limit while round trips show queueing and
+raises it back as they shorten (:class:`~suno_async._core.concurrency.VegasLimit`),
+so a client offered more than it can send keeps few requests alive.
 """
 
 from __future__ import annotations
@@ -15,23 +19,40 @@ import collections
 import heapq
 import itertools
 
+from suno_async._core.concurrency import VegasLimit
+
 __all__ = ["Gate"]
 
 
 class Gate:
     """At most ``limit`` holders; the others wait in FIFO order until a deadline."""
 
-    __slots__ = ("_count", "_deadlines", "_free", "_timer", "_waiters", "limit")
+    __slots__ = (
+        "_count",
+        "_deadlines",
+        "_in_use",
+        "_timer",
+        "_vegas",
+        "_waiters",
+        "limit",
+    )
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, adaptive: bool = False) -> None:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit!r}")
         self.limit = limit
-        self._free = limit
+        self._in_use = 0
+        self._vegas = VegasLimit(limit) if adaptive else None
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._deadlines: list[tuple[float, int, asyncio.Future[None]]] = []
         self._count = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def current_limit(self) -> int:
+        """Holders admitted at once now: ``limit``, or less while adapting."""
+        vegas = self._vegas
+        return self.limit if vegas is None else int(vegas.limit)
 
     @property
     def waiting(self) -> int:
@@ -40,23 +61,27 @@ class Gate:
 
     def enter_now(self) -> bool:
         """Take a turn if one is free and nobody waits; whether it was taken."""
-        if self._free and not self._waiters:
-            self._free -= 1
+        if self._in_use < self.current_limit and not self._waiters:
+            self._in_use += 1
             return True
         return False
 
-    async def enter(self, timeout_s: float) -> float:
-        """Wait for a turn, ``timeout_s`` at most (else a timeout); seconds waited."""
+    async def enter(self, timeout_s: float | None) -> float:
+        """Wait for a turn, ``timeout_s`` at most (else a timeout); seconds waited.
+
+        ``None`` waits without a deadline (the caller bounds the wait itself).
+        """
         loop = asyncio.get_running_loop()
         started = loop.time()
         if self.enter_now():
             return 0.0
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
-        deadline = started + timeout_s
-        heapq.heappush(self._deadlines, (deadline, next(self._count), waiter))
-        if self._deadlines[0][2] is waiter:
-            self._arm(loop)
+        if timeout_s is not None:
+            deadline = started + timeout_s
+            heapq.heappush(self._deadlines, (deadline, next(self._count), waiter))
+            if self._deadlines[0][2] is waiter:
+                self._arm(loop)
         try:
             await waiter
         except BaseException:
@@ -65,16 +90,20 @@ class Gate:
             raise
         return loop.time() - started
 
+    def measured(self, rtt: float, now: float) -> None:
+        """A holder took ``rtt`` seconds (an adaptive gate adapts its limit)."""
+        if self._vegas is not None:
+            self._vegas.sample(rtt, self._in_use, now)
+
     def leave(self) -> None:
-        """Give a turn back: to the first waiter still waiting, else free it."""
-        waiters = self._waiters
-        while waiters:
+        """Give a turn back, and pass turns on to waiters while the limit allows."""
+        self._in_use -= 1
+        waiters, limit = self._waiters, self.current_limit
+        while waiters and self._in_use < limit:
             waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
-                break
-        else:
-            self._free += 1
+                self._in_use += 1
         deadlines = self._deadlines
         while deadlines and deadlines[0][2].done():  # admitted: no deadline left
             heapq.heappop(deadlines)
@@ -97,4 +126,5 @@ class Gate:
             self._arm(loop)
 
     def __repr__(self) -> str:
-        return f"<Gate limit={self.limit} free={self._free} waiting={self.waiting}>"
+        free = max(0, self.current_limit - self._in_use)
+        return f"<Gate limit={self.limit} free={free} waiting={self.waiting}>"
