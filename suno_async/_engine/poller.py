@@ -383,23 +383,19 @@ class Poller:
         like a nap.
         """
         registry = self._registry
-        gate = registry.gate
-        if gate is None:
-            return await registry.reader.read(
-                self.task_id, spec=self.spec, timeout=timeout
-            )
-        if not gate.enter_now():
+        gate, clock = registry.gate, registry.clock
+        if gate is not None and not gate.enter_now():
             await gate.enter(None)
-        clock = registry.clock
         started = clock.now()
         try:
             return await registry.reader.read(
                 self.task_id, spec=self.spec, timeout=timeout
             )
         finally:
-            now = clock.now()
-            gate.measured(now - started, now)
-            gate.leave()
+            if gate is not None:
+                now = clock.now()
+                gate.measured(now - started, now)
+                gate.leave()
 
     def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)
