@@ -59,8 +59,14 @@ async def work(args: argparse.Namespace, journal: RedisTaskJournal) -> None:
             handed_out += 1
             if handed_out == args.stall_after:
                 await asyncio.Event().wait()  # killed here, before the ack
-            await outcome.ack()
-            say(acked=outcome.task_id, worker=worker)
+            # The stop (below) cancels the workers once the journal is empty,
+            # which an acknowledgement just made so: finish it and say so.
+            ack = asyncio.ensure_future(outcome.ack())
+            try:
+                await asyncio.shield(ack)
+            finally:
+                await ack
+                say(acked=outcome.task_id, worker=worker)
 
 
 async def main(args: argparse.Namespace) -> None:
