@@ -62,18 +62,20 @@ def _handle(
     created_at = time.monotonic()
     if command["cmd"] == "create_family":
         kind = command["kind"]
-        ids = [
+        family_ids = [
             server.add_task(
                 timeline=Timeline(steps=[(0.0, "PENDING"), (end, "SUCCESS")]),
                 kind=kind,
             )
             for end in command["ends"]
         ]
-        return {"ids": ids, "created_at": created_at}
+        return {"ids": family_ids, "created_at": created_at}
     if command["cmd"] == "create_pending":
         pending = Timeline(steps=[(0.0, TaskStatus.PENDING)])
-        ids = [server.add_task(timeline=pending) for _ in range(int(command["n"]))]
-        return {"ids": ids, "created_at": created_at}
+        pending_ids = [
+            server.add_task(timeline=pending) for _ in range(int(command["n"]))
+        ]
+        return {"ids": pending_ids, "created_at": created_at}
     if command["cmd"] != "create":
         raise ValueError(f"unknown command {command!r}")
     ids: list[str] = []

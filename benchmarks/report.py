@@ -11,6 +11,7 @@ import attrs
 from . import callbacks, families, fleet, poll_cost, poll_efficiency, poll_learning
 from ._common import DASH, LE, MICRO, ROOT, TIMES, markdown_table
 from ._plots import pareto, timeline
+from .families import FamilyRun, RealRun
 
 __all__ = ["Results", "headline", "targets_of", "write"]
 
@@ -29,8 +30,8 @@ class Results:
     efficiency: poll_efficiency.Efficiency
     confirmation: poll_efficiency.Confirmation
     callbacks: list[callbacks.CallbackResult]
-    families: list[families.FamilyRun] = attrs.field(factory=list)
-    family_real: list[families.RealRun] = attrs.field(factory=list)
+    families: list[FamilyRun] = attrs.field(factory=list)
+    family_real: list[RealRun] = attrs.field(factory=list)
     learning: poll_learning.LearningResult | None = None
 
 
