@@ -103,8 +103,10 @@ async def test_worker_killed_mid_way_loses_nothing(
 
     Every task's outcome is handed out and acknowledged; only A's last,
     unacknowledged one comes twice (B: ``redelivered=True``); none is
-    lost; the journal ends empty; no per-task limit violation; B polls
-    A's tasks again within the lease plus a claim round and a poll.
+    lost; the journal ends empty; no per-task limit violation. How soon B
+    polls A's tasks again is a figure (printed, and recorded as
+    ``takeover_s``), not asserted: it is wall-clock time on a shared machine;
+    were there no takeover at all, B would never end (the timeout).
     """
     shared = redis.asyncio.Redis.from_url(redis_server.url)
     journal = RedisTaskJournal(shared, name="crash", lease=LEASE_S)
@@ -154,10 +156,7 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert await journal.pending_count() == 0
     assert violations == 0
     takeover = max(first_again) - killed_at  # the last of A's tasks B resumed
-    # within the lease (from the kill, or from B's start if B came up later)
-    # plus one claim round and one poll
     after_b = max(first_again) - max(killed_at, b_ready - LEASE_S)
-    assert after_b <= LEASE_S + CLAIM_S + POLL_S + 0.2
     # No milestone a checkpoint stored is handed out again by B.
     a_events = {(x["task"], x["status"]) for x in a.lines if "status" in x}
     b_events = Counter((x["task"], x["status"]) for x in b.lines if "status" in x)
@@ -165,7 +164,12 @@ async def test_worker_killed_mid_way_loses_nothing(
     assert set(b_events.values()) <= {1}
     record_property("held_by_a_at_kill", len(held))
     record_property("takeover_s", round(takeover, 3))
-    print(f"A held {len(held)} at kill; B polled them all within {takeover:.3f} s")
+    record_property("takeover_after_b_s", round(after_b, 3))
+    print(
+        f"A held {len(held)} at kill; B polled them all within {takeover:.3f} s "
+        f"of the kill ({after_b:.3f} s counting from B's start less the lease, if "
+        f"later); lease {LEASE_S} s, claim {CLAIM_S} s, poll {POLL_S} s"
+    )
     await shared.aclose()
 
 
