@@ -33,7 +33,7 @@ def test_a_limit_under_half_used_does_not_move() -> None:
 
 
 def test_queueing_lowers_the_limit_by_its_log() -> None:
-    """queue = 100 * (1 - 0.003 / 0.05) = 94 > 6 * log10(100): down by 2."""
+    """queue = 100 * (1 - 0.0015 / 0.05) = 97 > 6 * log10(100): down by 2."""
     limit = VegasLimit(100)
     limit.sample(BASE, 100, 0.0)
     limit.sample(QUEUED, 100, 0.0)
@@ -41,11 +41,11 @@ def test_queueing_lowers_the_limit_by_its_log() -> None:
 
 
 def test_a_short_queue_holds_the_limit() -> None:
-    """queue = 40 * (1 - 0.003 / 0.0035) = 5.7: between 3 and 6 times log10(40)."""
+    """queue = 40 * (1 - (base + tolerance) / rtt) = 5.7: between 3 and 6 log10(40)."""
     limit = VegasLimit(100)
     limit.sample(BASE, 100, 0.0)
     limit.limit = 40.0
-    limit.sample(0.0035, 40, 0.0)
+    limit.sample((BASE + RTT_TOLERANCE_S) / (1 - 5.7 / 40), 40, 0.0)
     assert limit.limit == 40.0
 
 
