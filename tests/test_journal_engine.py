@@ -263,22 +263,31 @@ async def test_a_lost_task_is_dropped_with_what_it_queued(
     fake: FakeSunoServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Once another worker took a task over, this one hands out none of its
-    queued events or outcome, and stops polling it."""
+    queued events or outcome, and stops polling it.
+
+    A poll of the lost task already on the wire when the lease is lost
+    still reaches the server; ``later``'s whole round trip, begun after the
+    loss, lets it be logged before the count is taken. No poll follows in
+    the poll intervals ``slow`` then takes (a few; ``lost`` is still running).
+    """
     quick = fake.add_task(timeline=Timeline.success(None, None, 0))
-    lost = fake.add_task(timeline=Timeline.success(10, 20, 30))
+    lost = fake.add_task(timeline=Timeline.success(10, 20, 200))
     later = fake.add_task(timeline=Timeline.success(None, None, 0))
+    slow = fake.add_task(timeline=Timeline.success(None, None, 60))
     journal = ScriptedJournal(entry(quick), entry(lost))
     seen: list[TaskEvent[Any]] = []
     async with client_of(fake, journal) as client:
         with caplog.at_level(logging.WARNING, logger="suno_async"):
             async with client.tracked_outcomes(on_event=seen.append) as outcomes:
                 first = await outcomes.__anext__()
-                journal.kept = {f"ref-{quick}"}
+                journal.kept = {f"ref-{quick}", f"ref-{later}", f"ref-{slow}"}
                 await journal.until(lambda: outcomes.held == {quick})
-                polls = len(fake.requests(lost))
                 journal.entries.append(entry(later))
                 second = await outcomes.__anext__()
-    assert [first.task_id, second.task_id] == [quick, later]
+                polls = len(fake.requests(lost))
+                journal.entries.append(entry(slow))
+                third = await outcomes.__anext__()
+    assert [first.task_id, second.task_id, third.task_id] == [quick, later, slow]
     assert [e.task_id for e in seen if e.task_id == lost] == []
     assert len(fake.requests(lost)) == polls
     assert "lease lost to another worker" in caplog.text
