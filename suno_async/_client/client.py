@@ -21,15 +21,14 @@ from suno_async._client.tracking import Tracking
 from suno_async._core.callback_signing import DEFAULT_MAX_AGE_S
 from suno_async._core.callback_wire import MAX_CALLBACK_BYTES, CallbackEvent
 from suno_async._core.clock import Clock
-from suno_async._core.errors import ClientClosedError, InvalidArgumentError
+from suno_async._core.errors import ClientClosedError
 from suno_async._core.families import (
     SPECS,
-    FamilySpec,
     PollSetting,
     family_polls,
     task_kind,
 )
-from suno_async._core.handles import TaskHandle
+from suno_async._core.handles import KindLike, TaskHandle, family_of
 from suno_async._core.kinds import TaskKind
 from suno_async._core.learning import PhaseLearner
 from suno_async._core.models import RecordBase, TaskRecord, TaskStatus, Track
@@ -73,8 +72,6 @@ _DEFAULT_RETRY: Final = RetryPolicy()
 _Client = TypeVar("_Client", bound="SunoClient")
 _R = TypeVar("_R", bound=RecordBase)
 _Music = Literal[TaskKind.MUSIC, "music"] | None
-#: A family named by its :class:`TaskKind` or value string.
-KindLike = TaskKind | str
 
 
 class SunoClient(CreatingCalls):
@@ -271,7 +268,7 @@ class SunoClient(CreatingCalls):
         :class:`InvalidArgumentError` first, else the mapped :class:`SunoError`.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
-        spec = _spec(task_id, kind)
+        spec = family_of(task_id, kind)
         return await self._registry.reader.read(task_id, spec=spec)
 
     @overload
@@ -340,7 +337,7 @@ class SunoClient(CreatingCalls):
         only milestone, and their own record class.
         """
         self._check_open(task_id if isinstance(task_id, str) else None)
-        spec = _spec(task_id, kind)
+        spec = family_of(task_id, kind)
         return TaskWait(
             self._registry,
             check_task_id(task_id),
@@ -422,7 +419,7 @@ class SunoClient(CreatingCalls):
         ``meta`` (JSON-safe, 16 KiB at most) comes with the outcome; ``timeout``
         counts from now, across restarts. False if tracked already."""
         self._check_open(task_id if isinstance(task_id, str) else None)
-        kind = _spec(task_id, kind).kind
+        kind = family_of(task_id, kind).kind
         return await self._tracking.track(
             check_task_id(task_id), kind=kind, meta=meta, timeout=timeout
         )
@@ -545,16 +542,3 @@ class SunoClient(CreatingCalls):
         self._check_open()
         settings = DownloadSettings.from_arguments(locals())
         return await download(self._transport, target, dest, settings)
-
-
-def _spec(task_id: object, kind: KindLike | None) -> FamilySpec:
-    """The family of a read or wait: ``kind``, else the handle's, else music."""
-    handle_kind = task_id.kind if isinstance(task_id, TaskHandle) else None
-    if kind is None:
-        return SPECS[handle_kind or TaskKind.MUSIC]
-    spec = SPECS[task_kind(kind)]
-    if handle_kind is not None and handle_kind is not spec.kind:
-        raise InvalidArgumentError(
-            f"task {task_id} is a {handle_kind.value} task, not {spec.kind.value}"
-        )
-    return spec

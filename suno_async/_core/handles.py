@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Generic
 
-from suno_async._core.families import task_kind
+from suno_async._core.errors import InvalidArgumentError
+from suno_async._core.families import SPECS, FamilySpec, task_kind
 from suno_async._core.kinds import TaskKind
 from suno_async._core.models import R
 
-__all__ = ["TaskHandle"]
+__all__ = ["KindLike", "TaskHandle", "family_of"]
+
+#: A family named by its :class:`TaskKind` or value string.
+KindLike = TaskKind | str
 
 
 class TaskHandle(str, Generic[R]):
@@ -43,3 +47,16 @@ class TaskHandle(str, Generic[R]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (TaskHandle, (self.task_id, self.kind.value))
+
+
+def family_of(task_id: object, kind: KindLike | None) -> FamilySpec:
+    """The family of a read or wait: ``kind``, else the handle's, else music."""
+    handle_kind = task_id.kind if isinstance(task_id, TaskHandle) else None
+    if kind is None:
+        return SPECS[handle_kind or TaskKind.MUSIC]
+    spec = SPECS[task_kind(kind)]
+    if handle_kind is not None and handle_kind is not spec.kind:
+        raise InvalidArgumentError(
+            f"task {task_id} is a {handle_kind.value} task, not {spec.kind.value}"
+        )
+    return spec
