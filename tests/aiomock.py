@@ -27,6 +27,19 @@ class MockedHTTP(aioresponses):
         kwargs.setdefault("response_class", CompatResponse)
         super().add(*args, **kwargs)
 
+    def _build_request_call(self, *args: Any, **kwargs: Any) -> Any:
+        """Record a call; its middlewares as they are, not deep-copied.
+
+        The client's per-request middleware holds its limiter and clock:
+        deep-copying them is wasted work, and on Python 3.12+ a deprecation
+        warning (itertools objects) for every request.
+        """
+        middlewares = kwargs.pop("middlewares", None)
+        call = super()._build_request_call(*args, **kwargs)
+        if middlewares is not None:
+            call.kwargs["middlewares"] = middlewares
+        return call
+
 
 def callback_result(**kwargs: Any) -> CallbackResult:
     """A CallbackResult whose response aiohttp 3.14 can build."""

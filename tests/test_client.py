@@ -11,7 +11,6 @@ import socket
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -38,6 +37,8 @@ from suno_async import (
 )
 from suno_async._core.convert import decode_record
 from suno_async.testing import VirtualClock
+
+from aiomock import MockedHTTP
 
 KEY = "sk-test-SECRET-0123456789"
 BASE = "https://api.test"
@@ -66,20 +67,6 @@ def envelope(code: int = 200, data: Any = DATA, msg: str = "success") -> dict[st
     return {"code": code, "msg": msg, "data": data}
 
 
-class _Response(aiohttp.ClientResponse):
-    """aiohttp 3.14 wants ``stream_writer``; aioresponses 0.7.9 omits it (#289)."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
-class _Mock(aioresponses):
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(*args, **kwargs)
-
-
 class SlotLog:
     """A RateLimiter that records when each key's slots are entered and left."""
 
@@ -104,7 +91,7 @@ def no_env_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def mock() -> Iterator[aioresponses]:
-    with _Mock() as m:
+    with MockedHTTP() as m:
         yield m
 
 
@@ -744,7 +731,7 @@ async def test_async_with_twice_is_refused() -> None:
 async def test_unclosed_client_warns_when_collected() -> None:
     """A client that opened its own session and was never closed warns on GC."""
     client = SunoClient(KEY, base_url=BASE)
-    with _Mock() as mock:  # released before the check: its call log holds the session
+    with MockedHTTP() as mock:  # released first: its call log holds the session
         mock.get(record_url(), payload=envelope())
         await client.get_task("t1")
     del mock

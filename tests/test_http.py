@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -47,9 +47,12 @@ from suno_async._io.http import (
     USER_AGENT,
     ForeignError,
     Transport,
+    _client_timeout,
     nothing_sent,
     parse_retry_after,
 )
+
+from aiomock import MockedHTTP
 
 KEY = "sk-test-SECRET-0123456789"
 BASE = "https://api.test"
@@ -74,23 +77,9 @@ def describe(exc: BaseException) -> dict[str, Any]:
     }
 
 
-class _Response(aiohttp.ClientResponse):
-    """aiohttp 3.14 wants ``stream_writer``; aioresponses 0.7.9 omits it (#289)."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
-class _Mock(aioresponses):
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(*args, **kwargs)
-
-
 @pytest.fixture
 def mock() -> Iterator[aioresponses]:
-    with _Mock() as m:
+    with MockedHTTP() as m:
         yield m
 
 
@@ -695,6 +684,35 @@ async def test_timeout_covers_the_slot_wait(
     exc = await failure(make(), timeout=0.01, slot=never)
     assert type(exc) is RequestTimeoutError
     assert mock.requests == {}
+
+
+async def test_aiohttp_gets_the_request_timeout_exactly(
+    mock: aioresponses, make: Callable[..., Transport]
+) -> None:
+    """A request that waited for nothing has aiohttp bound it by its whole timeout."""
+    mock.get(URL_T1, payload=envelope(200, "success", 1))
+    await fetch(make())
+    (call,) = mock.requests[("GET", URL(URL_T1))]
+    assert call.kwargs["timeout"] == aiohttp.ClientTimeout(
+        total=5.0, ceil_threshold=math.inf
+    )
+
+
+@pytest.mark.parametrize(
+    ("left_s", "total_s"),
+    [(0.05, 0.05), (0.999, 0.999), (1.0, 1.0), (29.996, 29.99), (30.0, 30.0)],
+)
+def test_time_left_is_rounded_down_to_the_hundredth_from_a_second(
+    left_s: float, total_s: float
+) -> None:
+    """Never up, never to a whole second (aiohttp's ceil_threshold is off)."""
+    timeout = _client_timeout(left_s)
+    assert (timeout.total, timeout.ceil_threshold) == (total_s, math.inf)
+
+
+def test_nearby_times_left_share_one_timeout() -> None:
+    """Times left within one hundredth reuse the cached ClientTimeout."""
+    assert _client_timeout(29.991) is _client_timeout(29.999)
 
 
 async def test_connection_refused_for_real(make: Callable[..., Transport]) -> None:

@@ -39,6 +39,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Final, NoReturn
 
 import aiohttp
+from multidict import CIMultiDict
 
 from suno_async._core.envelope import (
     parse_retry_after,
@@ -137,9 +138,18 @@ def _gate(limit: int) -> Gate | None:
     return Gate(limit) if limit > 0 else None
 
 
+def _client_timeout(left_s: float) -> aiohttp.ClientTimeout:
+    """aiohttp's total timeout for ``left_s`` seconds, never rounded up.
+
+    From one second on, rounded down to the hundredth (a request whose gate
+    or slot wait took a few milliseconds then finds its timeout in the cache
+    instead of building one); never to a whole second, as aiohttp would.
+    """
+    return _exact_timeout(left_s if left_s < 1.0 else math.floor(left_s * 100) / 100)
+
+
 @functools.lru_cache(maxsize=64)
-def _client_timeout(total_s: float) -> aiohttp.ClientTimeout:
-    """aiohttp's total timeout, exact (never rounded up to a whole second)."""
+def _exact_timeout(total_s: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=total_s, ceil_threshold=math.inf)
 
 
@@ -148,6 +158,7 @@ class Transport:
 
     __slots__ = (
         "_api_key",
+        "_base_middlewares",
         "_base_url",
         "_closed",
         "_gate",
@@ -175,15 +186,22 @@ class Transport:
     ) -> None:
         self._api_key = api_key
         self._key_source = key_source
-        self._headers: Final = {
-            "Authorization": f"Bearer {api_key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        # Built once: aiohttp would make a CIMultiDict of a dict per request.
+        self._headers: Final = CIMultiDict(
+            {
+                "Authorization": f"Bearer {api_key}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            }
+        )
         self._provider = provider
         self._base_url = base_url.rstrip("/")
         self._session = session
         self._owns_session = session is None
+        # A per-request middleware list replaces the session's own: keep those.
+        self._base_middlewares: tuple[Any, ...] = tuple(
+            getattr(session, "_middlewares", ())
+        )
         # Requests wait here, not as aiohttp requests queued for a connection
         self._gate = _gate(max_connections if session is None else _limit_of(session))
         self._request_timeout = request_timeout
@@ -273,21 +291,22 @@ class Transport:
                     attempts = Attempts(slot)
                     left_s -= await attempts.take_first(left_s)
                 session = self._get_session(task_id)
-                middlewares = None
+                options: dict[str, Any] = {}  # only what differs from aiohttp's
                 if attempts is not None:
-                    # A per-request list replaces the session's own: keep those.
-                    middlewares = (*getattr(session, "_middlewares", ()), attempts)
+                    options["middlewares"] = (*self._base_middlewares, attempts)
+                if json is not None:
+                    options["json"] = json
+                if data is not None:
+                    options["data"] = data
                 async with session.request(
                     method,
                     (base_url or self._base_url).rstrip("/") + path,
                     params=params,
-                    json=json,
-                    data=data,
                     headers=self._headers,
                     timeout=_client_timeout(left_s),
                     allow_redirects=False,  # never carry the key to another origin
                     raise_for_status=False,
-                    middlewares=middlewares,
+                    **options,
                 ) as response:
                     if attempts is not None and attempts.holding:  # mocked wire
                         await attempts.release_first()

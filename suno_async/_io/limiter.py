@@ -321,8 +321,8 @@ class LocalRateLimiter:
             waiting=sum(len(q.waiters) for q in self._queues.values()),
         )
 
-    def _state(self, key: str) -> _Window:
-        self._sweep(self._clock.now())
+    def _state(self, key: str, now: float) -> _Window:
+        self._sweep(now)
         window = self._keys.get(key)
         if window is None:
             window = self._keys[key] = _Window(
@@ -332,15 +332,15 @@ class LocalRateLimiter:
 
     def _acquire_now(self, key: str) -> _Window | None:
         """Take a slot for ``key`` if one is free with nobody queued, else ``None``."""
-        window = self._state(key)
         now = self._clock.now()
+        window = self._state(key, now)
         if key in self._queues or window.earliest_start(now) > now:
             return None
         window.in_flight += 1
         return window
 
     async def _acquire(self, key: str) -> _Window:
-        window = self._state(key)
+        window = self._state(key, self._clock.now())
         queue = self._queues.get(key)
         if queue is None:
             queue = self._queues[key] = _Queue()
@@ -362,16 +362,18 @@ class LocalRateLimiter:
             del self._queues[key]
 
     def _release(self, key: str, window: _Window) -> None:
-        window.finish(self._clock.now())
+        now = self._clock.now()
+        window.finish(now)
         queue = self._queues.get(key)
         if queue is not None:
             queue.kick()
-        self._forget(key, window)
+        self._forget(key, window, now)
 
-    def _forget(self, key: str, window: _Window) -> None:
+    def _forget(self, key: str, window: _Window, now: float | None = None) -> None:
         """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""
         if not (window.in_flight or key in self._queues):
-            self._expiries.append((self._clock.now() + window.window_s, key))
+            now = self._clock.now() if now is None else now
+            self._expiries.append((now + window.window_s, key))
 
     def _sweep(self, now: float) -> None:
         expiries = self._expiries
