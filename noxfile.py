@@ -69,7 +69,7 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks; rewrite docs/performance.md and its plots.
 
-    About seven minutes. ``nox -s bench -- --quick`` is a one-minute smoke run
+    About thirteen minutes. ``nox -s bench -- --quick`` is a smoke run
     that writes nothing; ``python -m benchmarks --help`` lists the options.
     """
     session.install("-e", ".[bench,speed]")
