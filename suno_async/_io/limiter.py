@@ -350,7 +350,7 @@ class LocalRateLimiter:
             )
         except BaseException:
             self._drop_queue(key, queue)
-            self._forget(key, window)
+            self._forget(key, window, self._clock.now())
             raise
         self._drop_queue(key, queue)
         window.start(self._clock.now())
@@ -369,10 +369,9 @@ class LocalRateLimiter:
             queue.kick()
         self._forget(key, window, now)
 
-    def _forget(self, key: str, window: _Window, now: float | None = None) -> None:
+    def _forget(self, key: str, window: _Window, now: float) -> None:
         """Note when ``key`` may be idle, for :meth:`_sweep` to drop it."""
         if not (window.in_flight or key in self._queues):
-            now = self._clock.now() if now is None else now
             self._expiries.append((now + window.window_s, key))
 
     def _sweep(self, now: float) -> None:
