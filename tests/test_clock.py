@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 import pytest
 
 from suno_async import Clock
+from suno_async._core.clock import Timer
 from suno_async._io.clock import SYSTEM_CLOCK
 from suno_async.testing import ScaledClock, VirtualClock
 
@@ -81,6 +83,23 @@ async def test_a_cancelled_timer_never_fires() -> None:
     assert fired == []
 
 
+async def test_a_timer_called_off_when_due_but_not_yet_run_never_fires() -> None:
+    """Two timers due at once: the first calls the second off, which then
+    does not run although its time had come."""
+    clock = VirtualClock()
+    fired: list[str] = []
+    timers: list[Timer] = []
+
+    def first() -> None:
+        fired.append("first")
+        timers[0].cancel()
+
+    clock.call_later(1.0, first)
+    timers.append(clock.call_later(1.0, lambda: fired.append("second")))
+    await clock.sleep(2.0)
+    assert fired == ["first"]
+
+
 @pytest.mark.parametrize(
     "clock",
     [
@@ -137,3 +156,26 @@ async def test_the_system_clock_sleeps_and_times_on_the_loop() -> None:
     await SYSTEM_CLOCK.sleep(0.0)
     await fired.wait()
     assert SYSTEM_CLOCK.now() >= before
+
+
+async def test_system_clock_timers_share_an_empty_context_per_thread() -> None:
+    """A timer does not copy its caller's context (one object less per timer):
+    its callback sees no variable the caller set, and the thread's timers
+    share one context."""
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+    seen: list[str] = []
+    fired = asyncio.Event()
+
+    def first() -> None:
+        seen.append(var.get())
+        var.set("first timer")
+
+    def second() -> None:
+        seen.append(var.get())
+        fired.set()
+
+    var.set("caller")
+    SYSTEM_CLOCK.call_later(0.0, first)
+    SYSTEM_CLOCK.call_later(0.0, second)
+    await fired.wait()
+    assert seen == ["unset", "first timer"]

@@ -354,6 +354,23 @@ async def test_idle_keys_are_dropped() -> None:
     assert limiter.statistics() == LimiterStatistics(keys=0, in_flight=0, waiting=0)
 
 
+async def test_a_dropped_key_state_serves_a_new_key_fresh() -> None:
+    """A key dropped once idle hands its state to the next new key, which
+    starts with all its slots free (no object made per request)."""
+    clock = VirtualClock()
+    limiter = limiter_on(clock)
+    for _ in range(3):
+        async with limiter.slot("old"):
+            pass
+    old = limiter._keys["old"]
+    await clock.sleep(1.0)
+    slots = [limiter.slot("new") for _ in range(3)]
+    assert [slot.enter_now() for slot in slots] == [True, True, True]  # type: ignore[attr-defined]
+    assert (limiter._keys["new"] is old, "old" in limiter._keys) == (True, False)
+    for slot in slots:
+        await slot.__aexit__(None, None, None)
+
+
 async def test_a_key_used_again_before_it_expires_is_kept() -> None:
     """A key's pending expiry does not drop it while it is in use again."""
     clock = VirtualClock()

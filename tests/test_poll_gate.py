@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 from suno_async import (
     PollPolicy,
@@ -34,19 +35,27 @@ class HeldReader:
         self.most = 0
         self.release = asyncio.Event()
         self.took_s = 0.0
+        self.status = TaskStatus.SUCCESS
+        self.raises: Exception | None = None
+        self.reads = 0
+        self.seen: list[tuple[str, str]] = []  # (task id, VAR) per read
 
     async def read(
         self, task_id: str, *, spec: FamilySpec, timeout: float | None = None
     ) -> RecordBase:
         self.running += 1
+        self.reads += 1
+        self.seen.append((task_id, VAR.get()))
         self.most = max(self.most, self.running)
         try:
             await self.release.wait()
             self.clock.advance(self.took_s)
+            if self.raises is not None:
+                raise self.raises
         finally:
             self.running -= 1
         return TaskRecord(
-            task_id=task_id, status=TaskStatus.SUCCESS, status_raw="SUCCESS"
+            task_id=task_id, status=self.status, status_raw=self.status.value
         )
 
 
@@ -142,3 +151,125 @@ async def test_long_reads_lower_the_adaptive_gate() -> None:
     reader.release.set()
     await settle()
     assert (len(finished), gate.current_limit) == (8, 6)
+
+
+class Queued:
+    """A turn taker queued at a gate, recording its turns."""
+
+    def __init__(self, name: str, took: list[str], *, queued: bool = True) -> None:
+        self.name, self.took, self.queued = name, took, queued
+
+    def take_turn(self) -> bool:
+        if not self.queued:
+            return False
+        self.queued = False
+        self.took.append(self.name)
+        return True
+
+
+async def test_queued_turns_come_after_waiting_futures_in_order() -> None:
+    """A gate of one: a waiting future gets the first freed turn, then the
+    queued takers one by one, in the order they queued."""
+    gate = Gate(1)
+    took: list[str] = []
+    assert gate.enter_now() is True
+    future = asyncio.ensure_future(gate.enter(None))
+    await asyncio.sleep(0)
+    gate.queue(Queued("a", took))
+    gate.queue(Queued("b", took))
+    assert (gate.waiting, gate.enter_now()) == (3, False)
+    gate.leave()
+    await future
+    assert took == []
+    gate.leave()
+    assert (took, gate.waiting) == (["a"], 1)
+    gate.leave()
+    assert (took, gate.waiting) == (["a", "b"], 0)
+
+
+async def test_a_taker_no_longer_queued_passes_its_turn_on() -> None:
+    """A taker that left the queue is skipped, and the turn goes to the next."""
+    gate = Gate(1)
+    took: list[str] = []
+    assert gate.enter_now() is True
+    gone = Queued("gone", took)
+    gate.queue(gone)
+    gate.queue(Queued("next", took))
+    gone.queued = False
+    assert gate.waiting == 1
+    gate.leave()
+    assert (took, gate.waiting, gate.enter_now()) == (["next"], 0, False)
+
+
+async def test_a_wait_between_polls_holds_no_task() -> None:
+    """Between polls a wait is a timer, not a parked task or coroutine: while
+    a task stays PENDING, no poll task exists between reads."""
+    reader, registry = held_reads(Gate(4))
+    reader.release.set()
+    reader.status = TaskStatus.PENDING
+    registry.subscribe(
+        "a",
+        Ended([], deadline=100.0),
+        spec=MUSIC,
+        policy=PollPolicy(kind="fixed", interval_s=5.0, first_poll_max_s=0.0),
+    )
+    await settle()
+    polls = [t for t in asyncio.all_tasks() if t.get_name().startswith("suno_async")]
+    assert (reader.reads, polls, len(registry)) == (1, [], 1)
+    await reader.clock.sleep(5.0)
+    await settle()
+    assert (reader.reads, len(registry)) == (2, 1)
+
+
+async def test_a_read_stopped_before_it_ran_gives_its_turn_back() -> None:
+    """A poll admitted by a gate of one, whose wait ends before its read
+    task first runs: the turn is free again, and the read never runs."""
+    gate = Gate(1)
+    reader, registry = held_reads(gate)
+    done = Done([], "a")
+    registry.subscribe("a", done, spec=MUSIC, policy=AT_ONCE)
+    await asyncio.sleep(0)  # the poll began: its read task exists, not yet run
+    assert gate.enter_now() is False
+    registry._pollers[(TaskKind.MUSIC, "a")].remove(done)
+    await settle()
+    assert (gate.enter_now(), reader.reads) == (True, 0)
+
+
+VAR: contextvars.ContextVar[str] = contextvars.ContextVar("VAR", default="unset")
+
+
+async def test_reads_run_in_the_context_of_the_first_wait() -> None:
+    """Every read of a task, also one admitted by another task's read leaving
+    the gate, sees the context variables of the wait that started its polls."""
+    gate = Gate(1)
+    reader, registry = held_reads(gate)
+    reader.release.set()
+    finished: list[str] = []
+
+    async def wait(task_id: str) -> None:
+        VAR.set(task_id)
+        registry.subscribe(task_id, Done(finished, task_id), spec=MUSIC, policy=AT_ONCE)
+
+    await asyncio.gather(wait("a"), wait("b"))
+    await settle()
+    assert (sorted(finished), reader.seen) == (["a", "b"], [("a", "a"), ("b", "b")])
+
+
+async def test_a_read_that_breaks_ends_every_wait_with_its_error() -> None:
+    """A bug in a read (no SunoError) is not lost in its task: each wait of
+    the task ends with it, the gate's turn is given back, and polling stops."""
+    gate = Gate(1)
+    reader, registry = held_reads(gate)
+    bug = RuntimeError("boom")
+    reader.raises = bug
+    reader.release.set()
+    ended: list[object] = []
+    registry.subscribe("a", Ended(ended, deadline=50.0), spec=MUSIC, policy=AT_ONCE)
+    registry.subscribe("a", Ended(ended, deadline=60.0), spec=MUSIC, policy=AT_ONCE)
+    await settle()
+    assert (ended, reader.reads, len(registry), gate.enter_now()) == (
+        [bug, bug],
+        1,
+        0,
+        True,
+    )

@@ -16,7 +16,7 @@ never below ``min_limit`` nor above ``max_limit``. Against a distant
 service, round trips stay near ``base`` and the limit stays at its maximum;
 against a near one that saturates (or when the client's loop does), queues
 grow and the limit comes down to what keeps round trips short: requests
-then wait as one future each in the client's own queue, not as live request
+then wait in the client's own queue (a poll as its poller), not as live request
 objects that the garbage collector promotes and scans again and again.
 
 Netflix's Vegas also jumps up by ``6 s`` when nothing queues; here the

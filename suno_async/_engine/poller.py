@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import sys
 from typing import Protocol
 
 import attrs
@@ -115,30 +117,41 @@ def _current_task() -> asyncio.Task[object] | None:
         return None
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
 class Poller:
-    """The poll loop of one task id."""
+    """The poll loop of one task id, driven by timer callbacks.
+
+    Between polls a poller is its own state and one timer on the clock; a
+    poll due while the gate is full waits in the gate's queue as the poller
+    itself (:class:`~suno_async._io.gate.Turn`). Only a read in progress is
+    a task. A nap lasts seconds and a gate wait can too, so whatever they
+    allocated would outlive the garbage collector's young generations: ten
+    thousand parked coroutines, futures and tasks made the full collections
+    of a big fleet frequent and long (see docs/performance.md).
+    """
 
     __slots__ = (
         "_cadence",
+        "_context",
         "_due_at",
         "_due_timer",
         "_history",
+        "_holds_turn",
         "_last_error",
         "_last_record",
+        "_loop",
         "_nudged",
+        "_reading",
         "_registry",
+        "_resume_cb",
         "_retrier",
         "_started",
+        "_stopped",
         "_subscribers",
-        "_task",
+        "_timer",
         "_tracker",
-        "_wake",
+        "_wake_at",
         "polls",
+        "queued",
         "spec",
         "task_id",
     )
@@ -159,8 +172,6 @@ class Poller:
         self._history: list[Update] = []
         self._last_record: RecordBase | None = None
         self._last_error: SunoError | None = None
-        self._wake: asyncio.Future[None] | None = None
-        self._task: asyncio.Task[None] | None = None
         self._started = registry.clock.now()
         self._cadence = Cadence(
             policy, self._started, learner=registry.learner, kind=spec.kind
@@ -169,6 +180,16 @@ class Poller:
         self._nudged = False
         self._due_timer: Timer | None = None
         self._due_at: float | None = None
+        # The loop's state: napping (a timer), queued at the gate, or reading.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
+        self._timer: Timer | None = None
+        self._resume_cb = self._resume  # one bound method, not one per nap
+        self._wake_at: float | None = None  # None: the first nap has not begun
+        self._reading: asyncio.Task[None] | None = None
+        self._holds_turn = False
+        self._stopped = False
+        self.queued = False
         self.polls = 0
 
     @property
@@ -185,10 +206,10 @@ class Poller:
             if subscriber.done:
                 return
         self._subscribers.append(subscriber)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"suno_async poll {self.task_id}"
-            )
+        if self._loop is None:  # the first subscriber starts the loop
+            self._loop = asyncio.get_running_loop()
+            self._context = contextvars.copy_context()
+            self._timer = self._loop.call_soon(self._resume_cb)
         else:
             self.wake()  # its deadline may come before the next poll
 
@@ -215,18 +236,26 @@ class Poller:
             self.wake()
 
     def wake(self) -> None:
-        """Cut the current sleep short (a new deadline, a callback...)."""
-        if self._wake is not None:
-            _resolve(self._wake)
+        """Cut the current nap short (a new deadline, a callback...)."""
+        timer, loop = self._timer, self._loop
+        if timer is not None and loop is not None:
+            timer.cancel()
+            self._timer = loop.call_soon(self._resume_cb)
 
     def stop(self) -> None:
         """Stop polling now and leave the registry."""
         self._registry.forget(self)
-        task = self._task
-        if task is None or task.done() or task is _current_task():
-            return
+        self._stopped = True
+        self.queued = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._disarm_deadline()
         with contextlib.suppress(RuntimeError):  # the loop is already closed
-            task.cancel()
+            self._give_turn_back()
+            task = self._reading
+            if task is not None and not task.done() and task is not _current_task():
+                task.cancel()
 
     def fail_all(self, error: BaseException) -> None:
         """End every subscriber with ``error`` and stop."""
@@ -237,11 +266,87 @@ class Poller:
 
     # -- the loop ----------------------------------------------------------------
 
-    async def _run(self) -> None:
+    def _nap(self, delay: float) -> None:
+        """Poll again in ``delay`` seconds (sooner when woken)."""
+        self._wake_at = self._registry.clock.now() + delay
+        self._resume()
+
+    def _resume(self) -> None:
+        """The nap's timer (or a wake-up): end expired waits, then poll or nap on.
+
+        A nap ends early for the first deadline, so that its waits end on
+        time; each is one timer on the clock, whose callback is this method.
+        """
+        self._timer = None
         try:
-            delay = self._cadence.first_delay()
-            while await self._nap(delay):
-                delay = await self._poll_once()
+            clock = self._registry.clock
+            now = clock.now()
+            if self._wake_at is None:
+                self._wake_at = now + self._cadence.first_delay()
+            self._expire(now)
+            if not self._subscribers:
+                self.stop()
+                return
+            if now >= self._wake_at or self._nudged:
+                self._nudged = False
+                self._begin_poll()
+                return
+            until = self._wake_at
+            for subscriber in self._subscribers:
+                deadline = subscriber.deadline
+                if deadline is not None and deadline < until:
+                    until = deadline
+            self._timer = clock.call_later(max(0.0, until - now), self._resume_cb)
+        except Exception as exc:  # never lose a waiter, whatever broke
+            self.fail_all(exc)
+
+    def _begin_poll(self) -> None:
+        """Take a turn at the gate (or queue for one), then read."""
+        self._arm_deadline()
+        gate = self._registry.gate
+        if gate is not None and not gate.enter_now():
+            self.queued = True
+            gate.queue(self)
+            return
+        self._holds_turn = gate is not None
+        self._start_read()
+
+    def take_turn(self) -> bool:
+        """The gate's turn came (see :class:`~suno_async._io.gate.Turn`)."""
+        if not self.queued:
+            return False
+        self.queued = False
+        self._holds_turn = True
+        self._start_read()
+        return True
+
+    def _start_read(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        name = f"suno_async poll {self.task_id}"
+        if sys.version_info >= (3, 11):
+            self._reading = loop.create_task(
+                self._poll(), name=name, context=self._context
+            )
+        else:  # pragma: no cover - Python 3.10: no context argument
+            context, coro = self._context, self._poll()
+            assert context is not None
+            try:
+                self._reading = context.run(loop.create_task, coro, name=name)
+            except RuntimeError:  # in the poller's context already: it is copied
+                self._reading = loop.create_task(coro, name=name)
+
+    def _give_turn_back(self) -> None:
+        if self._holds_turn:
+            self._holds_turn = False
+            gate = self._registry.gate
+            assert gate is not None
+            gate.leave()
+
+    async def _poll(self) -> None:
+        """One read, in its own task; then the next nap."""
+        try:
+            delay = await self._poll_once()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never lose a waiter, whatever broke
@@ -249,40 +354,9 @@ class Poller:
         except BaseException as exc:  # pragma: no cover - KeyboardInterrupt, SystemExit
             self.fail_all(exc)
             raise
-        finally:
-            self._disarm_deadline()
-            self._registry.forget(self)
-
-    async def _nap(self, delay: float) -> bool:
-        """Sleep ``delay`` (or until woken or a deadline); false when nobody waits.
-
-        Each sleep is one future and one timer on the clock, whose callback
-        is :meth:`wake` (no closure or extra coroutine per nap: a nap lasts
-        seconds, so whatever it allocates outlives the young
-        garbage-collector generations).
-        """
-        clock = self._registry.clock
-        wake_at = clock.now() + delay
-        while True:
-            self._expire(clock.now())
-            if not self._subscribers:
-                return False
-            now = clock.now()
-            if now >= wake_at or self._nudged:
-                self._nudged = False
-                return True
-            until = wake_at
-            for subscriber in self._subscribers:
-                deadline = subscriber.deadline
-                if deadline is not None and deadline < until:
-                    until = deadline
-            self._wake = wake = asyncio.get_running_loop().create_future()
-            timer = clock.call_later(max(0.0, until - now), self.wake)
-            try:
-                await wake
-            finally:
-                timer.cancel()
-                self._wake = None
+        self._reading = None
+        if not self._stopped:
+            self._nap(delay)
 
     def _expire(self, now: float) -> None:
         for subscriber in [s for s in self._subscribers if s.deadline is not None]:
@@ -344,7 +418,6 @@ class Poller:
         """One record-info read; returns the delay before the next one."""
         registry = self._registry
         timeout = clip(registry.reader.request_timeout, self._remaining())
-        self._arm_deadline()
         try:
             record = await self._read(timeout)
         except SunoError as exc:
@@ -375,27 +448,25 @@ class Poller:
         )
 
     async def _read(self, timeout: float | None) -> RecordBase:
-        """Read the record, through the registry's gate when it has one.
+        """Read the record; then give the gate's turn back, noting the round trip.
 
         The gate bounds the reads in flight client-wide and adapts that bound
-        to their round trips (:mod:`suno_async._core.concurrency`): polls due
-        beyond it wait as one future each, which the deadline timer ends
-        like a nap.
+        to their round trips (:mod:`suno_async._core.concurrency`).
         """
         registry = self._registry
-        gate, clock = registry.gate, registry.clock
-        if gate is not None and not gate.enter_now():
-            await gate.enter(None)
+        clock = registry.clock
         started = clock.now()
         try:
             return await registry.reader.read(
                 self.task_id, spec=self.spec, timeout=timeout
             )
         finally:
-            if gate is not None:
+            if self._holds_turn:
+                gate = registry.gate
+                assert gate is not None
                 now = clock.now()
                 gate.measured(now - started, now)
-                gate.leave()
+                self._give_turn_back()
 
     def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)

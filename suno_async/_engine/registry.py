@@ -57,6 +57,10 @@ class PollerRegistry:
         self._pollers: dict[tuple[TaskKind, str], Poller] = {}
         self._closed: ClientClosedError | None = None
 
+    def __len__(self) -> int:
+        """Poll loops running now (one per family and task id)."""
+        return len(self._pollers)
+
     def check_open(self, task_id: str | None = None) -> None:
         """Raise :class:`ClientClosedError` once :meth:`close` was called."""
         if self._closed is not None:

@@ -7,6 +7,10 @@ a small heap. Each waiter has a deadline; one timer, armed for the earliest
 deadline, ends the waits that pass theirs with ``asyncio.TimeoutError``
 (no timeout object and timer per waiter).
 
+A caller that keeps its own state can also queue as itself
+(:meth:`Gate.queue`, a :class:`Turn`): it is handed its turn by a call, so a
+poll waiting here holds no future, coroutine or task at all.
+
 An adaptive gate also lowers its limit while round trips show queueing and
 raises it back as they shorten (:class:`~suno_async._core.concurrency.VegasLimit`),
 so a client offered more than it can send keeps few requests alive.
@@ -18,10 +22,28 @@ import asyncio
 import collections
 import heapq
 import itertools
+from typing import Protocol
 
 from suno_async._core.concurrency import VegasLimit
 
-__all__ = ["Gate"]
+__all__ = ["Gate", "Turn"]
+
+
+class Turn(Protocol):
+    """A caller queued as itself (:meth:`Gate.queue`), not as a future."""
+
+    @property
+    def queued(self) -> bool:
+        """Whether it still wants its turn."""
+        ...
+
+    def take_turn(self) -> bool:
+        """Its turn came: take it (true) or, no longer queued, pass it on (false).
+
+        Called from :meth:`Gate.leave`, so it must not run the holder's work
+        there and then: schedule it, and give the turn back with ``leave``.
+        """
+        ...
 
 
 class Gate:
@@ -32,6 +54,7 @@ class Gate:
         "_deadlines",
         "_in_use",
         "_timer",
+        "_turns",
         "_vegas",
         "_waiters",
         "limit",
@@ -44,6 +67,7 @@ class Gate:
         self._in_use = 0
         self._vegas = VegasLimit(limit) if adaptive else None
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._turns: collections.deque[Turn] = collections.deque()
         self._deadlines: list[tuple[float, int, asyncio.Future[None]]] = []
         self._count = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
@@ -57,14 +81,23 @@ class Gate:
     @property
     def waiting(self) -> int:
         """Callers waiting for a turn."""
-        return sum(not waiter.done() for waiter in self._waiters)
+        futures = sum(not waiter.done() for waiter in self._waiters)
+        return futures + sum(turn.queued for turn in self._turns)
 
     def enter_now(self) -> bool:
         """Take a turn if one is free and nobody waits; whether it was taken."""
-        if self._in_use < self.current_limit and not self._waiters:
+        if self._in_use < self.current_limit and not (self._waiters or self._turns):
             self._in_use += 1
             return True
         return False
+
+    def queue(self, turn: Turn) -> None:
+        """Queue ``turn`` behind the waiters; :meth:`Turn.take_turn` admits it.
+
+        It has no deadline here: it leaves the queue by no longer being
+        :attr:`Turn.queued` (its turn then passes on).
+        """
+        self._turns.append(turn)
 
     async def enter(self, timeout_s: float | None) -> float:
         """Wait for a turn, ``timeout_s`` at most (else a timeout); seconds waited.
@@ -98,12 +131,16 @@ class Gate:
     def leave(self) -> None:
         """Give a turn back, and pass turns on to waiters while the limit allows."""
         self._in_use -= 1
-        waiters, limit = self._waiters, self.current_limit
+        waiters, turns, limit = self._waiters, self._turns, self.current_limit
         while waiters and self._in_use < limit:
             waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 self._in_use += 1
+        while turns and self._in_use < limit:
+            self._in_use += 1
+            if not turns.popleft().take_turn():
+                self._in_use -= 1
         deadlines = self._deadlines
         while deadlines and deadlines[0][2].done():  # admitted: no deadline left
             heapq.heappop(deadlines)

@@ -118,6 +118,10 @@ class LimiterStatistics:
     waiting: int
 
 
+#: Idle key states a :class:`LocalRateLimiter` keeps for reuse, at most.
+_SPARE_MAX: Final = 1024
+
+
 class _Window:
     """The pure sliding-window rule for one key (no asyncio, no clock).
 
@@ -275,6 +279,7 @@ class LocalRateLimiter:
         "_expiries",
         "_keys",
         "_queues",
+        "_spare",
         "limit",
         "margin_s",
         "window_s",
@@ -298,6 +303,10 @@ class LocalRateLimiter:
         self._queues: dict[str, _Queue] = {}
         # (time after which a key may be idle, key), in time order.
         self._expiries: collections.deque[tuple[float, str]] = collections.deque()
+        # Idle states of dropped keys, for new keys: a poll's key is new to a
+        # window of one second again and again, and a state made per request
+        # would outlive the young garbage-collector generations.
+        self._spare: list[_Window] = []
 
     def slot(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait for a free slot for ``key``; hold it until the block exits.
@@ -325,8 +334,11 @@ class LocalRateLimiter:
         self._sweep(now)
         window = self._keys.get(key)
         if window is None:
-            window = self._keys[key] = _Window(
-                self.limit, self.window_s + self.margin_s
+            spare = self._spare
+            window = self._keys[key] = (
+                spare.pop()
+                if spare
+                else _Window(self.limit, self.window_s + self.margin_s)
             )
         return window
 
@@ -381,6 +393,8 @@ class LocalRateLimiter:
             window = self._keys.get(key)
             if window is not None and key not in self._queues and window.idle(now):
                 del self._keys[key]
+                if len(self._spare) < _SPARE_MAX:
+                    self._spare.append(window)
 
     def __repr__(self) -> str:
         stats = self.statistics()

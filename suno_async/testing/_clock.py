@@ -53,9 +53,9 @@ class VirtualClock:
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
         """Call ``callback()`` after ``delay`` seconds of virtual time."""
-        future = self._schedule(delay)
-        future.add_done_callback(lambda f: None if f.cancelled() else callback())
-        return _Timer(future)
+        timer = _Timer(self._schedule(delay), callback)
+        timer.future.add_done_callback(timer.fire)
+        return timer
 
     def _schedule(self, seconds: float) -> asyncio.Future[None]:
         """A future resolved once ``seconds`` of virtual time have passed."""
@@ -91,16 +91,28 @@ class VirtualClock:
 
 
 class _Timer:
-    """A :meth:`VirtualClock.call_later` call that can be called off."""
+    """A :meth:`VirtualClock.call_later` call that can be called off.
 
-    __slots__ = ("_future",)
+    Called off until its callback runs: also once its time came, while the
+    callback still waits for its turn on the loop.
+    """
 
-    def __init__(self, future: asyncio.Future[None]) -> None:
-        self._future = future
+    __slots__ = ("_callback", "future")
+
+    def __init__(self, future: asyncio.Future[None], callback: Callable[[], object]):
+        self.future = future
+        self._callback: Callable[[], object] | None = callback
+
+    def fire(self, future: asyncio.Future[None]) -> None:
+        """Its time came (:attr:`future` is done): call, unless called off."""
+        callback, self._callback = self._callback, None
+        if callback is not None and not future.cancelled():
+            callback()
 
     def cancel(self) -> None:
         """Call it off (harmless once it ran)."""
-        self._future.cancel()
+        self._callback = None
+        self.future.cancel()
 
 
 class ScaledClock:
