@@ -237,10 +237,10 @@ class Poller:
 
     def wake(self) -> None:
         """Cut the current nap short (a new deadline, a callback...)."""
-        timer, loop = self._timer, self._loop
-        if timer is not None and loop is not None:
-            timer.cancel()
-            self._timer = loop.call_soon(self._resume_cb)
+        if self._timer is not None:  # napping: then the loop is known
+            assert self._loop is not None
+            self._timer.cancel()
+            self._timer = self._loop.call_soon(self._resume_cb)
 
     def stop(self) -> None:
         """Stop polling now and leave the registry."""
@@ -336,11 +336,16 @@ class Poller:
             except RuntimeError:  # in the poller's context already: it is copied
                 self._reading = loop.create_task(coro, name=name)
 
-    def _give_turn_back(self) -> None:
+    def _give_turn_back(self, read_from: float | None = None) -> None:
+        """Leave the gate if a turn is held; a read that ran from ``read_from``
+        (clock time) first reports its round trip, which the gate adapts to."""
         if self._holds_turn:
             self._holds_turn = False
             gate = self._registry.gate
             assert gate is not None
+            if read_from is not None:
+                now = self._registry.clock.now()
+                gate.measured(now - read_from, now)
             gate.leave()
 
     async def _poll(self) -> None:
@@ -454,19 +459,13 @@ class Poller:
         to their round trips (:mod:`suno_async._core.concurrency`).
         """
         registry = self._registry
-        clock = registry.clock
-        started = clock.now()
+        started = registry.clock.now()
         try:
             return await registry.reader.read(
                 self.task_id, spec=self.spec, timeout=timeout
             )
         finally:
-            if self._holds_turn:
-                gate = registry.gate
-                assert gate is not None
-                now = clock.now()
-                gate.measured(now - started, now)
-                self._give_turn_back()
+            self._give_turn_back(read_from=started)
 
     def _observe(self, record: RecordBase) -> Update:
         reached = self._tracker.observe(record)
