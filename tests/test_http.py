@@ -7,7 +7,7 @@ import logging
 import math
 import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,7 +29,9 @@ from suno_async import (
     ConflictError,
     DecodeError,
     InsufficientCreditsError,
+    InvalidArgumentError,
     InvalidRequestError,
+    LocalRateLimiter,
     MediaFetchError,
     NotFoundError,
     Provider,
@@ -38,9 +40,11 @@ from suno_async import (
     ServerError,
     ServiceUnavailableError,
     SunoError,
+    TaskKind,
     TransportError,
     UsageError,
 )
+from suno_async._core.families import SPECS
 from suno_async._core.policies import RETRY_AFTER_MAX_S
 from suno_async._io.http import (
     FOREIGN_ERRORS,
@@ -51,6 +55,7 @@ from suno_async._io.http import (
     nothing_sent,
     parse_retry_after,
 )
+from suno_async._io.reader import RecordReader
 
 from aiomock import MockedHTTP
 
@@ -154,6 +159,64 @@ async def test_request_sends_key_agent_and_params(
     assert call.kwargs["allow_redirects"] is False
     assert USER_AGENT.startswith("suno-async/")
     assert f" aiohttp/{aiohttp.__version__} python/" in USER_AGENT
+
+
+@pytest.mark.parametrize("task_id", ["t1", "a&b=c", "x+y/z?#", "ünï%20"])
+async def test_a_kept_url_is_the_one_aiohttp_builds_from_params(
+    make: Callable[..., Transport], task_id: str
+) -> None:
+    """``Transport.url`` gives the URL aiohttp would build of the path and params."""
+    kept = make().url(PATH, {"taskId": task_id})
+    assert kept == URL(BASE + PATH).extend_query({"taskId": task_id})
+
+
+async def test_a_request_to_a_kept_url_goes_where_its_params_would(
+    mock: aioresponses, make: Callable[..., Transport]
+) -> None:
+    """A request given ``url`` is sent there once, its params not added again."""
+    mock.get(URL_T1, payload=envelope(200, "success", 1))
+    transport = make()
+    kept = transport.url(PATH, {"taskId": "t1"})
+    data = await transport.request(
+        "GET", PATH, params={"taskId": "t1"}, url=kept, task_id="t1"
+    )
+    assert (data, list(mock.requests)) == (1, [("GET", URL(URL_T1))])
+
+
+async def test_a_task_reads_make_its_url_once(
+    mock: aioresponses, make: Callable[..., Transport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``RecordReader.reads_of`` builds the task's URL once; each read sends it."""
+    made: list[dict[str, str]] = []
+    build = Transport.url
+
+    def url(self: Transport, path: str, params: Mapping[str, str]) -> URL:
+        made.append(dict(params))
+        return build(self, path, params)
+
+    monkeypatch.setattr(Transport, "url", url)
+    mock.get(
+        URL_T1,
+        payload=envelope(200, "success", {"taskId": "t1", "status": "PENDING"}),
+        repeat=True,
+    )
+    reader = RecordReader(make(), LocalRateLimiter(limit=3, window_s=1.0), None)
+    reads = reader.reads_of("t1", spec=SPECS[TaskKind.MUSIC])
+    records = [await reads(None), await reads(None)]
+    assert [r.task_id for r in records] == ["t1", "t1"]
+    assert (made, len(mock.requests[("GET", URL(URL_T1))])) == ([{"taskId": "t1"}], 2)
+
+
+async def test_a_task_reads_refuse_a_bad_task_id(
+    make: Callable[..., Transport],
+) -> None:
+    """An id no task can have is refused when its reads are made, unsent."""
+    reader = RecordReader(make(), LocalRateLimiter(limit=3, window_s=1.0), None)
+    with pytest.raises(InvalidArgumentError) as info:
+        reader.reads_of("a b", spec=SPECS[TaskKind.MUSIC])
+    assert str(info.value) == (
+        "invalid task id 'a b': must not contain whitespace or control characters"
+    )
 
 
 async def test_post_sends_json(

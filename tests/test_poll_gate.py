@@ -18,6 +18,7 @@ from suno_async._core.models import RecordBase
 from suno_async._engine.poller import Subscriber
 from suno_async._engine.registry import PollerRegistry
 from suno_async._io.gate import Gate
+from suno_async._io.reader import TaskReads
 from suno_async.testing import VirtualClock
 
 MUSIC = SPECS[TaskKind.MUSIC]
@@ -39,6 +40,7 @@ class HeldReader:
         self.raises: Exception | None = None
         self.reads = 0
         self.seen: list[tuple[str, str]] = []  # (task id, VAR) per read
+        self.made: list[str] = []  # task id per reads_of
 
     async def read(
         self, task_id: str, *, spec: FamilySpec, timeout: float | None = None
@@ -57,6 +59,10 @@ class HeldReader:
         return TaskRecord(
             task_id=task_id, status=self.status, status_raw=self.status.value
         )
+
+    def reads_of(self, task_id: str, *, spec: FamilySpec) -> TaskReads:
+        self.made.append(task_id)
+        return lambda timeout: self.read(task_id, spec=spec, timeout=timeout)
 
 
 def held_reads(gate: Gate) -> tuple[HeldReader, PollerRegistry]:
@@ -201,9 +207,9 @@ async def test_a_taker_no_longer_queued_passes_its_turn_on() -> None:
     assert (took, gate.waiting, gate.enter_now()) == (["next"], 0, False)
 
 
-async def test_a_wait_between_polls_holds_no_task() -> None:
-    """Between polls a wait is a timer, not a parked task or coroutine: while
-    a task stays PENDING, no poll task exists between reads."""
+async def polled_every_5_s() -> tuple[HeldReader, PollerRegistry]:
+    """A PENDING task "a" whose reads answer at once, polled every 5 s: its
+    first poll done."""
     reader, registry = held_reads(Gate(4))
     reader.release.set()
     reader.status = TaskStatus.PENDING
@@ -214,11 +220,29 @@ async def test_a_wait_between_polls_holds_no_task() -> None:
         policy=PollPolicy(kind="fixed", interval_s=5.0, first_poll_max_s=0.0),
     )
     await settle()
+    return reader, registry
+
+
+async def test_a_wait_between_polls_holds_no_task() -> None:
+    """Between polls a wait is a timer, not a parked task or coroutine: while
+    a task stays PENDING, no poll task exists between reads."""
+    reader, registry = await polled_every_5_s()
     polls = [t for t in asyncio.all_tasks() if t.get_name().startswith("suno_async")]
     assert (reader.reads, polls, len(registry)) == (1, [], 1)
     await reader.clock.sleep(5.0)
     await settle()
     assert (reader.reads, len(registry)) == (2, 1)
+
+
+async def test_a_poll_loop_makes_its_task_reads_once() -> None:
+    """A task polled three times asks the reader for its reads once, on its
+    first poll, and reads through them every time."""
+    reader, _registry = await polled_every_5_s()  # kept alive
+    made_by_first_poll = list(reader.made)
+    for _ in range(2):
+        await reader.clock.sleep(5.0)
+        await settle()
+    assert (made_by_first_poll, reader.made, reader.reads) == (["a"], ["a"], 3)
 
 
 async def test_a_read_stopped_before_it_ran_gives_its_turn_back() -> None:

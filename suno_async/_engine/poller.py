@@ -36,7 +36,7 @@ from suno_async._engine.cadence import Cadence
 from suno_async._engine.milestones import MilestoneTracker
 from suno_async._engine.retrying import Retrier
 from suno_async._io.gate import Gate
-from suno_async._io.reader import Reader
+from suno_async._io.reader import Reader, TaskReads
 
 __all__ = ["Poller", "PollerHost", "Subscriber", "Update"]
 
@@ -141,6 +141,7 @@ class Poller:
         "_loop",
         "_nudged",
         "_reading",
+        "_reads",
         "_registry",
         "_resume_cb",
         "_retrier",
@@ -172,6 +173,7 @@ class Poller:
         self._history: list[Update] = []
         self._last_record: RecordBase | None = None
         self._last_error: SunoError | None = None
+        self._reads: TaskReads | None = None  # made by the first read
         self._started = registry.clock.now()
         self._cadence = Cadence(
             policy, self._started, learner=registry.learner, kind=spec.kind
@@ -461,9 +463,12 @@ class Poller:
         registry = self._registry
         started = registry.clock.now()
         try:
-            return await registry.reader.read(
-                self.task_id, spec=self.spec, timeout=timeout
-            )
+            reads = self._reads
+            if reads is None:
+                reads = self._reads = registry.reader.reads_of(
+                    self.task_id, spec=self.spec
+                )
+            return await reads(timeout)
         finally:
             self._give_turn_back(read_from=started)
 

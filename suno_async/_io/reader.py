@@ -10,10 +10,12 @@ a :class:`~suno_async.TaskRecord`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol
+
+import yarl
 
 from suno_async._core.errors import NotFoundError, RateLimitError, TaskNotFoundError
 from suno_async._core.families import FamilySpec
@@ -22,7 +24,10 @@ from suno_async._core.task_ids import check_task_id
 from suno_async._io.http import SlotFactory, Transport
 from suno_async._io.limiter import Pacer, RateLimiter
 
-__all__ = ["Reader", "RecordReader"]
+__all__ = ["Reader", "RecordReader", "TaskReads"]
+
+#: One task's reads: ``await reads(timeout)`` is one read of its record.
+TaskReads = Callable[[float | None], Awaitable[RecordBase]]
 
 
 class Reader(Protocol):
@@ -37,6 +42,10 @@ class Reader(Protocol):
         self, task_id: str, *, spec: FamilySpec, timeout: float | None = None
     ) -> RecordBase:
         """The task's current record (``timeout`` in seconds, slot waits included)."""
+        ...
+
+    def reads_of(self, task_id: str, *, spec: FamilySpec) -> TaskReads:
+        """``read`` of one task, made once for a task read again and again."""
         ...
 
 
@@ -69,14 +78,35 @@ class RecordReader:
         waits retry through their grace period.
         """
         check_task_id(task_id)
+        return await self._read(task_id, spec, None, self._slot(task_id), timeout)
+
+    def reads_of(self, task_id: str, *, spec: FamilySpec) -> TaskReads:
+        """:meth:`read` of one task, its URL and slot factory made once.
+
+        A poll loop keeps it for its task's reads: aiohttp reads less of a
+        URL it has seen (see :meth:`~suno_async._io.http.Transport.url`).
+        """
+        check_task_id(task_id)
+        url = self._transport.url(spec.record_info_path, {"taskId": task_id})
+        return functools.partial(self._read, task_id, spec, url, self._slot(task_id))
+
+    async def _read(
+        self,
+        task_id: str,
+        spec: FamilySpec,
+        url: yarl.URL | None,
+        slot: SlotFactory,
+        timeout: float | None,
+    ) -> RecordBase:
         try:
             data = await self._transport.request(
                 "GET",
                 spec.record_info_path,
-                params={"taskId": task_id},
+                params={"taskId": task_id} if url is None else None,
+                url=url,
                 task_id=task_id,
                 timeout=timeout,
-                slot=self._slot(task_id),
+                slot=slot,
             )
         except RateLimitError:
             if self._pacer is not None:
