@@ -43,6 +43,7 @@ import math
 import sys
 import time
 import tracemalloc
+import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
@@ -54,6 +55,7 @@ from suno_async._core.backoff import PollState
 from suno_async._core.models import TaskStatus
 from suno_async._core.providers import RECORD_INFO_PATH
 
+from ._bare_http import BarePool
 from ._common import (
     MICRO,
     TIMES,
@@ -64,18 +66,21 @@ from ._common import (
     rss_bytes,
 )
 
-__all__ = ["ALL_MODES", "BASELINE", "MODES", "TUNED", "FleetResult", "run"]
+__all__ = ["ALL_MODES", "BARE", "BASELINE", "MODES", "TUNED", "FleetResult", "run"]
 
 MODES: Final = ("wait_many", "separate waits")
 #: The same polls with plain aiohttp and ``json.loads``: the reference.
 BASELINE: Final = "raw aiohttp"
+#: The same polls with a bare HTTP/1.1 client (:mod:`benchmarks._bare_http`):
+#: what a request costs here with no HTTP library at all, shown, no target.
+BARE: Final = "bare HTTP/1.1"
 #: Separate waits in a process that raised the garbage collector's first
 #: threshold (the tuning docs/howto/batch.md suggests): shown, no target.
 TUNED: Final = "separate waits, gc threshold 10,000"
 #: The first-generation threshold of :data:`TUNED` (CPython's default: 700).
 TUNED_GC_THRESHOLD: Final = 10_000
 #: Every mode a full run measures, the baseline last.
-ALL_MODES: Final = (*MODES, TUNED, BASELINE)
+ALL_MODES: Final = (*MODES, TUNED, BASELINE, BARE)
 #: Seconds the waits poll, measured, in a full run.
 WINDOW_S: Final = 60.0
 TICK_S: Final = 0.010
@@ -140,10 +145,10 @@ class _Fleet:
         url: str,
     ) -> None:
         self.outcomes: Counter[str] = Counter()
-        if mode == BASELINE:
-            raw = _RawPolls(url)
+        if mode in (BASELINE, BARE):
+            raw = _RawPolls(url) if mode == BASELINE else _BarePolls(url)
             self._tasks = [asyncio.ensure_future(raw.poll(task_id)) for task_id in ids]
-            self._raw: _RawPolls | None = raw
+            self._raw: _Polls | None = raw
             return
         self._raw = None
         if mode == "wait_many":
@@ -174,21 +179,20 @@ class _Fleet:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._raw is not None:
-            await self._raw.session.close()
+            await self._raw.close()
 
 
-class _RawPolls:
-    """The baseline: the default policy's polls, sent with plain aiohttp."""
+class _Polls:
+    """The SDK-free rows: the default policy's polls, each sent by :meth:`_get`."""
 
-    def __init__(self, base_url: str) -> None:
-        import aiohttp
-
-        self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100),
-            headers={"Authorization": "Bearer test-key", "Accept": "application/json"},
-        )
-        self._url = base_url.rstrip("/") + RECORD_INFO_PATH
+    def __init__(self) -> None:
         self._policy = PollPolicy()
+
+    async def _get(self, task_id: str) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close the connections."""
 
     async def poll(self, task_id: str) -> None:
         """Poll ``task_id`` until cancelled, a PENDING task's delays between."""
@@ -196,10 +200,7 @@ class _RawPolls:
         policy, started, polls = self._policy, loop.time(), 0
         await asyncio.sleep(policy.first_delay())
         while True:
-            async with self.session.get(
-                self._url, params={"taskId": task_id}
-            ) as response:
-                json.loads(await response.read())
+            await self._get(task_id)
             polls += 1
             state = PollState(
                 milestone=TaskStatus.PENDING,
@@ -208,6 +209,55 @@ class _RawPolls:
                 polls=polls,
             )
             await asyncio.sleep(policy.next_delay(state))
+
+
+class _RawPolls(_Polls):
+    """The baseline: polls sent with plain aiohttp, bodies read by ``json.loads``."""
+
+    def __init__(self, base_url: str) -> None:
+        import aiohttp
+
+        super().__init__()
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100),
+            headers={"Authorization": "Bearer test-key", "Accept": "application/json"},
+        )
+        self._url = base_url.rstrip("/") + RECORD_INFO_PATH
+
+    async def _get(self, task_id: str) -> None:
+        async with self.session.get(self._url, params={"taskId": task_id}) as response:
+            json.loads(await response.read())
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+class _BarePolls(_Polls):
+    """The floor: polls sent by :class:`~benchmarks._bare_http.BarePool`.
+
+    Each id's request head is built on its first poll and kept.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        url = urllib.parse.urlsplit(base_url)
+        assert url.hostname is not None
+        assert url.port is not None
+        self._pool = BarePool(url.hostname, url.port)
+        self._path = url.path.rstrip("/") + RECORD_INFO_PATH
+        self._heads: dict[str, bytes] = {}
+
+    async def poll(self, task_id: str) -> None:
+        self._heads[task_id] = self._pool.head(
+            f"{self._path}?{urllib.parse.urlencode({'taskId': task_id})}"
+        )
+        await super().poll(task_id)
+
+    async def _get(self, task_id: str) -> None:
+        json.loads(await self._pool.get(self._heads[task_id]))
+
+    async def close(self) -> None:
+        self._pool.close()
 
 
 def _say(message: dict[str, Any]) -> None:
