@@ -311,10 +311,9 @@ class Transport:
                     options["json"] = json
                 if data is not None:
                     options["data"] = data
+                target: str | yarl.URL
                 if url is None:
-                    target: str | yarl.URL = (base_url or self._base_url).rstrip(
-                        "/"
-                    ) + path
+                    target = (base_url or self._base_url).rstrip("/") + path
                 else:
                     target, params = url, None
                 async with session.request(

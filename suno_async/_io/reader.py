@@ -77,8 +77,7 @@ class RecordReader:
         :class:`~suno_async.TaskNotFoundError` (a ``NotFoundError``), which
         waits retry through their grace period.
         """
-        check_task_id(task_id)
-        return await self._read(task_id, spec, None, self._slot(task_id), timeout)
+        return await self.reads_of(task_id, spec=spec)(timeout)
 
     def reads_of(self, task_id: str, *, spec: FamilySpec) -> TaskReads:
         """:meth:`read` of one task, its URL and slot factory made once.
@@ -94,7 +93,7 @@ class RecordReader:
         self,
         task_id: str,
         spec: FamilySpec,
-        url: yarl.URL | None,
+        url: yarl.URL,
         slot: SlotFactory,
         timeout: float | None,
     ) -> RecordBase:
@@ -102,7 +101,6 @@ class RecordReader:
             data = await self._transport.request(
                 "GET",
                 spec.record_info_path,
-                params={"taskId": task_id} if url is None else None,
                 url=url,
                 task_id=task_id,
                 timeout=timeout,
